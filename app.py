@@ -1,0 +1,63 @@
+"""The motcua application factory. gunicorn runs `app:create_app()`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import settings
+from extensions import babel
+from extensions import compress
+from extensions import csrf
+from extensions import db
+from extensions import htmx
+from extensions import migrate
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, then the environment, then test_config."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(settings.defaults(app.instance_path))
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+
+    from blueprints import register_blueprints
+    from blueprints.site import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=f"{app.root_path}/migrations")
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    compress.init_app(app)
+    htmx.init_app(app)
+    register_blueprints(app)
+
+    from cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers go on while one worker writes; the busy timeout makes a second
+    # writer wait instead of failing with "database is locked".
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

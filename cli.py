@@ -1,0 +1,49 @@
+"""Command-line tasks: `flask --app app data load`, `flask --app app data load-national`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask import current_app
+from flask.cli import AppGroup
+
+from extensions import db
+from models import Unit
+
+data_cli = AppGroup("data", help="Load reference data (units, procedures, guides) from data/.")
+
+
+@data_cli.command("load")
+def load_command() -> None:
+    """Load the unit list and this commune's procedure catalogue; safe to run again."""
+    from loaders.catalog import load_commune_catalog
+    from loaders.divisions import load_divisions
+
+    provinces, units = load_divisions()
+    click.echo(f"Units: {provinces} provinces, {units} commune-level units.")
+    config = current_app.config
+    unit = db.session.get(Unit, config["UNIT_CODE"])
+    if unit is None:
+        raise click.ClickException(f"MOTCUA_UNIT={config['UNIT_CODE']} is not in the unit list.")
+    if unit.province_code != config["PROVINCE_CODE"]:
+        raise click.ClickException(
+            f"MOTCUA_UNIT={unit.code} ({unit.name}) is in {unit.province.name} "
+            f"(code {unit.province_code}), not in MOTCUA_PROVINCE={config['PROVINCE_CODE']}."
+        )
+    counts = load_commune_catalog(unit.province.name)
+    click.echo(
+        f"Catalogue for {unit.name}, {unit.province.name}: {counts['detailed']} detailed records, "
+        f"{counts['commune_rows']} commune-level procedures, {counts['guides']} plain guides."
+    )
+
+
+@data_cli.command("load-national")
+def load_national_command() -> None:
+    """Add every procedure of the national catalogue (5,670), for search at full scale."""
+    from loaders.catalog import load_national_catalog
+
+    click.echo(f"National catalogue: {load_national_catalog()} procedures.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(data_cli)

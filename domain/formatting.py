@@ -1,0 +1,28 @@
+"""How numbers, money and dates are written for people in Việt Nam."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+
+
+def money(amount_vnd: int) -> str:
+    """20000 → '20.000 đ' (dots group thousands in Vietnamese)."""
+    return f"{amount_vnd:,} đ".replace(",", ".")
+
+
+def day(value: date | datetime | None) -> str:
+    """A date as dd/mm/yyyy, the way every Vietnamese form writes it."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def parse_hours(spec: str) -> list[tuple[str, str]]:
+    """'07:30-11:30,13:30-17:00' → [('07:30', '11:30'), ('13:30', '17:00')]."""
+    periods = []
+    for part in spec.split(","):
+        start, sep, end = part.strip().partition("-")
+        if sep and start.strip() and end.strip():
+            periods.append((start.strip(), end.strip()))
+    return periods

@@ -1,0 +1,84 @@
+"""Rules for reading published procedure records, whose data has known traps.
+
+- A channel's time may say "1 OTHER" while its cases say "1 WORKING_DAY": cases win.
+- A fee of 0 often hides "set by the provincial People's Council" in its description.
+- Some listed "documents" are notes (group "* Lưu ý:", or no originals and no copies).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+CHANNEL_ORDER = ("DIRECT", "ONLINE", "POSTAL")
+TIME_UNITS = ("WORKING_DAY", "DAY", "HOUR", "MONTH")
+BULLET = re.compile(r"^\s*(?:[-+*•]\s*)+")
+SPACES = re.compile(r"[ \t]{2,}")
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    qty: float
+    unit: str  # one of TIME_UNITS
+    case: str = ""  # the case code when the time belongs to one case
+
+    @property
+    def amount(self) -> int | float:
+        return int(self.qty) if float(self.qty).is_integer() else self.qty
+
+
+@dataclass(frozen=True)
+class Fee:
+    amount_vnd: int
+    description: str
+
+    @property
+    def is_zero_without_text(self) -> bool:
+        return self.amount_vnd == 0 and not self.description
+
+
+def document_group(group_heading: str, originals: int, copies: int) -> str:
+    """Classify a published document: 'submit', 'present' or 'note'."""
+    heading = group_heading.lower()
+    if "lưu ý" in heading or (originals == 0 and copies == 0):
+        return "note"
+    if "xuất trình" in heading:
+        return "present"
+    return "submit"
+
+
+def clean_text(text: str) -> str:
+    """Published text without leading bullets or runs of spaces; line breaks kept."""
+    lines = [SPACES.sub(" ", BULLET.sub("", line)).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def time_limits(
+    channel_qty: float | None, channel_unit: str, cases: Sequence[TimeLimit]
+) -> list[TimeLimit]:
+    """The time limits to show for a channel: its own when it has a real unit, else the cases'."""
+    if channel_qty and channel_unit in TIME_UNITS:
+        return [TimeLimit(channel_qty, channel_unit)]
+    usable = [c for c in cases if c.qty and c.unit in TIME_UNITS]
+    unique: dict[tuple[float, str], TimeLimit] = {}
+    for case in sorted(usable, key=lambda c: c.case):
+        unique.setdefault((case.qty, case.unit), case)
+    return list(unique.values())
+
+
+def longest_working_days(limits: Sequence[TimeLimit]) -> TimeLimit | None:
+    """The longest limit: what to promise when the case is not known yet."""
+    if not limits:
+        return None
+    weight = {"HOUR": 1 / 8, "WORKING_DAY": 1, "DAY": 1, "MONTH": 22}
+    return max(limits, key=lambda t: t.qty * weight[t.unit])
+
+
+def fees(raw: Sequence[dict]) -> list[Fee]:
+    """Fees as published, without duplicates."""
+    seen: dict[tuple[int, str], Fee] = {}
+    for item in raw:
+        fee = Fee(int(item.get("value_vnd") or 0), clean_text(item.get("description") or ""))
+        seen.setdefault((fee.amount_vnd, fee.description), fee)
+    return list(seen.values())

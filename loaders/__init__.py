@@ -1,0 +1,1 @@
+"""Loaders that put the facts in data/ into the database."""

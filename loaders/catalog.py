@@ -1,0 +1,214 @@
+"""Load the procedure catalogue from data/ into the database. Safe to run again: it upserts."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain import procedures as rules
+from domain.search import fold
+from extensions import db
+from models import Field
+from models import Procedure
+from models import ProcedureCase
+from models import ProcedureChannel
+from models import ProcedureDocument
+from models import utcnow
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DETAILED = DATA / "procedures" / "commune_procedures.json"
+NATIONAL = DATA / "procedures" / "national_catalog.jsonl"
+GUIDES = DATA / "guides"
+
+
+def tidy(text: str) -> str:
+    """One line, composed Unicode (the crawl mixes composed and decomposed letters)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class CatalogLoader:
+    """Upserts procedures; keeps one Field per name across the run."""
+
+    def __init__(self) -> None:
+        # Keyed by slug: the national list spells some fields two ways
+        # ("Thi đua - khen thưởng", "Thi đua, khen thưởng"); they are one field.
+        self.fields: dict[str, Field] = {f.slug: f for f in db.session.scalars(sa.select(Field))}
+        self.existing: dict[str, Procedure] = {
+            p.code: p for p in db.session.scalars(sa.select(Procedure))
+        }
+
+    def field(self, name: str, code: str | None = None) -> Field | None:
+        name = tidy(name)
+        slug = fold(name).replace(" ", "-")
+        if not slug:
+            return None
+        found = self.fields.get(slug)
+        if found is None:
+            found = Field(name=name, slug=slug, code=code)
+            db.session.add(found)
+            self.fields[slug] = found
+        elif code and not found.code:
+            found.code = code
+        return found
+
+    def procedure(self, code: str) -> Procedure:
+        found = self.existing.get(code)
+        if found is None:
+            found = Procedure(code=code)
+            db.session.add(found)
+            self.existing[code] = found
+        return found
+
+    def load_detailed(self, records: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        for record in records:
+            proc = self.procedure(record["code"])
+            category = (record.get("category") or [{}])[0]
+            proc.name = tidy(record["name"])
+            proc.field = self.field(category.get("name", ""), category.get("code"))
+            proc.agency = ", ".join(record.get("executing_unit_groups") or [])
+            proc.is_local = True
+            proc.has_detail = True
+            proc.is_full_online = bool(record.get("is_full_process_online"))
+            proc.kind = record.get("type") or "STANDARD"
+            proc.subjects = record.get("subjects") or []
+            proc.results = record.get("results") or []
+            proc.legal_basis = record.get("legal_basis") or []
+            proc.steps_text = [rules.clean_text(s) for s in record.get("steps_text") or []]
+            proc.requirements = rules.clean_text(record.get("requirements_and_conditions") or "")
+            proc.decision = record.get("proposal_decision") or ""
+            proc.source_url = record.get("source_url") or ""
+            proc.source_updated_at = parse_time(record.get("source_updated_at"))
+            proc.channels = [
+                ProcedureChannel(
+                    position=rules.CHANNEL_ORDER.index(m["channel"])
+                    if m["channel"] in rules.CHANNEL_ORDER
+                    else 9,
+                    channel=m["channel"],
+                    time_qty=m.get("processing_time"),
+                    time_unit=m.get("processing_time_unit") or "",
+                    description=rules.clean_text(m.get("description") or ""),
+                    fees=m.get("fees") or [],
+                )
+                for m in record.get("methods") or []
+            ]
+            proc.cases = [
+                ProcedureCase(
+                    code=c["code"],
+                    name=tidy(c.get("name") or ""),
+                    time_qty=(c.get("processing_day") or {}).get("qty"),
+                    time_unit=(c.get("processing_day") or {}).get("type") or "",
+                )
+                for c in record.get("cases") or []
+            ]
+            proc.documents = list(self._documents(record.get("document_groups") or []))
+            # Child rows changed too; the search index watches this column.
+            proc.updated_at = utcnow()
+            count += 1
+        return count
+
+    @staticmethod
+    def _documents(groups: list[dict[str, Any]]) -> Iterator[ProcedureDocument]:
+        position = 0
+        for group in groups:
+            for doc in group.get("documents") or []:
+                originals = int(doc.get("original_qty") or 0)
+                copies = int(doc.get("copy_qty") or 0)
+                yield ProcedureDocument(
+                    position=position,
+                    group=rules.document_group(group.get("group", ""), originals, copies),
+                    name=rules.clean_text(unicodedata.normalize("NFC", doc.get("name") or "")),
+                    originals=originals,
+                    copies=copies,
+                    component_code=doc.get("component_code") or "",
+                    has_electronic_form=bool(doc.get("has_electronic_form")),
+                )
+                position += 1
+
+    def load_catalog_rows(self, rows: Iterable[dict[str, Any]], local: bool) -> int:
+        """Rows of the national list: name, field and agency only. Never overwrite details."""
+        count = 0
+        for row in rows:
+            proc = self.procedure(row["code"])
+            if not proc.has_detail:
+                proc.name = tidy(row["name"])
+                proc.field = self.field((row.get("categories") or [""])[0])
+                proc.agency = ", ".join(dict.fromkeys(d for d in row.get("departments", []) if d))
+                proc.kind = row.get("type") or "STANDARD"
+                proc.source_url = f"https://dichvucong.gov.vn/thu-tuc-hanh-chinh/{row['id']}"
+            proc.is_local = proc.is_local or local
+            count += 1
+        return count
+
+    def load_guides(self, guides: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        for guide in guides:
+            proc = self.existing.get(guide["code"])
+            if proc is None:
+                raise ValueError(f"guide for unknown procedure {guide['code']}")
+            proc.guide = {lang: guide[lang] for lang in ("vi", "en") if lang in guide}
+            proc.keywords = guide.get("keywords") or []
+            proc.popularity = guide.get("rank")
+            proc.is_local = True
+            proc.updated_at = utcnow()
+            count += 1
+        return count
+
+
+def read_national() -> Iterator[dict[str, Any]]:
+    with NATIONAL.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def is_commune_level(row: dict[str, Any], province_name: str) -> bool:
+    """A national row that a commune centre in this province handles."""
+    departments = [fold(d) for d in row.get("departments") or []]
+    at_commune = any("cap xa" in d and "tinh" not in d for d in departments)
+    if row.get("type") == "STANDARD":
+        return at_commune
+    return at_commune and fold(row.get("departmentPromulgate") or "").endswith(fold(province_name))
+
+
+def read_guides() -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GUIDES.glob("*.json"))]
+
+
+def load_commune_catalog(province_name: str) -> dict[str, int]:
+    """The deployment's catalogue: detailed records, commune-level rows and our guides."""
+    loader = CatalogLoader()
+    detailed = json.loads(DETAILED.read_text(encoding="utf-8"))["procedures"]
+    counts = {"detailed": loader.load_detailed(detailed)}
+    guides = read_guides()
+    # Guides may cover procedures that have only a catalogue row (e.g. chứng thực).
+    guide_codes = {g["code"] for g in guides}
+    rows = [
+        r for r in read_national() if r["code"] in guide_codes or is_commune_level(r, province_name)
+    ]
+    counts["commune_rows"] = loader.load_catalog_rows(rows, local=True)
+    db.session.flush()
+    counts["guides"] = loader.load_guides(guides)
+    db.session.commit()
+    return counts
+
+
+def load_national_catalog() -> int:
+    """Every procedure of the national list, for reference and full-scale search."""
+    loader = CatalogLoader()
+    count = loader.load_catalog_rows(read_national(), local=False)
+    db.session.commit()
+    return count

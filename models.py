@@ -1,0 +1,176 @@
+"""Database models (SQLAlchemy 2, typed)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- Administrative units (two-level local government since 1 July 2025) -------------------
+
+
+class Province(db.Model):
+    __tablename__ = "provinces"
+
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    codename: Mapped[str] = mapped_column(sa.String(80))
+    division_type: Mapped[str] = mapped_column(sa.String(40))
+
+    units: Mapped[list[Unit]] = relationship(back_populates="province", order_by="Unit.name")
+
+
+class Unit(db.Model):
+    """A commune-level unit: xã, phường or đặc khu."""
+
+    __tablename__ = "units"
+
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    codename: Mapped[str] = mapped_column(sa.String(80))
+    division_type: Mapped[str] = mapped_column(sa.String(40))
+    province_code: Mapped[int] = mapped_column(sa.ForeignKey("provinces.code"), index=True)
+
+    province: Mapped[Province] = relationship(back_populates="units")
+
+    @property
+    def padded_code(self) -> str:
+        """The official five-digit unit code, as printed in dossier codes."""
+        return f"{self.code:05d}"
+
+
+# --- Procedure catalogue -------------------------------------------------------------------
+
+
+class Field(db.Model):
+    """A field of administration (lĩnh vực), e.g. Hộ tịch."""
+
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    code: Mapped[str | None] = mapped_column(sa.String(40))
+
+    procedures: Mapped[list[Procedure]] = relationship(back_populates="field")
+
+
+class Procedure(db.Model):
+    """An administrative procedure (thủ tục hành chính) as published, plus our plain guide."""
+
+    __tablename__ = "procedures"
+
+    code: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id"), index=True)
+    agency: Mapped[str] = mapped_column(sa.Text, default="")
+    # True for the procedures a commune centre handles; the rest of the national catalogue
+    # can be loaded for reference and search.
+    is_local: Mapped[bool] = mapped_column(default=False, index=True)
+    has_detail: Mapped[bool] = mapped_column(default=False)
+    is_full_online: Mapped[bool] = mapped_column(default=False, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="STANDARD")
+    # Lower is more used; procedures without a rank come after the ranked ones.
+    popularity: Mapped[int | None] = mapped_column(index=True)
+
+    # The official text, kept as published (display only).
+    subjects: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    legal_basis: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    steps_text: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    requirements: Mapped[str] = mapped_column(sa.Text, default="")
+    decision: Mapped[str] = mapped_column(sa.String(80), default="")
+    source_url: Mapped[str] = mapped_column(sa.String(300), default="")
+    source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    # The plain-language overlay written by the project, per language: {"vi": {...}, "en": {...}}.
+    guide: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    keywords: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
+
+    field: Mapped[Field | None] = relationship(back_populates="procedures")
+    channels: Mapped[list[ProcedureChannel]] = relationship(
+        back_populates="procedure",
+        cascade="all, delete-orphan",
+        order_by="ProcedureChannel.position",
+    )
+    cases: Mapped[list[ProcedureCase]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="ProcedureCase.code"
+    )
+    documents: Mapped[list[ProcedureDocument]] = relationship(
+        back_populates="procedure",
+        cascade="all, delete-orphan",
+        order_by="ProcedureDocument.position",
+    )
+
+    def guide_in(self, locale: str) -> dict[str, Any] | None:
+        """The plain guide in the given language, falling back to Vietnamese."""
+        if not self.guide:
+            return None
+        return self.guide.get(locale) or self.guide.get("vi")
+
+
+class ProcedureChannel(db.Model):
+    """How a procedure may be submitted (trực tiếp, trực tuyến, bưu chính), with time and fees."""
+
+    __tablename__ = "procedure_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    channel: Mapped[str] = mapped_column(sa.String(10))  # DIRECT, ONLINE, POSTAL
+    time_qty: Mapped[float | None] = mapped_column(sa.Float)
+    time_unit: Mapped[str] = mapped_column(sa.String(20), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # [{"type": "FEE", "value_vnd": 8000, "description": "..."}]
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="channels")
+
+
+class ProcedureCase(db.Model):
+    """A case of a procedure (code.NN) with its own processing time; authoritative for time."""
+
+    __tablename__ = "procedure_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(30))
+    name: Mapped[str] = mapped_column(sa.Text, default="")
+    time_qty: Mapped[float | None] = mapped_column(sa.Float)
+    time_unit: Mapped[str] = mapped_column(sa.String(20), default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="cases")
+
+
+class ProcedureDocument(db.Model):
+    """A paper in a procedure's official document list: to submit, to present, or a note."""
+
+    __tablename__ = "procedure_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    group: Mapped[str] = mapped_column(sa.String(10))  # submit, present, note
+    name: Mapped[str] = mapped_column(sa.Text)
+    originals: Mapped[int] = mapped_column(default=0)
+    copies: Mapped[int] = mapped_column(default=0)
+    component_code: Mapped[str] = mapped_column(sa.String(60), default="")
+    has_electronic_form: Mapped[bool] = mapped_column(default=False)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")

@@ -1,0 +1,80 @@
+"""Settings read from the environment; every one has a default that works on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# (environment variable, config key, default, converter) — the README's configuration table
+# is written from this list, keep the two in step.
+ENVIRONMENT: list[tuple[str, str, Any, type]] = [
+    ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None, str),
+    ("SECRET_KEY", "SECRET_KEY", None, str),
+    ("MOTCUA_PROVINCE", "PROVINCE_CODE", 25, int),
+    ("MOTCUA_UNIT", "UNIT_CODE", 8566, int),
+    ("MOTCUA_CENTRE_ADDRESS", "CENTRE_ADDRESS", "", str),
+    ("MOTCUA_CENTRE_PHONE", "CENTRE_PHONE", "1800 1096", str),
+    ("MOTCUA_CENTRE_HOURS", "CENTRE_HOURS", "07:30-11:30,13:30-17:00", str),
+    ("MOTCUA_PUBLIC_URL", "PUBLIC_URL", "", str),
+    ("MOTCUA_SECURE_COOKIES", "SESSION_COOKIE_SECURE", False, bool),
+]
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Configuration that needs no environment at all."""
+    config: dict[str, Any] = {key: default for _, key, default, _ in ENVIRONMENT}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(instance_path) / 'motcua.sqlite3'}",
+        LANGUAGES=["vi", "en"],
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Pages are small; compressing below this size costs more than it saves.
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIMETYPES=["text/html", "text/plain", "text/css", "application/json"],
+        CATALOG_PAGE_SIZE=20,
+        # How often a worker asks whether the catalogue changed; cached pages live this long.
+        CATALOG_CHECK_SECONDS=5,
+        PAGE_CACHE_SIZE=128,
+        MAX_QUERY_LENGTH=200,
+    )
+    return config
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, Any]:
+    """The settings that are present in the environment, converted to their types."""
+    config: dict[str, Any] = {}
+    for name, key, _, kind in ENVIRONMENT:
+        if name not in environ or environ[name] == "":
+            continue
+        raw = environ[name]
+        config[key] = raw.strip().lower() in TRUE_WORDS if kind is bool else kind(raw)
+    return config
+
+
+def database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, so that every worker and restart shares it."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once, exactly one of them writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

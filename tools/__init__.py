@@ -1,0 +1,1 @@
+"""Small maintenance scripts run from the Makefile."""
