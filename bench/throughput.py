@@ -1,0 +1,153 @@
+"""Requests per second of the catalogue search page against a bare Flask route.
+
+Both run under gunicorn with gunicorn.conf.py (same workers, threads and logging off), one
+after the other, loaded by wrk from the same machine. Target (DESIGN.md): the catalogue page
+reaches at least 50 % of the bare route. Also reports each worker's memory (RSS) after the
+load; budget 100 MB.
+
+Run: `make bench`, or `.venv/bin/python bench/throughput.py [seconds]`. Needs wrk
+(`apt-get install -y wrk`). Results go to bench/results/throughput.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from common import ROOT
+from common import write_result
+from gunicorn_settings import describe
+
+PATH = "/thu-tuc?q=khai+sinh"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not come up")
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        sizes.append(kb / 1024)
+    return sizes
+
+
+def measure(
+    target: str, url_path: str, env: dict[str, str], seconds: int, script: str | None = None
+) -> tuple[float, str, list[float]]:
+    port = free_port()
+    env = {**env, "PORT": str(port), "ACCESS_LOG": ""}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", target],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}{url_path}"
+        wait_until_up(url)
+        # Warm every worker (search index, templates) before measuring.
+        subprocess.run(["wrk", "-t2", "-c8", "-d2s", url], capture_output=True, check=True)
+        extra = ["-s", str(ROOT / "bench" / script)] if script else []
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c32",
+                f"-d{seconds}s",
+                "--latency",
+                "-H",
+                "Accept-Encoding: gzip",
+                *extra,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        p99 = re.search(r"99%\s+(\S+)", output).group(1)
+        return rps, p99, worker_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def row(label: str, rps: float, p99: str, rss: list[float]) -> str:
+    return f"{label:<34}{rps:>9.0f}{p99:>10}{max(rss):>16.1f}"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'throughput.sqlite3'}"
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+        flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [*flask, "data", "load"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        bare_rps, bare_p99, bare_rss = measure("bench.bare_app:app", "/", env, seconds)
+        app_rps, app_p99, app_rss = measure("app:create_app()", PATH, env, seconds)
+        cold_rps, cold_p99, cold_rss = measure(
+            "app:create_app()", PATH, env, seconds, "uncached.lua"
+        )
+    ratio = app_rps / bare_rps
+    largest = max(app_rss + cold_rss)
+
+    lines = [
+        "Throughput under gunicorn (bench/throughput.py), wrk -t2 -c32, gzip accepted",
+        f"gunicorn: {describe()}; cores: {os.cpu_count()}; {seconds} s per target",
+        "",
+        f"{'target':<34}{'req/s':>9}{'p99':>10}{'worker RSS MB':>16}",
+        row("bare Flask route /", bare_rps, bare_p99, bare_rss),
+        row(f"catalogue {PATH}", app_rps, app_p99, app_rss),
+        row("catalogue, page cache never hit", cold_rps, cold_p99, cold_rss),
+        "",
+        f"catalogue / bare: {ratio:.0%} (target >= 50 %: {verdict(ratio >= 0.5)})",
+        f"without the page cache: {cold_rps / bare_rps:.0%} of the bare route",
+        f"largest worker: {largest:.1f} MB (budget 100 MB: {verdict(largest <= 100)})",
+    ]
+    write_result("throughput.txt", "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

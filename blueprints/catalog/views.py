@@ -1,0 +1,206 @@
+"""Catalogue pages: home, search, procedure detail, printable checklist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import load_only
+from sqlalchemy.orm import selectinload
+
+from blueprints.catalog import index as catalog_index
+from blueprints.htmx import render_page
+from blueprints.page_cache import cached_page
+from blueprints.qr import qr_svg
+from blueprints.site import public_url
+from domain import procedures as rules
+from domain.search import highlight
+from extensions import db
+from models import Procedure
+from models import ProcedureChannel
+
+bp = Blueprint("catalog", __name__)
+
+CODE = re.compile(r"^\d\.\d{6}$")
+POPULAR_ON_HOME = 8
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    channel: str
+    limits: list[rules.TimeLimit]
+    fees: list[rules.Fee]
+    description: str
+
+
+@dataclass(frozen=True)
+class Result:
+    procedure: Procedure
+    name_pieces: list[tuple[str, bool]]
+
+
+def popular(limit: int) -> list[Procedure]:
+    return list(
+        db.session.scalars(
+            sa.select(Procedure)
+            .where(Procedure.popularity.is_not(None))
+            .order_by(Procedure.popularity, Procedure.code)
+            .limit(limit)
+        )
+    )
+
+
+def page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:
+    cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
+    return ChannelInfo(
+        channel=channel.channel,
+        limits=rules.time_limits(channel.time_qty, channel.time_unit, cases),
+        fees=rules.fees(channel.fees),
+        description=channel.description,
+    )
+
+
+def procedure_or_404(code: str) -> Procedure:
+    if not CODE.match(code):
+        abort(404)
+    proc = db.session.get(
+        Procedure,
+        code,
+        options=[
+            selectinload(Procedure.channels),
+            selectinload(Procedure.cases),
+            selectinload(Procedure.documents),
+        ],
+    )
+    if proc is None:
+        abort(404)
+    return proc
+
+
+@bp.route("/")
+@cached_page
+def home() -> str:
+    """Home: search box, most used procedures, status lookup box."""
+    return render_template("catalog/home.html", popular=popular(POPULAR_ON_HOME))
+
+
+@bp.route("/thu-tuc")
+@cached_page
+def index() -> str:
+    """The catalogue: search as you type, filter by field and by fully-online, page through."""
+    max_length = current_app.config["MAX_QUERY_LENGTH"]
+    query = request.args.get("q", "")[:max_length]
+    field_slug = request.args.get("linh-vuc", "")[:200]
+    online_only = request.args.get("truc-tuyen") == "1"
+    nationwide = request.args.get("pham-vi") == "toan-quoc"
+    page = page_number(request.args.get("trang"))
+    size = current_app.config["CATALOG_PAGE_SIZE"]
+
+    facets = set()
+    if field_slug:
+        facets.add(f"field:{field_slug}")
+    if online_only:
+        facets.add("online")
+    if not nationwide:
+        facets.add("local")
+
+    snapshot = catalog_index.current()
+    search_index = snapshot.index
+    found = None
+    if query.strip():
+        found = search_index.search(query, facets, max_length=max_length)
+        keys = found.keys
+    else:
+        keys = search_index.browse(facets)
+    total = len(keys)
+    pages = max(1, -(-total // size))
+    page = min(page, pages)
+    page_keys = keys[(page - 1) * size : page * size]
+    rows = {
+        p.code: p
+        for p in db.session.scalars(
+            sa.select(Procedure)
+            .where(Procedure.code.in_(page_keys))
+            .options(
+                load_only(Procedure.code, Procedure.name, Procedure.is_full_online),
+                joinedload(Procedure.field),
+            )
+        )
+    }
+    results = [
+        Result(rows[k], highlight(rows[k].name, found.words(k) if found else ()))
+        for k in page_keys
+        if k in rows
+    ]
+    return render_page(
+        "catalog/index.html",
+        "catalog/_results.html",
+        query=query,
+        field_slug=field_slug,
+        online_only=online_only,
+        nationwide=nationwide,
+        has_national=snapshot.has_national,
+        fields=snapshot.fields,
+        results=results,
+        total=total,
+        page=page,
+        pages=pages,
+        suggestions=popular(5) if query.strip() and not total else [],
+    )
+
+
+@bp.route("/thu-tuc/<code>")
+@cached_page
+def detail(code: str) -> str:
+    """A procedure: the plain guide first, then the official text."""
+    proc = procedure_or_404(code)
+    return render_template(
+        "catalog/detail.html",
+        proc=proc,
+        guide=proc.guide_in(str(get_locale())),
+        channels=[channel_info(proc, c) for c in proc.channels],
+        cases=[(c, rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code)) for c in proc.cases],
+        documents={
+            group: [d for d in proc.documents if d.group == group]
+            for group in ("submit", "present", "note")
+        },
+    )
+
+
+@bp.route("/thu-tuc/<code>/in")
+@cached_page
+def checklist(code: str) -> str:
+    """A one-page A4 checklist with a QR code to the detail page, for outreach teams."""
+    proc = procedure_or_404(code)
+    url = public_url("catalog.detail", code=proc.code)
+    cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
+    limits = []
+    for channel in proc.channels:
+        if channel.channel == "DIRECT":
+            limits = rules.time_limits(channel.time_qty, channel.time_unit, cases)
+    return render_template(
+        "print/checklist.html",
+        proc=proc,
+        guide=proc.guide_in(str(get_locale())),
+        url=url,
+        qr=qr_svg(url, _("Mã QR mở trang thủ tục này")),
+        limits=limits,
+        submit_documents=[d for d in proc.documents if d.group == "submit"],
+        present_documents=[d for d in proc.documents if d.group == "present"],
+    )

@@ -1,0 +1,5 @@
+"""Status lookup (tra cứu hồ sơ) by dossier code."""
+
+from blueprints.lookup.views import bp
+
+__all__ = ["bp"]

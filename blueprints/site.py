@@ -1,0 +1,170 @@
+"""What every page shares: language, the deployment's name, headers, error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import get_locale
+from werkzeug.exceptions import HTTPException
+
+from blueprints.assets import asset_url
+from domain import formatting
+from extensions import db
+from models import Unit
+
+bp = Blueprint("site", __name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The commune this portal serves, as shown in the header, footer and printouts."""
+
+    unit_code: int
+    unit_name: str
+    province_name: str
+    address: str
+    phone: str
+    hours: list[tuple[str, str]]
+
+    @property
+    def centre_name(self) -> str:
+        return self.unit_name
+
+
+_deployments: dict[int, Deployment] = {}
+
+
+def deployment() -> Deployment:
+    """The deployment's unit, read from the unit list once per process."""
+    config = current_app.config
+    code = config["UNIT_CODE"]
+    known = _deployments.get(code)
+    if known is not None:
+        return known
+    try:
+        unit = db.session.get(Unit, code)
+    except Exception:  # an error page must render even when the database does not
+        db.session.rollback()
+        unit = None
+    unit_name = unit.name if unit else ""
+    province_name = unit.province.name if unit else ""
+    address = config["CENTRE_ADDRESS"] or ", ".join(n for n in (unit_name, province_name) if n)
+    found = Deployment(
+        unit_code=code,
+        unit_name=unit_name,
+        province_name=province_name,
+        address=address,
+        phone=config["CENTRE_PHONE"],
+        hours=formatting.parse_hours(config["CENTRE_HOURS"]),
+    )
+    if unit is not None:
+        _deployments[code] = found
+    return found
+
+
+def select_locale() -> str:
+    """The language chosen with ?lang= (kept in the session), else Vietnamese.
+
+    The browser's Accept-Language is not used on purpose: many phones here run an English
+    system language while their owners read Vietnamese.
+    """
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.before_app_request
+def remember_language() -> None:
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"] and session.get("lang") != lang:
+        session["lang"] = lang
+
+
+def language_url(lang: str) -> str:
+    """The current page in another language (template global)."""
+    args = request.args.to_dict()
+    args["lang"] = lang
+    if request.endpoint and request.url_rule is not None:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("catalog.home", lang=lang)
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for paper and QR codes, on the configured public address if any."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+@bp.app_context_processor
+def inject_site() -> dict[str, Any]:
+    return {
+        "site": deployment(),
+        "locale": str(get_locale()),
+        "asset_url": asset_url,
+        "language_url": language_url,
+    }
+
+
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "geolocation=(), microphone=(), camera=()"),
+]
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    if "Content-Security-Policy" not in headers:
+        headers.extend(SECURITY_HEADERS)
+    if request.endpoint != "assets.static" and "HX-Request" not in headers.get("Vary", ""):
+        # Pages differ between a full load and an htmx fragment; caches must keep both.
+        response.vary.add("HX-Request")
+    return response
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    template = "errors/404.html" if code == 404 else "errors/error.html"
+    return render_template(template, error=error, code=code), code
+
+
+def render_server_error(_error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("errors/500.html", code=500), 500
+
+
+def register_site(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(500, render_server_error)
+    app.jinja_env.filters["money"] = formatting.money
+    app.jinja_env.filters["day"] = formatting.day
+    app.jinja_env.globals["public_url"] = public_url

@@ -1,0 +1,87 @@
+"""Fixtures: one migrated and loaded database per test run, a fresh app and client per test.
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL or DATABASE_URL names
+one (CI runs the suite again on PostgreSQL). Because the run drops every table first, it
+refuses a database whose name does not end in "test".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from extensions import db
+from settings import database_url
+
+HX = {"HX-Request": "true"}
+
+
+def test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    url = database_url(url)
+    name = sa.engine.make_url(url).database or ""
+    if not name.rstrip("/").endswith("test"):
+        raise pytest.UsageError(f"refusing to wipe {name!r}: a test database name ends in 'test'")
+    return url
+
+
+def base_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": True,
+        "PUBLIC_URL": "https://tanson.example.gov.vn",
+        "CATALOG_CHECK_SECONDS": 0,
+    }
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated from scratch and loaded with the real catalogue, once per run."""
+    tmp_dir = tmp_path_factory.mktemp("db")
+    url = test_database_url(tmp_dir)
+    app = create_app(base_config(url))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=str(Path(app.root_path) / "migrations"))
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["data", "load"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def app(database: str) -> Iterator[Flask]:
+    # No app context is held here: requests would share it (and its `g`) with the test.
+    application = create_app(base_config(database))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[Flask]:
+    """For tests that use the database directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,68 @@
+"""Reading published procedure records and their traps."""
+
+from __future__ import annotations
+
+from domain.procedures import TimeLimit
+from domain.procedures import clean_text
+from domain.procedures import document_group
+from domain.procedures import fees
+from domain.procedures import longest_working_days
+from domain.procedures import time_limits
+
+
+def test_case_time_wins_when_the_channel_says_other() -> None:
+    cases = [TimeLimit(1, "WORKING_DAY", "1.001193.02"), TimeLimit(1, "WORKING_DAY", "1.001193.01")]
+    assert time_limits(1, "OTHER", cases) == [TimeLimit(1, "WORKING_DAY", "1.001193.01")]
+
+
+def test_channel_time_is_used_when_it_has_a_real_unit() -> None:
+    assert time_limits(3, "WORKING_DAY", [TimeLimit(5, "DAY", "x.01")]) == [
+        TimeLimit(3, "WORKING_DAY")
+    ]
+
+
+def test_different_case_times_are_all_shown_once() -> None:
+    cases = [
+        TimeLimit(5, "WORKING_DAY", "1.000656.01"),
+        TimeLimit(2, "DAY", "1.000656.03"),
+        TimeLimit(1, "DAY", "1.000656.02"),
+        TimeLimit(1, "DAY", "1.000656.04"),
+    ]
+    shown = time_limits(1, "OTHER", cases)
+    assert [(t.qty, t.unit) for t in shown] == [(5, "WORKING_DAY"), (1, "DAY"), (2, "DAY")]
+    assert longest_working_days(shown) == TimeLimit(5, "WORKING_DAY", "1.000656.01")
+
+
+def test_no_usable_time_gives_nothing() -> None:
+    assert time_limits(None, "", [TimeLimit(0, "OTHER", "a")]) == []
+    assert longest_working_days([]) is None
+
+
+def test_amount_drops_a_needless_decimal() -> None:
+    assert TimeLimit(3.0, "DAY").amount == 3
+    assert TimeLimit(0.5, "DAY").amount == 0.5
+
+
+def test_notes_are_never_documents_to_submit() -> None:
+    assert document_group("* Lưu ý:", 1, 0) == "note"
+    assert document_group("* Giấy tờ phải nộp:", 0, 0) == "note"
+    assert document_group("* Giấy tờ phải xuất trình:", 1, 0) == "present"
+    assert document_group("* Giấy tờ phải nộp:", 1, 1) == "submit"
+
+
+def test_fees_keep_the_text_that_a_zero_hides_and_drop_duplicates() -> None:
+    raw = [
+        {"type": "FEE", "value_vnd": 0, "description": "Mức lệ phí do HĐND tỉnh quyết định."},
+        {"type": "FEE", "value_vnd": 0, "description": "Mức lệ phí do HĐND tỉnh quyết định."},
+        {"type": "FEE", "value_vnd": 8000, "description": ""},
+        {"type": "FEE", "value_vnd": None, "description": None},
+    ]
+    result = fees(raw)
+    assert len(result) == 3
+    assert result[0].description.startswith("Mức lệ phí")
+    assert result[1].amount_vnd == 8000
+    assert result[2].is_zero_without_text
+
+
+def test_clean_text_drops_bullets_and_space_runs() -> None:
+    assert clean_text("- Giấy   chứng sinh\n\n+ Tờ khai  ") == "Giấy chứng sinh\nTờ khai"

@@ -1,0 +1,189 @@
+"""Catalogue search: folding, matching, typos, prefixes, synonyms, ranking, highlighting."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.search import Document
+from domain.search import SearchIndex
+from domain.search import fold
+from domain.search import highlight
+from domain.search import within_one_edit
+
+DOCS = [
+    Document("1.001193", "Thủ tục đăng ký khai sinh", aliases=["lam giay khai sinh"], popularity=1),
+    Document("1.004884", "Thủ tục đăng ký lại khai sinh"),
+    Document("1.000656", "Thủ tục đăng ký khai tử", popularity=8),
+    Document("1.000894", "Thủ tục đăng ký kết hôn", popularity=5),
+    Document("1.004222", "Đăng ký thường trú", popularity=4, facets=frozenset({"field:cu-tru"})),
+    Document("1.004194", "Đăng ký tạm trú", facets=frozenset({"field:cu-tru", "online"})),
+    Document("2.000635", "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"),
+    Document("9.000001", "Sinh hoạt khai thác", text=["Tờ khai đăng ký khai sinh cho trẻ"]),
+    Document("9.000002", "Hỗ trợ hộ nghèo xã Hoà Bình", local=False),
+]
+SYNONYMS = {"hộ khẩu": ["thường trú"], "lấy vợ": ["đăng ký kết hôn"]}
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(DOCS, SYNONYMS)
+
+
+def keys(index: SearchIndex, query: str, **kwargs) -> list[str]:
+    return [hit.key for hit in index.search(query, **kwargs)]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đăng Ký KHAI SINH", "dang ky khai sinh"),
+        ("hoà bình", "hoa binh"),
+        ("hòa bình", "hoa binh"),  # tone mark on the other vowel
+        ("thuỷ  thủy", "thuy thuy"),
+        ("  khai\tsinh \n", "khai sinh"),
+        ("khai-sinh, (con)", "khai sinh con"),
+        ("Đ đ", "d d"),
+        ("ho\u0300a", "hoa"),  # decomposed input
+        ("x\x00y\x1bz", "x y z"),
+    ],
+)
+def test_fold_ignores_accents_case_dd_tone_placement_and_spacing(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_typed_without_accents_finds_the_procedure(index: SearchIndex) -> None:
+    assert keys(index, "dang ky khai sinh")[0] == "1.001193"
+    assert keys(index, "DANG KY KET HON") == ["1.000894"]
+
+
+def test_words_match_in_any_order(index: SearchIndex) -> None:
+    assert "1.000894" in keys(index, "ket hon dang ky")
+
+
+def test_every_required_word_must_match(index: SearchIndex) -> None:
+    assert keys(index, "khai sinh ket hon") == []
+
+
+def test_last_word_may_be_a_prefix_while_typing(index: SearchIndex) -> None:
+    assert keys(index, "dang ky khai s")[0] == "1.001193"
+    assert "1.000894" in keys(index, "ket h")
+
+
+def test_a_finished_last_word_is_not_a_prefix(index: SearchIndex) -> None:
+    # "tr" alone matches trú and trích; with a space after it, the word is complete.
+    assert keys(index, "tr ") == []
+    assert keys(index, "tr")
+
+
+def test_one_typo_is_forgiven_in_words_of_five_letters_or_more(index: SearchIndex) -> None:
+    assert "1.004222" in keys(index, "thoung tru")  # transposition
+    assert "1.004222" in keys(index, "thuong tru")
+    assert "1.004222" in keys(index, "thuongg tru")  # insertion
+    assert "1.004222" in keys(index, "thuon tru ")  # deletion, then a complete word
+    assert "1.004222" in keys(index, "thưởng trú")
+
+
+def test_short_words_and_two_typos_are_not_forgiven(index: SearchIndex) -> None:
+    assert keys(index, "khia sinh ") == []  # four letters: no typo allowed
+    assert keys(index, "thongu tru ") == []  # two edits
+
+
+def test_exact_beats_typo(index: SearchIndex) -> None:
+    hits = index.search("dang ky thuong tru")
+    assert hits[0].key == "1.004222" and hits[0].typos == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lam giay khai sinh", "1.001193"),
+        ("khai sinh cho con", "1.001193"),
+        ("dang ky ho khau", "1.004222"),
+        ("ho khau", "1.004222"),
+        ("lấy vợ", "1.000894"),
+    ],
+)
+def test_everyday_phrases_find_the_procedure(index: SearchIndex, query: str, expected: str) -> None:
+    assert keys(index, query)[0] == expected
+
+
+def test_ranks_phrase_then_all_words_in_name_then_other_text(index: SearchIndex) -> None:
+    hits = index.search("khai sinh")
+    tiers = {hit.key: hit.tier for hit in hits}
+    assert tiers["1.001193"] == 3  # phrase in the name
+    assert tiers["2.000635"] == 3
+    assert tiers["9.000001"] == 2  # both words in the name, not together
+    order = [hit.key for hit in hits]
+    assert order.index("1.001193") < order.index("9.000001")
+    only_text = index.search("to khai tre")
+    assert [h.key for h in only_text] == ["9.000001"] and only_text[0].tier == 1
+
+
+def test_popularity_orders_equal_matches(index: SearchIndex) -> None:
+    order = keys(index, "khai sinh")
+    assert order.index("1.001193") < order.index("2.000635")
+
+
+def test_facets_filter(index: SearchIndex) -> None:
+    assert keys(index, "dang ky", facets={"field:cu-tru"}) == ["1.004222", "1.004194"]
+    assert keys(index, "dang ky", facets={"online"}) == ["1.004194"]
+
+
+def test_browse_lists_most_used_first(index: SearchIndex) -> None:
+    order = index.browse()
+    assert order[:4] == ["1.001193", "1.004222", "1.000894", "1.000656"]
+    assert order[-1] == "9.000002"  # not local comes last
+    assert index.browse({"online"}) == ["1.004194"]
+
+
+def test_procedure_code_finds_that_procedure(index: SearchIndex) -> None:
+    assert keys(index, " 1.000656 ") == ["1.000656"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "khai sinh " * 400,  # 4,000 characters
+        "\x00\x01\x02 khai\x7f sinh",
+        "'; DROP TABLE procedures; --",
+        "%_% OR 1=1",
+        "<script>alert(1)</script>",
+        "🙂🙂🙂",
+        "",
+        "   ",
+    ],
+)
+def test_odd_input_never_fails(index: SearchIndex, query: str) -> None:
+    index.search(query)
+
+
+def test_long_query_is_cut_not_refused(index: SearchIndex) -> None:
+    assert keys(index, "khai sinh " * 400)[0] == "1.001193"
+
+
+def test_highlight_marks_matched_words_keeping_accents() -> None:
+    pieces = highlight("Thủ tục đăng ký khai sinh", {"khai", "sinh"})
+    assert pieces == [("Thủ tục đăng ký ", False), ("khai", True), (" ", False), ("sinh", True)]
+    assert "".join(p for p, _ in pieces) == "Thủ tục đăng ký khai sinh"
+
+
+def test_highlight_from_search_hits(index: SearchIndex) -> None:
+    results = index.search("thuong tr")
+    marked = [p for p, hit in highlight("Đăng ký thường trú", results.words(results[0].key)) if hit]
+    assert marked == ["thường", "trú"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("thuong", "thuong", True),
+        ("thuong", "thoung", True),
+        ("thuong", "thuon", True),
+        ("thuong", "thuongg", True),
+        ("thuong", "thuang", True),
+        ("thuong", "tuhgno", False),
+        ("thuong", "thu", False),
+    ],
+)
+def test_within_one_edit(a: str, b: str, near: bool) -> None:
+    assert within_one_edit(a, b) is near

@@ -1,0 +1,36 @@
+"""Settings from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from settings import database_url
+from settings import defaults
+from settings import from_environment
+from settings import instance_secret
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_environment_is_converted_and_blank_is_ignored() -> None:
+    config = from_environment(
+        {"MOTCUA_UNIT": "4792", "MOTCUA_SECURE_COOKIES": "yes", "MOTCUA_CENTRE_PHONE": ""}
+    )
+    assert config == {"UNIT_CODE": 4792, "SESSION_COOKIE_SECURE": True}
+
+
+def test_defaults_are_tan_son_on_sqlite(tmp_path: Path) -> None:
+    config = defaults(str(tmp_path))
+    assert config["UNIT_CODE"] == 8566 and config["PROVINCE_CODE"] == 25
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_instance_secret_is_made_once_and_kept(tmp_path: Path) -> None:
+    first = instance_secret(str(tmp_path))
+    assert len(first) == 64
+    assert instance_secret(str(tmp_path)) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,249 @@
+"""Catalogue pages, with and without htmx, parsed as HTML."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import HX
+from tests.pages import check_page
+from tests.pages import fragment
+from tests.pages import parse
+
+
+def result_names(soup) -> list[str]:
+    return [a.get_text() for a in soup.select("ol.results li > a")]
+
+
+def test_home_has_search_popular_procedures_and_lookup(client: FlaskClient) -> None:
+    soup = parse(client.get("/"))
+    check_page(soup)
+    search = soup.select_one("form[role=search]")
+    assert search["action"] == "/thu-tuc" and search.get("method") == "get"
+    assert search.select_one("input[name=q]")
+    popular = [a["href"] for a in soup.select("#popular-title ~ ul a")]
+    assert popular[0] == "/thu-tuc/1.001193" and len(popular) == 8
+    lookup = soup.select_one("form.lookup")
+    assert lookup["action"] == "/tra-cuu" and lookup.select_one("input[name=ma]")
+    assert "Tân Sơn" in soup.select_one("header").get_text()
+
+
+def test_empty_search_lists_most_used_first(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc"))
+    check_page(soup)
+    names = result_names(soup)
+    assert names[0] == "Thủ tục đăng ký khai sinh"
+    assert len(names) == 20
+    assert "390 thủ tục" in soup.select_one("#search-status").get_text()
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("dang ky khai sinh", "Thủ tục đăng ký khai sinh"),
+        ("lam giay khai sinh", "Thủ tục đăng ký khai sinh"),
+        ("khai sinh cho con", "Thủ tục đăng ký khai sinh"),
+        ("dang ky ho khau", "Đăng ký thường trú"),
+        ("KET HON", "Thủ tục đăng ký kết hôn"),
+        ("giay doc than", "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân"),
+        ("tam tru", "Đăng ký tạm trú"),
+        ("chứng thực bản sao", "Chứng thực bản sao từ bản chính"),
+    ],
+)
+def test_search_finds_what_people_type(client: FlaskClient, query: str, first: str) -> None:
+    soup = parse(client.get("/thu-tuc", query_string={"q": query}))
+    check_page(soup)
+    assert result_names(soup)[0].startswith(first)
+
+
+def test_matched_words_are_highlighted(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc?q=khai+sinh"))
+    first = soup.select_one("ol.results li > a")
+    assert [m.get_text() for m in first.select("mark")] == ["khai", "sinh"]
+
+
+def test_live_search_returns_a_fragment_with_the_count_out_of_band(client: FlaskClient) -> None:
+    response = client.get("/thu-tuc?q=ket+ho", headers=HX)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    soup = fragment(response)
+    status = soup.select_one("#search-status")
+    assert status["data-hx-swap-oob"] == "true" and "“ket ho”" in status.get_text()
+    assert result_names(soup)[0] == "Thủ tục đăng ký kết hôn"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    ],
+)
+def test_full_page_unless_a_real_htmx_swap(client: FlaskClient, headers: dict) -> None:
+    response = client.get("/thu-tuc?q=ket+hon", headers=headers)
+    soup = parse(response)
+    check_page(soup)
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_search_form_works_without_javascript_and_enhances_with_htmx(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc"))
+    form = soup.select_one("form[role=search]")
+    assert form["action"] == "/thu-tuc" and form["method"] == "get"
+    assert form["data-hx-get"] == "/thu-tuc" and form["data-hx-push-url"] == "true"
+    assert form["data-hx-target"] == "#results" and soup.select_one("#results")
+    assert form.select_one("noscript button[type=submit]")
+    assert soup.select_one("script[src*='htmx']") is soup.select("body script")[0]
+
+
+def test_filter_by_field_and_online(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc"))
+    options = {o["value"]: o.get_text() for o in soup.select("select[name=linh-vuc] option")}
+    assert options["ho-tich"] == "Hộ tịch"
+    soup = parse(client.get("/thu-tuc?linh-vuc=ho-tich"))
+    names = result_names(soup)
+    assert names and "Đăng ký thường trú" not in names
+    assert soup.select_one("select[name=linh-vuc] option[selected]")["value"] == "ho-tich"
+    soup = parse(client.get("/thu-tuc?truc-tuyen=1&linh-vuc=dang-ky-quan-ly-cu-tru"))
+    assert "Đăng ký tạm trú" in result_names(soup)
+    assert "Đăng ký thường trú" not in result_names(soup)
+    assert soup.select_one("input[name=truc-tuyen]").has_attr("checked")
+
+
+def test_paging_keeps_the_query_and_is_shareable(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc?q=dang+ky"))
+    next_link = soup.select_one("nav.pager a[rel=next]")
+    query = parse_qs(urlsplit(next_link["href"]).query)
+    assert query["q"] == ["dang ky"] and query["trang"] == ["2"]
+    assert next_link["data-hx-get"] == next_link["href"]
+    page2 = parse(client.get(next_link["href"]))
+    assert page2.select_one("ol.results")["start"] == "21"
+    assert set(result_names(page2)).isdisjoint(result_names(soup))
+
+
+def test_page_number_out_of_range_or_garbage_is_clamped(client: FlaskClient) -> None:
+    for value in ["999", "-4", "abc", "1e9"]:
+        response = client.get("/thu-tuc", query_string={"trang": value})
+        assert response.status_code == 200
+
+
+def test_no_result_offers_suggestions_and_the_centre_phone(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc?q=qwertyuiop"))
+    check_page(soup)
+    empty = soup.select_one(".empty")
+    assert "Chưa tìm thấy" in empty.get_text()
+    assert empty.select_one("a[href^='tel:']")
+    assert [a["href"] for a in empty.select("ul.links a")][0] == "/thu-tuc/1.001193"
+    assert "Không có thủ tục nào" in soup.select_one("#search-status").get_text()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "khai sinh " * 200,
+        "\x00\x07\x1b[31m khai sinh",
+        "' OR 1=1; DROP TABLE procedures; --",
+        "%' UNION SELECT * FROM units --",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_hostile_queries_never_fail(client: FlaskClient, query: str) -> None:
+    response = client.get("/thu-tuc", query_string={"q": query})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.get_data(as_text=True)
+    response = client.get("/thu-tuc", query_string={"q": query}, headers=HX)
+    assert response.status_code == 200
+
+
+def test_detail_shows_the_guide_before_the_official_text(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc/1.001193"))
+    check_page(soup)
+    main = soup.select_one("main")
+    guide, official = main.select_one("section.guide"), main.select_one("section.official")
+    assert guide and official
+    order = [section["class"][0] for section in main.select("section")]
+    assert order.index("guide") < order.index("official")
+    assert soup.h1.get_text() == "Đăng ký khai sinh"
+    assert any("Giấy chứng sinh" in li.get_text() for li in guide.select(".checklist li"))
+    headers = [th.get_text() for th in official.select("table.docs thead th")]
+    assert headers == ["Giấy tờ", "Bản chính", "Bản sao"]
+    channels = {
+        row.th.get_text(): [td.get_text(" ", strip=True) for td in row.select("td")]
+        for row in official.select("table.channels tbody tr")
+    }
+    assert set(channels) == {"Nộp trực tiếp", "Nộp trực tuyến", "Gửi qua bưu điện"}
+    # The channel says "1 OTHER"; the cases' "1 working day" is what is shown.
+    assert channels["Nộp trực tiếp"][0].startswith("1 ngày làm việc")
+    assert official.select_one("details summary")
+    source = soup.select_one(".source a")
+    assert source["href"].startswith("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/")
+    assert "15/04/2026" in soup.select_one(".source").get_text()
+
+
+def test_detail_of_a_procedure_with_several_case_times(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc/1.000656"))
+    cell = soup.select_one("table.channels tbody tr td").get_text(" ", strip=True)
+    assert "5 ngày làm việc" in cell and "1 ngày" in cell and "2 ngày" in cell
+    fee = soup.select_one("table.channels tbody tr td:nth-of-type(2)").get_text()
+    assert "Hội đồng nhân dân" in fee
+
+
+def test_notes_are_listed_as_notes_not_documents(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc/1.001193"))
+    docs = " ".join(td.get_text() for td in soup.select("table.docs td:first-child"))
+    assert "không phải nộp bản giấy" not in docs
+    notes = soup.select_one("#official-title").find_next("h3", string="Lưu ý")
+    assert notes is not None
+
+
+def test_detail_of_a_catalogue_row_without_official_detail(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc/2.000884"))
+    check_page(soup)
+    assert soup.select_one("section.guide")
+    assert "chưa được đưa lên trang" in soup.select_one("section.official").get_text()
+
+
+@pytest.mark.parametrize("url", ["/thu-tuc/9.999999", "/thu-tuc/abc", "/thu-tuc/1.001193x/in"])
+def test_unknown_procedure_is_a_vietnamese_404(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    soup = parse(response)
+    check_page(soup)
+    assert soup.h1.get_text() == "Không tìm thấy trang"
+
+
+def test_printable_checklist_fits_a_page_and_links_back_by_qr(client: FlaskClient) -> None:
+    response = client.get("/thu-tuc/1.001193/in")
+    soup = parse(response)
+    check_page(soup)
+    svg = soup.select_one("figure svg.qr")
+    assert svg and svg.title.get_text()
+    assert (
+        "https://tanson.example.gov.vn/thu-tuc/1.001193" in soup.select_one("figcaption").get_text()
+    )
+    items = soup.select("ul.tick li")
+    assert len(items) >= 3 and all(li.select_one(".box") for li in items)
+    assert "Tân Sơn" in soup.select_one(".sheet-unit").get_text()
+    assert not soup.select("script")  # prints from any browser, nothing to run
+
+
+def test_checklist_falls_back_to_official_documents_without_a_guide(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc/1.004746/in"))
+    check_page(soup)
+    assert soup.select("ul.tick li") and soup.select_one("svg.qr")
+
+
+def test_the_whole_catalogue_flow_without_javascript(client: FlaskClient) -> None:
+    home = parse(client.get("/"))
+    form = home.select_one("form[role=search]")
+    results = parse(client.get(form["action"], query_string={"q": "khai tu"}))
+    link = results.select_one("ol.results li > a")
+    assert link.get_text() == "Thủ tục đăng ký khai tử"
+    detail = parse(client.get(link["href"]))
+    print_link = detail.select_one("a[href$='/in']")
+    sheet = client.get(print_link["href"])
+    assert sheet.status_code == 200 and "khai tử" in parse(sheet).h1.get_text()
