@@ -49,7 +49,7 @@ format: $(VENV)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 translations-extract: $(VENV)/.installed ## Collect gettext strings into translations/messages.pot
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	PYTHONPATH=. $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--ignore-dirs='.* node_modules tests bench' \
 		-o translations/messages.pot .
 

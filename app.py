@@ -14,6 +14,7 @@ from extensions import compress
 from extensions import csrf
 from extensions import db
 from extensions import htmx
+from extensions import limiter
 from extensions import migrate
 
 
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    settings.derived(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(
@@ -41,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     compress.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     register_blueprints(app)
 
     from cli import register_commands

@@ -35,6 +35,13 @@ def load_command() -> None:
         f"Catalogue for {unit.name}, {unit.province.name}: {counts['detailed']} detailed records, "
         f"{counts['commune_rows']} commune-level procedures, {counts['guides']} plain guides."
     )
+    from services.forms import all_form_codes
+    from services.forms import form_for
+
+    # A broken form must stop the deployment here, not reach a citizen.
+    for code in all_form_codes():
+        form_for(code)
+    click.echo(f"Online forms: {len(all_form_codes())} checked.")
 
 
 @data_cli.command("load-national")
@@ -45,5 +52,17 @@ def load_national_command() -> None:
     click.echo(f"National catalogue: {load_national_catalog()} procedures.")
 
 
+drafts_cli = AppGroup("drafts", help="Online drafts not yet sent.")
+
+
+@drafts_cli.command("purge")
+def purge_command() -> None:
+    """Delete expired drafts and their files (run daily from cron)."""
+    from services.drafts import purge_expired
+
+    click.echo(f"Purged {purge_expired()} expired drafts.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(data_cli)
+    app.cli.add_command(drafts_cli)

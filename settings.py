@@ -19,6 +19,11 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_CENTRE_HOURS", "CENTRE_HOURS", "07:30-11:30,13:30-17:00", str),
     ("MOTCUA_PUBLIC_URL", "PUBLIC_URL", "", str),
     ("MOTCUA_SECURE_COOKIES", "SESSION_COOKIE_SECURE", False, bool),
+    ("MOTCUA_UPLOAD_FOLDER", "UPLOAD_FOLDER", None, str),
+    ("MOTCUA_MAX_FILE_MB", "MAX_FILE_MB", 10, int),
+    ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),
+    ("MOTCUA_DRAFT_DAYS", "DRAFT_DAYS", 30, int),
+    ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "memory://", str),
 ]
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -29,6 +34,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
     config: dict[str, Any] = {key: default for _, key, default, _ in ENVIRONMENT}
     config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(instance_path) / 'motcua.sqlite3'}",
+        # Uploads stay outside static/ and are served only to those allowed to see them.
+        UPLOAD_FOLDER=str(Path(instance_path) / "uploads"),
+        # A CSRF token lives as long as the session: a person may take an hour on one step.
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_HEADERS_ENABLED=True,
         LANGUAGES=["vi", "en"],
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
@@ -56,6 +66,15 @@ def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) ->
         raw = environ[name]
         config[key] = raw.strip().lower() in TRUE_WORDS if kind is bool else kind(raw)
     return config
+
+
+def derived(config: dict[str, Any]) -> None:
+    """Settings computed from others, after the environment and test config are in."""
+    mb = 1024 * 1024
+    config["MAX_FILE_BYTES"] = config["MAX_FILE_MB"] * mb
+    config["MAX_DOSSIER_BYTES"] = config["MAX_DOSSIER_MB"] * mb
+    # One request may carry several photos of one paper; each is checked on its own.
+    config["MAX_CONTENT_LENGTH"] = config["MAX_DOSSIER_BYTES"] + mb
 
 
 def database_url(url: str) -> str:

@@ -8,6 +8,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Register every area; the order does not matter, the URLs do not overlap."""
     from blueprints import assets
+    from blueprints.apply import bp as apply
     from blueprints.catalog import bp as catalog
     from blueprints.lookup import bp as lookup
     from blueprints.site import register_site
@@ -17,3 +18,4 @@ def register_blueprints(app: Flask) -> None:
     # The catalogue owns "/" and "/thu-tuc": finding a procedure is why most people come.
     app.register_blueprint(catalog)
     app.register_blueprint(lookup)
+    app.register_blueprint(apply)

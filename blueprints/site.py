@@ -26,7 +26,7 @@ bp = Blueprint("site", __name__)
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",
         "style-src 'self'",
         "script-src 'self'",
         "connect-src 'self'",
@@ -167,4 +167,5 @@ def register_site(app: Flask) -> None:
     app.register_error_handler(500, render_server_error)
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["day"] = formatting.day
+    app.jinja_env.filters["moment"] = formatting.moment
     app.jinja_env.globals["public_url"] = public_url

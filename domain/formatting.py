@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def money(amount_vnd: int) -> str:
@@ -16,6 +19,15 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%d/%m/%Y")
+
+
+def moment(value: datetime | None) -> str:
+    """A moment as HH:MM dd/mm/yyyy in Việt Nam's time (stored times are UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite gives back naive UTC
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
 
 
 def parse_hours(spec: str) -> list[tuple[str, str]]:

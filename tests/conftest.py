@@ -35,8 +35,9 @@ def test_database_url(tmp_dir: Path) -> str:
     return url
 
 
-def base_config(url: str) -> dict:
+def base_config(url: str, uploads: Path | None = None) -> dict:
     return {
+        "UPLOAD_FOLDER": str(uploads or Path("/tmp/motcua-test-uploads")),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
@@ -47,11 +48,16 @@ def base_config(url: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def uploads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterator[str]:
     """A database migrated from scratch and loaded with the real catalogue, once per run."""
     tmp_dir = tmp_path_factory.mktemp("db")
     url = test_database_url(tmp_dir)
-    app = create_app(base_config(url))
+    app = create_app(base_config(url, uploads))
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:
@@ -66,9 +72,9 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database: str) -> Iterator[Flask]:
+def app(database: str, uploads: Path) -> Iterator[Flask]:
     # No app context is held here: requests would share it (and its `g`) with the test.
-    application = create_app(base_config(database))
+    application = create_app(base_config(database, uploads))
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -29,7 +29,7 @@ def extracted() -> set[str]:
     """The message ids that `make translations-extract` would collect."""
     with (ROOT / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None, N_=None)
     found = extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords, directory_filter=scanned
     )

@@ -27,6 +27,7 @@ from domain.search import highlight
 from extensions import db
 from models import Procedure
 from models import ProcedureChannel
+from services.forms import has_form
 
 bp = Blueprint("catalog", __name__)
 
@@ -174,6 +175,7 @@ def detail(code: str) -> str:
         "catalog/detail.html",
         proc=proc,
         guide=proc.guide_in(str(get_locale())),
+        online_form=has_form(proc.code),
         channels=[channel_info(proc, c) for c in proc.channels],
         cases=[(c, rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code)) for c in proc.cases],
         documents={

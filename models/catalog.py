@@ -1,8 +1,7 @@
-"""Database models (SQLAlchemy 2, typed)."""
+"""The procedure catalogue as published, plus the project's plain guides."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -12,46 +11,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# --- Administrative units (two-level local government since 1 July 2025) -------------------
-
-
-class Province(db.Model):
-    __tablename__ = "provinces"
-
-    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(sa.String(80))
-    codename: Mapped[str] = mapped_column(sa.String(80))
-    division_type: Mapped[str] = mapped_column(sa.String(40))
-
-    units: Mapped[list[Unit]] = relationship(back_populates="province", order_by="Unit.name")
-
-
-class Unit(db.Model):
-    """A commune-level unit: xã, phường or đặc khu."""
-
-    __tablename__ = "units"
-
-    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(sa.String(80))
-    codename: Mapped[str] = mapped_column(sa.String(80))
-    division_type: Mapped[str] = mapped_column(sa.String(40))
-    province_code: Mapped[int] = mapped_column(sa.ForeignKey("provinces.code"), index=True)
-
-    province: Mapped[Province] = relationship(back_populates="units")
-
-    @property
-    def padded_code(self) -> str:
-        """The official five-digit unit code, as printed in dossier codes."""
-        return f"{self.code:05d}"
-
-
-# --- Procedure catalogue -------------------------------------------------------------------
+from models.base import utcnow
 
 
 class Field(db.Model):

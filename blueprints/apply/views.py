@@ -1,0 +1,546 @@
+"""Guided online submission: start, one step at a time, uploads, check answers, send, receipt."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from blueprints.apply import fields as views
+from blueprints.htmx import is_fragment_request
+from blueprints.qr import qr_svg
+from blueprints.site import public_url
+from domain import validators
+from domain.formspec import FormSpec
+from domain.formspec import StepResult
+from domain.formspec import StepSpec
+from domain.formspec import missing_answers
+from domain.formspec import read_step
+from domain.formspec import read_value
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.messages import Problem
+from domain.references import format_resume_code
+from domain.references import normalize_resume_code
+from domain.uploads import UploadRejected
+from domain.uploads import inspect_upload
+from extensions import db
+from extensions import limiter
+from models import Draft
+from models import Procedure
+from services import dossiers
+from services import drafts
+from services.forms import form_for
+from services.units import directory
+
+bp = Blueprint("apply", __name__)
+
+CODE = re.compile(r"^\d\.\d{6}$")
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+SESSION_KEY = "drafts"
+NOT_FOUND = N_("Không tìm thấy hồ sơ đang làm với mã và số điện thoại này, hoặc hồ sơ đã hết hạn.")
+KEEP_IN_SESSION = 5
+
+
+def today() -> date:
+    return drafts.utcnow().astimezone(LOCAL).date()
+
+
+# --- Which drafts this browser may open ----------------------------------------------------------
+
+
+def bind(draft: Draft) -> None:
+    """Let this browser open the draft without its resume code."""
+    known = [d for d in session.get(SESSION_KEY, []) if d != draft.id]
+    session[SESSION_KEY] = [*known, draft.id][-KEEP_IN_SESSION:]
+
+
+def unbind(draft: Draft) -> None:
+    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft.id]
+
+
+class NeedsResume(Exception):
+    pass
+
+
+def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
+    """The draft and its form, if this browser may open it (else ask for the resume code)."""
+    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
+    if draft is None or draft.id not in session.get(SESSION_KEY, []):
+        raise NeedsResume
+    if drafts.is_expired(draft):
+        abort(410)
+    form = form_for(draft.procedure_code)
+    if form is None:
+        abort(404)
+    return draft, form
+
+
+@bp.errorhandler(NeedsResume)
+def needs_resume(_error: NeedsResume) -> Response:
+    return redirect(url_for("apply.resume"), 303)
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(_error: CSRFError) -> Any:
+    """A form sent from a page too old to trust: show it again with what was typed, unsaved."""
+    if request.endpoint == "apply.step" and request.view_args:
+        draft, form = open_draft(request.view_args["draft_id"])
+        current = form.step(request.view_args["step_id"])
+        if current is not None:
+            counts = group_counts(current, draft)
+            result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+            shown = StepResult(values=result.values, typed=result.typed)
+            return render_step(draft, form, current, shown, counts, 400, stale=True)
+    return render_template("errors/error.html", code=400, stale=True), 400
+
+
+@bp.errorhandler(410)
+def expired(_error: Exception) -> tuple[str, int]:
+    return render_template("apply/expired.html"), 410
+
+
+# --- Start ---------------------------------------------------------------------------------------
+
+
+def procedure_or_404(code: str) -> Procedure:
+    proc = db.session.get(Procedure, code) if CODE.match(code) else None
+    if proc is None:
+        abort(404)
+    return proc
+
+
+@bp.route("/nop-ho-so/<code>", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def start(code: str) -> Any:
+    """The start page: what you need, how long it takes, the phone to resume with."""
+    if not CODE.match(code):
+        return step_or_page(code)
+    proc = procedure_or_404(code)
+    form = form_for(code)
+    if form is None:
+        return render_template("apply/in_person.html", proc=proc)
+    error = None
+    phone = request.form.get("phone", "")
+    if request.method == "POST":
+        try:
+            clean = validators.phone(phone)
+        except Invalid as problem:
+            error = problem.problem
+        else:
+            draft = drafts.start(code, clean, form)
+            bind(draft)
+            return redirect(
+                url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303
+            )
+    return render_template("apply/start.html", proc=proc, form=form, phone=phone, error=error), (
+        422 if error else 200
+    )
+
+
+def step_or_page(draft_id: str) -> Response:
+    """/nop-ho-so/<draft>: go to where this draft stopped."""
+    draft, _form = open_draft(draft_id)
+    if draft.dossier is not None:
+        return redirect(url_for("apply.done", draft_id=draft.id), 303)
+    return redirect(url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303)
+
+
+# --- Steps ---------------------------------------------------------------------------------------
+
+
+def group_counts(step: StepSpec, draft: Draft) -> dict[str, int]:
+    """How many items each repeatable group shows: as posted, else as saved."""
+    counts = {}
+    for spec in step.fields:
+        if spec.type != "group":
+            continue
+        posted = request.form.get(f"{spec.name}-count", "")
+        saved = len(draft.answers.get(spec.name) or [])
+        count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
+        counts[spec.name] = max(0, min(count, spec.max_items))
+    return counts
+
+
+def render_step(
+    draft: Draft,
+    form: FormSpec,
+    step: StepSpec,
+    result: StepResult | None = None,
+    counts: dict[str, int] | None = None,
+    status: int = 200,
+    upload_errors: dict[str, Problem] | None = None,
+    stale: bool = False,
+) -> tuple[str, int]:
+    answers = dict(draft.answers)
+    if result is not None:
+        answers.update({k: v for k, v in result.values.items() if v is not None})
+        typed = result.typed
+    else:
+        typed = draft.typed.get(step.id)
+    errors = dict(result.errors) if result else {}
+    errors.update(upload_errors or {})
+    visible = step.visible_fields(answers)
+    field_list = views.field_views(
+        visible,
+        answers,
+        typed,
+        errors,
+        result.notices if result else {},
+        directory(),
+        current_app.config["PROVINCE_CODE"],
+        drafts.files_by_slot(draft),
+        counts or group_counts(step, draft),
+    )
+    steps = form.visible_steps(answers)
+    previous = form.previous_step(step.id, answers)
+    return render_template(
+        "apply/step.html",
+        draft=draft,
+        form=form,
+        step=step,
+        fields=field_list,
+        errors=[(f, f.error) for f in flatten(field_list) if f.error],
+        number=[s.id for s in steps].index(step.id) + 1 if step in steps else 1,
+        total=len(steps),
+        previous=previous,
+        returning=request.args.get("sua") == "1",
+        resume_code=format_resume_code(draft.resume_code),
+        stale=stale,
+    ), status
+
+
+def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
+    flat = []
+    for view in field_list:
+        flat.append(view)
+        for item in view.items:
+            flat.extend(item)
+    return flat
+
+
+@bp.route("/nop-ho-so/<draft_id>/<step_id>", methods=["GET", "POST"])
+def step(draft_id: str, step_id: str) -> Any:
+    """One question page. Answers are kept on the server every time the page is sent."""
+    draft, form = open_draft(draft_id)
+    if draft.dossier is not None:
+        return redirect(url_for("apply.done", draft_id=draft.id), 303)
+    current = form.step(step_id)
+    if current is None or not current.shown(draft.answers):
+        # An old page, or a step an answer has since hidden: go to where the draft is now.
+        return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
+    if request.method == "GET":
+        return render_step(draft, form, current)
+    counts = group_counts(current, draft)
+    action = request.form.get("hanh-dong", "")
+    if action.startswith(("them:", "tinh:")):
+        return rework(draft, form, current, counts, action)
+    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    result.errors.update(missing_uploads(current, draft))
+    following = drafts.save_step(draft, form, current.id, result)
+    if not result.ok:
+        return render_step(draft, form, current, result, counts, 422)
+    if request.args.get("sua") == "1" or following is None:
+        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    return redirect(url_for("apply.step", draft_id=draft.id, step_id=following), 303)
+
+
+def rework(
+    draft: Draft, form: FormSpec, current: StepSpec, counts: dict[str, int], action: str
+) -> Any:
+    """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
+    verb, _sep, target = action.partition(":")
+    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    spec = next((f for f in current.fields if f.name == target), None)
+    if verb == "them" and spec is not None and spec.type == "group":
+        counts[spec.name] = min(counts.get(spec.name, 0) + 1, spec.max_items)
+    # Keep what was typed, but do not show errors for a page still being filled in.
+    drafts.keep_typed(draft, current.id, result.typed)
+    return render_step(
+        draft, form, current, StepResult(values=result.values, typed=result.typed), counts
+    )
+
+
+def missing_uploads(current: StepSpec, draft: Draft) -> dict[str, Problem]:
+    have = drafts.files_by_slot(draft)
+    missing = {}
+    for spec in current.visible_fields(draft.answers):
+        if spec.type == "upload" and spec.required and not have.get(spec.name):
+            missing[spec.name] = Problem(
+                N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này.")
+            )
+    return missing
+
+
+@bp.route("/nop-ho-so/<draft_id>/tiep")
+def step_or_check(draft_id: str) -> Response:
+    """Where the draft stopped: its current step, or the check page."""
+    draft, form = open_draft(draft_id)
+    current = form.step(draft.current_step)
+    if current is None or not current.shown(draft.answers):
+        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    return redirect(url_for("apply.step", draft_id=draft.id, step_id=current.id), 303)
+
+
+# --- Uploads -------------------------------------------------------------------------------------
+
+
+def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]:
+    for candidate in form.visible_steps(draft.answers):
+        for spec in candidate.visible_fields(draft.answers):
+            if spec.type == "upload" and spec.name == slot:
+                return candidate, spec
+    abort(404)
+
+
+@bp.route("/nop-ho-so/<draft_id>/tep", methods=["POST"])
+def upload(draft_id: str) -> Any:
+    """Take one or more files for a document slot; each is checked and cleaned on arrival."""
+    draft, form = open_draft(draft_id)
+    if draft.dossier is not None:
+        return redirect(url_for("apply.done", draft_id=draft.id), 303)
+    slot = request.args.get("o", "")
+    current, spec = upload_spec(form, draft, slot)
+    problem = None
+    try:
+        incoming = [f for f in request.files.getlist("tep") if f and f.filename]
+    except RequestEntityTooLarge:
+        incoming = []
+        problem = Problem(
+            N_("Tệp lớn hơn %(limit)s MB. Bạn hãy chọn ảnh nhỏ hơn."),
+            {"limit": mb("MAX_FILE_BYTES")},
+        )
+    if not incoming and problem is None:
+        problem = Problem(N_("Bạn hãy chọn ảnh chụp hoặc tệp PDF để tải lên."))
+    have = len(drafts.files_by_slot(draft).get(slot, []))
+    for upload_file in incoming:
+        if have >= spec.max_files:
+            problem = Problem(
+                N_("Mỗi giấy tờ gửi tối đa %(count)s tệp."), {"count": spec.max_files}
+            )
+            break
+        try:
+            clean = inspect_upload(
+                upload_file.read(current_app.config["MAX_FILE_BYTES"] + 1),
+                max_file_bytes=current_app.config["MAX_FILE_BYTES"],
+                max_total_bytes=current_app.config["MAX_DOSSIER_BYTES"],
+                already_stored=drafts.stored_bytes(draft),
+            )
+        except UploadRejected as rejected:
+            problem = Problem(rejected.message, rejected.params)
+            break
+        drafts.keep_file(draft, slot, clean, upload_file.filename)
+        have += 1
+    for upload_file in incoming:
+        upload_file.close()  # large uploads were spooled to a temporary file
+    errors = {slot: problem} if problem else {}
+    if is_fragment_request() or request.headers.get("X-Upload") == "1":
+        return render_slot(draft, form, current, spec, errors), (422 if problem else 200)
+    if problem:
+        return render_step(draft, form, current, status=422, upload_errors=errors)
+    return redirect(
+        url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
+    )
+
+
+def mb(key: str) -> int:
+    return current_app.config[key] // (1024 * 1024)
+
+
+def render_slot(
+    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, errors: dict[str, Problem]
+) -> str:
+    view = views.FieldView(spec, spec.name, {}, errors.get(spec.name))
+    view.files = drafts.files_by_slot(draft).get(spec.name, [])
+    return render_template("apply/_upload.html", draft=draft, step=current, f=view)
+
+
+@bp.route("/nop-ho-so/<draft_id>/tep/<int:file_id>/xoa", methods=["POST"])
+def remove_file(draft_id: str, file_id: int) -> Any:
+    """Take a file back before sending."""
+    draft, form = open_draft(draft_id)
+    slot = request.args.get("o", "")
+    current, spec = upload_spec(form, draft, slot)
+    if draft.dossier is None:
+        drafts.remove_file(draft, file_id)
+    if is_fragment_request() or request.headers.get("X-Upload") == "1":
+        return render_slot(draft, form, current, spec, {})
+    return redirect(
+        url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
+    )
+
+
+# --- Small helpers for htmx ----------------------------------------------------------------------
+
+
+@bp.route("/nop-ho-so/<draft_id>/dia-chi")
+def communes(draft_id: str) -> str:
+    """The communes of a province, as <option>s, when the province changes (htmx)."""
+    open_draft(draft_id)
+    province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
+    units = directory().sorted_units(int(province)) if province.isdigit() else []
+    return render_template("apply/_communes.html", units=units)
+
+
+@bp.route("/nop-ho-so/<draft_id>/truong/<step_id>/<name>", methods=["POST"])
+def check_field(draft_id: str, step_id: str, name: str) -> Any:
+    """Check one field as it changes (htmx) and return it with its message, or none."""
+    draft, form = open_draft(draft_id)
+    current = form.step(step_id)
+    spec = next((f for f in current.fields if f.name == name), None) if current else None
+    if spec is None or spec.type in {"group", "upload"}:
+        abort(404)
+    result = StepResult()
+    answers = {
+        **draft.answers,
+        **{
+            f.name: request.form.get(f.name, "")
+            for f in current.fields
+            if f.type in {"choice", "yesno"}
+        },
+    }
+    error = None
+    try:
+        read_value(spec, request.form, name, today(), directory(), result)
+    except Invalid as problem:
+        error = problem.problem
+    typed = views.values_for(spec, name, None, dict(request.form))
+    view = views.FieldView(spec, name, typed, error, result.notices.get(name))
+    views.fill_choices(view, directory(), current_app.config["PROVINCE_CODE"])
+    return render_template("apply/_field.html", draft=draft, step=current, f=view, answers=answers)
+
+
+# --- Check, send, confirmation, receipt ----------------------------------------------------------
+
+
+def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
+    files = drafts.files_by_slot(draft)
+    counts = {slot: len(items) for slot, items in files.items()}
+    return {
+        "draft": draft,
+        "form": form,
+        "steps": form.visible_steps(draft.answers),
+        "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
+        "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
+        "display": views.display,
+        "resume_code": format_resume_code(draft.resume_code),
+    }
+
+
+@bp.route("/nop-ho-so/<draft_id>/kiem-tra")
+def check(draft_id: str) -> Any:
+    """Check your answers, with a change link for each; then the declaration and send."""
+    draft, form = open_draft(draft_id)
+    if draft.dossier is not None:
+        return redirect(url_for("apply.done", draft_id=draft.id), 303)
+    return render_template("apply/check.html", **check_context(draft, form), error=None)
+
+
+@bp.route("/nop-ho-so/<draft_id>/gui", methods=["POST"])
+@limiter.limit("30/hour")
+def send(draft_id: str) -> Any:
+    """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
+    draft, form = open_draft(draft_id)
+    if draft.dossier is None:
+        context = check_context(draft, form)
+        if context["missing"]:
+            error = Problem(N_("Hồ sơ còn thiếu thông tin. Bạn hãy bổ sung các mục được đánh dấu."))
+            return render_template("apply/check.html", **context, error=error), 422
+        if request.form.get("declaration") != "co":
+            error = Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
+            return render_template("apply/check.html", **context, error=error), 422
+        dossiers.submit(draft, form)
+    return redirect(url_for("apply.done", draft_id=draft.id), 303)
+
+
+def submitted(draft_id: str) -> tuple[Draft, FormSpec, Any]:
+    draft, form = open_draft(draft_id)
+    dossier = draft.dossier
+    if dossier is None:
+        return abort(404)
+    return draft, form, dossier
+
+
+@bp.route("/nop-ho-so/<draft_id>/xong")
+def done(draft_id: str) -> str:
+    """Confirmation: the dossier code in large type and what happens next."""
+    draft, form, dossier = submitted(draft_id)
+    return render_template("apply/done.html", draft=draft, form=form, dossier=dossier)
+
+
+@bp.route("/nop-ho-so/<draft_id>/bien-nhan")
+def receipt(draft_id: str) -> str:
+    """A printable receipt with a QR code to the status page."""
+    draft, form, dossier = submitted(draft_id)
+    url = public_url("lookup.index", ma=dossier.code)
+    return render_template(
+        "apply/receipt.html",
+        draft=draft,
+        form=form,
+        dossier=dossier,
+        url=url,
+        qr=qr_svg(url, _("Mã QR mở trang tra cứu hồ sơ này")),
+    )
+
+
+@bp.route("/nop-ho-so/<draft_id>/thoat", methods=["POST"])
+def leave(draft_id: str) -> Response:
+    """Stop and forget the draft on this device (a shared phone); the resume code still works."""
+    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
+    if draft is not None:
+        unbind(draft)
+    return redirect(url_for("apply.left"), 303)
+
+
+@bp.route("/da-thoat")
+def left() -> str:
+    """After leaving: nothing personal stays on this device."""
+    return render_template("apply/left.html")
+
+
+# --- Resume --------------------------------------------------------------------------------------
+
+
+@bp.route("/tiep-tuc", methods=["GET", "POST"])
+@limiter.limit("10 per 10 minutes", methods=["POST"])
+def resume() -> Any:
+    """Go on with a draft on any device: the resume code and the phone number given at the start."""
+    errors: dict[str, Problem] = {}
+    raw_code = request.form.get("ma", "")
+    raw_phone = request.form.get("phone", "")
+    if request.method == "POST":
+        code = normalize_resume_code(raw_code)
+        if code is None:
+            errors["ma"] = Problem(N_("Mã tiếp tục gồm 8 chữ và số, ví dụ ACDE 3479."))
+        try:
+            phone = validators.phone(raw_phone)
+        except Invalid as problem:
+            errors["phone"] = problem.problem
+            phone = ""
+        if not errors:
+            draft = drafts.find_for_resume(code or "", phone)
+            if draft is None:
+                errors["ma"] = Problem(NOT_FOUND)
+            else:
+                bind(draft)
+                if draft.dossier is not None:
+                    return redirect(url_for("apply.done", draft_id=draft.id), 303)
+                return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
+    status = 422 if errors else 200
+    return render_template(
+        "apply/resume.html", raw_code=raw_code, raw_phone=raw_phone, errors=errors
+    ), status

@@ -1,0 +1,190 @@
+"""Working days and due dates: when a dossier's clock starts, stops and runs out.
+
+- Working days are Monday to Friday, minus public holidays (the `holidays` package), plus the
+  weekend days the government declares worked in exchange, plus the administrator's overrides.
+- A dossier received on a working day before 15:00 counts from that day, otherwise from the
+  next working day (the reception day).
+- N working days end on the N-th working day, the reception day being the first: a 1-day
+  procedure received at 9:00 is due the same day, as khai sinh is. 0 means the reception day.
+- Calendar days and months are added to the reception day (Civil Code 2015 art. 147: the first
+  day is not counted); an end on a day off moves to the next working day (art. 148).
+- Hours are 8 to a working day, rounded up to whole working days; fractions of days round up.
+- While a supplement is awaited the clock stops; the due date moves by the paused working days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from functools import cache
+from types import MappingProxyType
+
+import holidays
+
+from domain.formatting import LOCAL
+from domain.messages import N_
+from domain.procedures import TIME_UNITS
+
+CUT_OFF = time(15, 0)  # received at or after this, a dossier counts from the next working day
+HOURS_PER_WORKING_DAY = 8
+ONE_DAY = timedelta(days=1)
+
+EARLY = "early"  # trước hạn
+ON_TIME = "on_time"  # đúng hạn
+LATE = "late"  # quá hạn
+ON_TIME_CLASSES = (EARLY, ON_TIME, LATE)
+
+# The portal's languages as the holidays package names them. Always pass one: without it the
+# package picks its language from the process locale, and LANG=C.UTF-8 gives English.
+HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+WEEKEND_NAMES = {5: N_("Thứ Bảy"), 6: N_("Chủ nhật")}
+LOCAL_DAY_OFF = N_("Ngày nghỉ theo thông báo của địa phương")
+
+
+@cache
+def _holiday_names(year: int, language: str = "vi") -> Mapping[date, str]:
+    """The national days off of one year, with their names in one language."""
+    national = holidays.country_holidays("VN", years=year, language=language)
+    return MappingProxyType(dict(national))
+
+
+@cache
+def _makeup_days(year: int) -> frozenset[date]:
+    """The weekend days of one year worked in exchange for a weekday off (e.g. 2026-08-22)."""
+    national = holidays.country_holidays("VN", years=year, language="vi")
+    # The package keeps make-up days that cross a year end in every year's set: keep this year's.
+    return frozenset(d for d in national.weekend_workdays if d.year == year)
+
+
+def _day(value: date) -> date:
+    """A date, even when given a datetime (they never compare equal to dates)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _add_months(start: date, months: int) -> date:
+    """start moved by whole months; a day the month lacks becomes its last day (31/1 → 28/2)."""
+    years, month_index = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month_index + 1
+    last_day = ((date(year, month, 28) + timedelta(days=4)).replace(day=1) - ONE_DAY).day
+    return date(year, month, min(start.day, last_day))
+
+
+@dataclass(frozen=True, init=False)
+class WorkCalendar:
+    """The national working calendar with one centre's administrator overrides."""
+
+    extra_days_off: frozenset[date]
+    extra_working_days: frozenset[date]
+
+    def __init__(
+        self, extra_days_off: Iterable[date] = (), extra_working_days: Iterable[date] = ()
+    ) -> None:
+        days_off = frozenset(_day(d) for d in extra_days_off)
+        working_days = frozenset(_day(d) for d in extra_working_days)
+        if clash := days_off & working_days:
+            raise ValueError(f"days both off and worked: {sorted(clash)}")
+        # The dataclass is frozen; this is the one place its fields are set.
+        object.__setattr__(self, "extra_days_off", days_off)
+        object.__setattr__(self, "extra_working_days", working_days)
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether the centre works on d."""
+        # The administrator's word wins: they know of local decisions (a storm, a provincial
+        # day off) the package cannot.
+        if d in self.extra_working_days:
+            return True
+        if d in self.extra_days_off or d in _holiday_names(d.year):
+            return False
+        return d.weekday() < 5 or d in _makeup_days(d.year)
+
+    def day_off_reason(self, d: date, language: str = "vi") -> str | None:
+        """Why d is not a working day, for display ('vi' or 'en'); None on a working day."""
+        if self.is_working_day(d):
+            return None
+        names = _holiday_names(d.year, HOLIDAY_LANGUAGES.get(language, "vi"))
+        if d in names:
+            return names[d]
+        if d in self.extra_days_off:
+            return LOCAL_DAY_OFF
+        return WEEKEND_NAMES[d.weekday()]
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after d."""
+        d += ONE_DAY
+        while not self.is_working_day(d):
+            d += ONE_DAY
+        return d
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after start (before it when n < 0); start itself when n == 0."""
+        step = ONE_DAY if n > 0 else -ONE_DAY
+        d = start
+        for _ in range(abs(n)):
+            d += step
+            while not self.is_working_day(d):
+                d += step
+        return d
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """The number of working days in (a, b]; minus those in (b, a] when b is before a."""
+        if b < a:
+            return -self.working_days_between(b, a)
+        return sum(self.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+
+    def reception_day(self, received_at: datetime) -> date:
+        """The day a dossier's time counts from: that day before 15:00 if working, else the next."""
+        # Naive times are already Việt Nam's; an aware one may be UTC from the database.
+        aware = received_at.utcoffset() is not None
+        local = received_at.astimezone(LOCAL) if aware else received_at
+        d = local.date()
+        if self.is_working_day(d) and local.time() < CUT_OFF:
+            return d
+        return self.next_working_day(d)
+
+    def due_date(self, received_at: datetime, qty: float, unit: str) -> date:
+        """The last day to return the result; unit is one of TIME_UNITS (see the module doc)."""
+        if unit not in TIME_UNITS:
+            raise ValueError(f"unknown time unit {unit!r}")
+        if not math.isfinite(qty) or qty < 0:
+            raise ValueError(f"a time limit is a number of 0 or more, not {qty!r}")
+        start = self.reception_day(received_at)
+        if unit == "DAY":
+            return self._working_on_or_after(start + timedelta(days=math.ceil(qty)))
+        if unit == "MONTH":
+            return self._working_on_or_after(_add_months(start, math.ceil(qty)))
+        days = qty / HOURS_PER_WORKING_DAY if unit == "HOUR" else qty
+        # The reception day is day 1, so N days end N - 1 working days after it.
+        return self.add_working_days(start, max(math.ceil(days) - 1, 0))
+
+    def extend_for_pause(self, due: date, paused_from: date, resumed_on: date) -> date:
+        """The due date after a pause: later by the working days in [paused_from, resumed_on)."""
+        # paused_from, the day the supplement is asked for, is lost to the dossier; resumed_on
+        # counts again. Pass reception_day() of the supplement's arrival as resumed_on, so that
+        # one brought after 15:00 resumes on the next working day.
+        paused = self.working_days_between(paused_from - ONE_DAY, resumed_on - ONE_DAY)
+        return self.add_working_days(due, paused) if paused > 0 else due
+
+    def working_days_left(self, today: date, due: date) -> int:
+        """Working days from today to due: 0 on the due day, negative (at least 1) once late."""
+        if today == due:
+            return 0
+        left = self.working_days_between(today, due)
+        # Keep the sign of on_time_class: on the Saturday after a Friday due date it is late.
+        return max(left, 1) if today < due else min(left, -1)
+
+    def _working_on_or_after(self, d: date) -> date:
+        """d when it is a working day, else the next one."""
+        return d if self.is_working_day(d) else self.next_working_day(d)
+
+
+def on_time_class(finished_on: date, due: date) -> str:
+    """QĐ 766 class of a result, by calendar day: 'early', 'on_time' or 'late'."""
+    if finished_on < due:
+        return EARLY
+    return ON_TIME if finished_on == due else LATE

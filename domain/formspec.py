@@ -1,0 +1,488 @@
+"""A procedure's online form as data: steps, fields, conditions, upload slots; and its checks.
+
+Forms live in data/forms/<code>.json and are checked here when loaded, so a mistake in a form
+(an unknown field type, a condition on a field that does not exist, an upload slot that is
+not one of the procedure's real documents) stops the loader instead of reaching a citizen.
+Labels are Vietnamese message ids, extracted for translation (tools/babel_forms.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from typing import Any
+from typing import Protocol
+
+from domain import validators
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.messages import Problem
+
+FIELD_TYPES = frozenset(
+    "text textarea number date choice yesno consent "
+    "cccd phone email name address upload group".split()
+)
+YES, NO = "co", "khong"
+# Step ids share the URL space of a draft with these pages.
+RESERVED_STEP_IDS = frozenset(
+    {"kiem-tra", "gui", "xong", "bien-nhan", "tep", "dia-chi", "thoat", "tiep", "truong"}
+)
+
+
+class FormSpecError(ValueError):
+    """A form definition that cannot be used."""
+
+
+class Units(Protocol):
+    """The official unit list, as the form needs it for addresses."""
+
+    def province_name(self, code: int) -> str | None: ...
+
+    def unit_name(self, code: int, province: int) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Shown only when an earlier answer equals one of some values."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        return str(answers.get(self.field, "")) in self.values
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: str
+    hint: str = ""
+    required: bool = True
+    when: Condition | None = None
+    options: tuple[Option, ...] = ()
+    past: bool = False  # a date that cannot be after today (birth, death)
+    min_age: int | None = None  # a birth date: at least this old today
+    late_after_days: int | None = None  # a date this many days ago or more gets a notice
+    late_notice: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 200
+    autocomplete: str = ""
+    document: str = ""  # upload: the component code of the procedure's document
+    max_files: int = 4
+    fields: tuple[FieldSpec, ...] = ()  # group: the fields of one item
+    min_items: int = 1
+    max_items: int = 5
+    item_label: str = ""
+    cccd_birth_field: str = ""  # cccd: the birth date field whose year the number must fit
+
+    def shown(self, answers: Mapping[str, Any]) -> bool:
+        return self.when is None or self.when.holds(answers)
+
+    def label_of(self, value: str) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return value
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    id: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    intro: str = ""
+    when: Condition | None = None
+
+    def shown(self, answers: Mapping[str, Any]) -> bool:
+        return self.when is None or self.when.holds(answers)
+
+    def visible_fields(self, answers: Mapping[str, Any]) -> list[FieldSpec]:
+        return [f for f in self.fields if f.shown(answers)]
+
+    @property
+    def is_upload(self) -> bool:
+        return any(f.type == "upload" for f in self.fields)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    procedure: str
+    version: int
+    title: str
+    minutes: int
+    steps: tuple[StepSpec, ...]
+    applicant_name: str  # which field holds the applicant's (người yêu cầu) name …
+    applicant_id: str  # … CCCD …
+    applicant_email: str = ""  # … and e-mail, copied onto the dossier for staff lists
+    bring: tuple[str, ...] = ()  # what to have at hand, shown on the start page
+
+    def step(self, step_id: str) -> StepSpec | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def visible_steps(self, answers: Mapping[str, Any]) -> list[StepSpec]:
+        return [s for s in self.steps if s.shown(answers)]
+
+    def next_step(self, step_id: str, answers: Mapping[str, Any]) -> StepSpec | None:
+        visible = self.visible_steps(answers)
+        ids = [s.id for s in visible]
+        if step_id not in ids:
+            return visible[0] if visible else None
+        index = ids.index(step_id)
+        return visible[index + 1] if index + 1 < len(visible) else None
+
+    def previous_step(self, step_id: str, answers: Mapping[str, Any]) -> StepSpec | None:
+        visible = self.visible_steps(answers)
+        ids = [s.id for s in visible]
+        if step_id not in ids or ids.index(step_id) == 0:
+            return None
+        return visible[ids.index(step_id) - 1]
+
+    def upload_fields(self) -> list[FieldSpec]:
+        return [f for s in self.steps for f in s.fields if f.type == "upload"]
+
+    def all_fields(self) -> list[FieldSpec]:
+        return [f for s in self.steps for f in s.fields]
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def _condition(raw: Any, known: set[str], where: str) -> Condition | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "field" not in raw:
+        raise FormSpecError(f"{where}: 'when' needs a field")
+    if raw["field"] not in known:
+        raise FormSpecError(f"{where}: 'when' refers to {raw['field']!r}, not asked before")
+    values = raw.get("in", [raw.get("equals")])
+    if not values or any(v is None for v in values):
+        raise FormSpecError(f"{where}: 'when' needs 'equals' or 'in'")
+    return Condition(raw["field"], tuple(str(v) for v in values))
+
+
+def _options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
+    if raw["type"] == "yesno":
+        return (Option(YES, N_("Có")), Option(NO, N_("Không")))
+    if raw["type"] != "choice":
+        return ()
+    options = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", []))
+    if len(options) < 2:
+        raise FormSpecError(f"{where}: a choice needs at least two options")
+    return options
+
+
+def _field(
+    raw: dict[str, Any], known: set[str], documents: Mapping[str, str], where: str
+) -> FieldSpec:
+    name, kind = raw.get("name", ""), raw.get("type", "")
+    where = f"{where}.{name}"
+    if not name or not name.replace("_", "").isalnum() or not name.islower():
+        raise FormSpecError(f"{where}: a field name is lower-case letters, digits and _")
+    if name in known:
+        raise FormSpecError(f"{where}: the name is used twice")
+    if kind not in FIELD_TYPES:
+        raise FormSpecError(f"{where}: unknown type {kind!r}")
+    if not raw.get("label"):
+        raise FormSpecError(f"{where}: a field needs a label")
+    when = _condition(raw.get("when"), known, where)
+    document = raw.get("document", "")
+    if kind == "upload":
+        group = documents.get(document)
+        if group is None:
+            raise FormSpecError(f"{where}: {document!r} is not a document of the procedure")
+        if group == "note":
+            raise FormSpecError(f"{where}: {document!r} is a note, not a paper to upload")
+    sub_fields: tuple[FieldSpec, ...] = ()
+    if kind == "group":
+        inner: set[str] = set(known)
+        sub_fields = tuple(_field(f, inner, documents, where) for f in raw.get("fields", []))
+        for sub in sub_fields:
+            inner.add(sub.name)
+        if not sub_fields or any(f.type in {"group", "upload"} for f in sub_fields):
+            raise FormSpecError(f"{where}: a group holds simple fields")
+    return FieldSpec(
+        name=name,
+        type=kind,
+        label=raw["label"],
+        hint=raw.get("hint", ""),
+        required=bool(raw.get("required", True)),
+        when=when,
+        options=_options(raw, where),
+        past=bool(raw.get("past", False)),
+        min_age=raw.get("min_age"),
+        late_after_days=raw.get("late_after_days"),
+        late_notice=raw.get("late_notice", ""),
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        max_length=int(raw.get("max_length", 1000 if kind == "textarea" else 200)),
+        autocomplete=raw.get("autocomplete", ""),
+        document=document,
+        max_files=int(raw.get("max_files", 4)),
+        fields=sub_fields,
+        min_items=int(raw.get("min_items", 1)),
+        max_items=int(raw.get("max_items", 5)),
+        item_label=raw.get("item_label", ""),
+        cccd_birth_field=raw.get("cccd_birth_field", ""),
+    )
+
+
+def load_form(
+    raw: dict[str, Any], documents: Mapping[str, str], common_steps: Sequence[dict] = ()
+) -> FormSpec:
+    """Check a form definition against the procedure's documents {component code: group}."""
+    where = raw.get("procedure", "?")
+    known: set[str] = set()
+    steps = []
+    step_ids: set[str] = set()
+    for raw_step in [*common_steps, *raw.get("steps", [])]:
+        step_id = raw_step.get("id", "")
+        step_where = f"{where}/{step_id}"
+        if not step_id or step_id in step_ids or not step_id.replace("-", "").isalnum():
+            raise FormSpecError(f"{step_where}: a step needs a unique id of letters and -")
+        if step_id in RESERVED_STEP_IDS:
+            raise FormSpecError(f"{step_where}: {step_id!r} is the name of another page")
+        when = _condition(raw_step.get("when"), known, step_where)
+        fields = []
+        for raw_field in raw_step.get("fields", []):
+            spec = _field(raw_field, known, documents, step_where)
+            known.add(spec.name)
+            fields.append(spec)
+        if not fields or not raw_step.get("title"):
+            raise FormSpecError(f"{step_where}: a step needs a title and fields")
+        steps.append(
+            StepSpec(step_id, raw_step["title"], tuple(fields), raw_step.get("intro", ""), when)
+        )
+        step_ids.add(step_id)
+    for key in ("applicant_name", "applicant_id"):
+        if raw.get(key) not in known:
+            raise FormSpecError(f"{where}: {key} must name a field")
+    for spec in (f for s in steps for f in s.fields if f.cccd_birth_field):
+        if spec.cccd_birth_field not in known:
+            raise FormSpecError(
+                f"{where}: {spec.name} checks against unknown {spec.cccd_birth_field}"
+            )
+    return FormSpec(
+        procedure=raw["procedure"],
+        version=int(raw.get("version", 1)),
+        title=raw["title"],
+        minutes=int(raw.get("minutes", 10)),
+        steps=tuple(steps),
+        applicant_name=raw["applicant_name"],
+        applicant_id=raw["applicant_id"],
+        applicant_email=raw.get("applicant_email", ""),
+        bring=tuple(raw.get("bring", [])),
+    )
+
+
+# --- Reading answers ---------------------------------------------------------------------------
+
+
+@dataclass
+class StepResult:
+    """What a posted step gave: clean values, problems by field, notices, and what was typed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Problem] = field(default_factory=dict)
+    notices: dict[str, Problem] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _date(
+    spec: FieldSpec, form: Mapping[str, str], prefix: str, today: date, result: StepResult
+) -> Any:
+    parts = [form.get(f"{prefix}-{part}", "") for part in ("ngay", "thang", "nam")]
+    if not any(p.strip() for p in parts) and not spec.required:
+        return None
+    value = validators.day(*parts)
+    if spec.past:
+        validators.not_in_future(value, today)
+    if spec.min_age is not None and validators.age_on(value, today) < spec.min_age:
+        raise Invalid(N_("Người này phải đủ %(age)s tuổi trở lên."), age=spec.min_age)
+    if spec.late_after_days is not None and (today - value).days > spec.late_after_days:
+        result.notices[prefix] = Problem(
+            spec.late_notice or N_("Đã quá thời hạn đăng ký."), {"days": spec.late_after_days}
+        )
+    return value.isoformat()
+
+
+def _address(spec: FieldSpec, form: Mapping[str, str], prefix: str, units: Units) -> Any:
+    province_raw = form.get(f"{prefix}-tinh", "").strip()
+    unit_raw = form.get(f"{prefix}-xa", "").strip()
+    detail = validators.text(form.get(f"{prefix}-chi-tiet", ""), 200)
+    if not (province_raw or unit_raw or detail) and not spec.required:
+        return None
+    if not province_raw.isdigit() or units.province_name(int(province_raw)) is None:
+        raise Invalid(N_("Bạn hãy chọn tỉnh, thành phố."))
+    province = int(province_raw)
+    unit_name = units.unit_name(int(unit_raw), province) if unit_raw.isdigit() else None
+    if unit_name is None:
+        raise Invalid(N_("Bạn hãy chọn xã, phường hoặc đặc khu thuộc tỉnh đã chọn."))
+    if not detail:
+        raise Invalid(N_("Bạn hãy ghi số nhà, thôn, xóm hoặc tổ dân phố."))
+    province_name = units.province_name(province)
+    return {
+        "province": province,
+        "unit": int(unit_raw),
+        "detail": detail,
+        "text": f"{detail}, {unit_name}, {province_name}",
+    }
+
+
+def _simple(spec: FieldSpec, raw: str) -> Any:
+    kind = spec.type
+    if kind == "cccd":
+        return validators.cccd(raw)
+    if kind == "phone":
+        return validators.phone(raw)
+    if kind == "email":
+        return validators.email(raw)
+    if kind == "name":
+        return validators.person_name(raw)
+    if kind == "number":
+        return validators.number(raw, spec.minimum, spec.maximum)
+    if kind in {"choice", "yesno"}:
+        if raw not in {o.value for o in spec.options}:
+            raise Invalid(N_("Bạn hãy chọn một câu trả lời."))
+        return raw
+    if kind == "consent":
+        return YES
+    return validators.text(raw, spec.max_length)
+
+
+TYPED_PARTS = {"date": ("ngay", "thang", "nam"), "address": ("tinh", "xa", "chi-tiet")}
+
+
+def _typed(spec: FieldSpec, form: Mapping[str, str], prefix: str) -> dict[str, str]:
+    parts = TYPED_PARTS.get(spec.type)
+    if parts:
+        return {f"{prefix}-{p}": form.get(f"{prefix}-{p}", "") for p in parts}
+    return {prefix: form.get(prefix, "")}
+
+
+def read_value(
+    spec: FieldSpec,
+    form: Mapping[str, str],
+    prefix: str,
+    today: date,
+    units: Units,
+    result: StepResult,
+) -> Any:
+    """One field's clean value from the posted form, or Invalid."""
+    if spec.type == "date":
+        return _date(spec, form, prefix, today, result)
+    if spec.type == "address":
+        return _address(spec, form, prefix, units)
+    raw = form.get(prefix, "")
+    if spec.type == "consent" and raw != YES:
+        raw = ""
+    if not raw.strip():
+        if spec.required:
+            if spec.type in {"choice", "yesno"}:
+                raise Invalid(N_("Bạn hãy chọn một câu trả lời."))
+            if spec.type == "consent":
+                raise Invalid(N_("Bạn hãy đánh dấu vào ô này để tiếp tục."))
+            raise Invalid(N_("Bạn hãy điền mục này."))
+        return None
+    return _simple(spec, raw)
+
+
+def read_step(
+    step: StepSpec,
+    form: Mapping[str, str],
+    answers: Mapping[str, Any],
+    today: date,
+    units: Units,
+    group_counts: Mapping[str, int] | None = None,
+) -> StepResult:
+    """Check a posted step. Fields hidden by earlier answers (or this step's) are skipped."""
+    result = StepResult()
+    merged = dict(answers)
+    for spec in step.fields:
+        if spec.type in {"choice", "yesno"}:
+            merged[spec.name] = form.get(spec.name, "")
+    for spec in step.fields:
+        if not spec.shown(merged) or spec.type == "upload":
+            continue
+        if spec.type == "group":
+            count = (group_counts or {}).get(spec.name, spec.min_items)
+            _read_group(spec, form, count, today, units, result)
+            continue
+        result.typed.update(_typed(spec, form, spec.name))
+        try:
+            result.values[spec.name] = read_value(spec, form, spec.name, today, units, result)
+        except Invalid as problem:
+            result.errors[spec.name] = problem.problem
+    _cross_checks(step, result, {**answers, **result.values})
+    return result
+
+
+def _read_group(
+    spec: FieldSpec,
+    form: Mapping[str, str],
+    count: int,
+    today: date,
+    units: Units,
+    result: StepResult,
+) -> None:
+    items = []
+    for index in range(count):
+        if form.get(f"{spec.name}-{index}-bo") == YES:
+            continue  # "remove this item" was ticked
+        item: dict[str, Any] = {}
+        for sub in spec.fields:
+            prefix = f"{spec.name}-{index}-{sub.name}"
+            result.typed.update(_typed(sub, form, prefix))
+            try:
+                item[sub.name] = read_value(sub, form, prefix, today, units, result)
+            except Invalid as problem:
+                result.errors[prefix] = problem.problem
+        items.append(item)
+    if spec.required and not items:
+        result.errors[spec.name] = Problem(N_("Bạn hãy thêm ít nhất một mục."))
+    result.values[spec.name] = items
+
+
+def _cross_checks(step: StepSpec, result: StepResult, answers: Mapping[str, Any]) -> None:
+    for spec in step.fields:
+        if spec.type != "cccd" or not spec.cccd_birth_field or spec.name in result.errors:
+            continue
+        number, born = answers.get(spec.name), answers.get(spec.cccd_birth_field)
+        if number and born and validators.cccd_birth_year(number) != date.fromisoformat(born).year:
+            result.errors[spec.name] = Problem(
+                N_("Số CCCD này không khớp với năm sinh %(year)s. Bạn hãy kiểm tra lại."),
+                {"year": date.fromisoformat(born).year},
+            )
+
+
+def missing_answers(
+    form: FormSpec, answers: Mapping[str, Any], files: Mapping[str, int]
+) -> list[StepSpec]:
+    """Visible steps with a required answer or upload still missing, in order."""
+    incomplete = []
+    for step in form.visible_steps(answers):
+        for spec in step.visible_fields(answers):
+            if not spec.required:
+                continue
+            if spec.type == "upload":
+                missing = files.get(spec.name, 0) == 0
+            else:
+                missing = answers.get(spec.name) in (None, "", [])
+            if missing:
+                incomplete.append(step)
+                break
+    return incomplete

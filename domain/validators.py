@@ -1,0 +1,150 @@
+"""Checks on what people type: CCCD, phone, e-mail, names, dates, numbers.
+
+Each check takes the text as typed and returns the clean value, or raises Invalid with a
+plain Vietnamese message (translated where the page is rendered).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from domain.messages import N_
+from domain.messages import Invalid
+
+# First three digits of a CCCD / personal identification number: the province where the
+# birth was registered, in the coding of Thông tư 07/2016/TT-BCA (the 63 provinces before
+# 2025; the 34 provinces of today kept codes from that list).
+CCCD_PROVINCES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 "
+    "035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 "
+    "070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+)
+MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+SEPARATORS = re.compile(r"[\s.\-–—()]")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# Letters (any script's, with their marks), spaces, and the apostrophe and hyphen that some
+# ethnic minority names use (H'Hen Niê, Y-Moan).
+NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
+
+
+def collapse(text: str) -> str:
+    """Composed Unicode, single spaces, no control characters."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())
+
+
+def cccd(raw: str) -> str:
+    """A 12-digit CCCD / personal identification number with a real province prefix."""
+    digits = SEPARATORS.sub("", raw or "")
+    if not digits.isdigit():
+        raise Invalid(N_("Số CCCD chỉ gồm chữ số, ví dụ 025190001234."))
+    if len(digits) != 12:
+        raise Invalid(N_("Số CCCD có 12 chữ số; bạn đã nhập %(count)s chữ số."), count=len(digits))
+    if digits[:3] not in CCCD_PROVINCES:
+        raise Invalid(N_("Ba số đầu của CCCD không đúng mã tỉnh. Bạn hãy kiểm tra lại trên thẻ."))
+    return digits
+
+
+def cccd_birth_year(number: str) -> int:
+    """The year of birth a CCCD encodes: 4th digit = sex and century, 5th–6th = year."""
+    # 0/1 born in the 1900s (male/female), 2/3 in the 2000s, 4/5 in the 2100s, and so on.
+    return 1900 + (int(number[3]) // 2) * 100 + int(number[4:6])
+
+
+def phone(raw: str) -> str:
+    """A Vietnamese mobile number as ten digits starting 03, 05, 07, 08 or 09."""
+    digits = SEPARATORS.sub("", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not digits.isdigit():
+        raise Invalid(N_("Số điện thoại chỉ gồm chữ số, ví dụ 0912 345 678."))
+    if len(digits) != 10:
+        raise Invalid(
+            N_("Số điện thoại di động có 10 chữ số; bạn đã nhập %(count)s chữ số."),
+            count=len(digits),
+        )
+    if not digits.startswith(MOBILE_PREFIXES):
+        raise Invalid(N_("Số di động bắt đầu bằng 03, 05, 07, 08 hoặc 09."))
+    return digits
+
+
+def email(raw: str) -> str:
+    """An e-mail address, lower-cased."""
+    value = collapse(raw).replace(" ", "").lower()
+    if not EMAIL.match(value) or len(value) > 254:
+        raise Invalid(N_("Địa chỉ thư điện tử chưa đúng, ví dụ: ten@gmail.com."))
+    return value
+
+
+def person_name(raw: str) -> str:
+    """A person's full name in letters, as written on their papers."""
+    value = collapse(raw)
+    if len(value) < 2:
+        raise Invalid(N_("Bạn hãy ghi đầy đủ họ, chữ đệm và tên."))
+    if len(value) > 100:
+        raise Invalid(N_("Họ và tên dài quá 100 chữ cái."))
+    if not NAME.match(value):
+        raise Invalid(N_("Họ và tên chỉ gồm chữ cái, không có số hay ký hiệu."))
+    return value
+
+
+def text(raw: str, max_length: int = 200) -> str:
+    """Free text on one line."""
+    value = collapse(raw)
+    if len(value) > max_length:
+        raise Invalid(N_("Nội dung dài quá %(max)s ký tự."), max=max_length)
+    return value
+
+
+def number(raw: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number, optionally within bounds."""
+    value = SEPARATORS.sub("", raw or "")
+    if not value.isdigit():
+        raise Invalid(N_("Bạn hãy nhập một số, ví dụ 2."))
+    result = int(value)
+    if minimum is not None and result < minimum:
+        raise Invalid(N_("Số nhỏ nhất là %(min)s."), min=minimum)
+    if maximum is not None and result > maximum:
+        raise Invalid(N_("Số lớn nhất là %(max)s."), max=maximum)
+    return result
+
+
+def day(raw_day: str, raw_month: str, raw_year: str) -> date:
+    """A date typed in three boxes (day, month, year)."""
+    parts = [SEPARATORS.sub("", p or "") for p in (raw_day, raw_month, raw_year)]
+    if not any(parts):
+        raise Invalid(N_("Bạn hãy nhập ngày, tháng và năm."))
+    if not all(parts):
+        raise Invalid(N_("Ngày tháng năm phải có đủ ngày, tháng và năm."))
+    if not all(p.isdigit() for p in parts):
+        raise Invalid(N_("Ngày tháng năm chỉ gồm chữ số, ví dụ 05 09 2026."))
+    d, m, y = (int(p) for p in parts)
+    if len(parts[2]) != 4:
+        raise Invalid(N_("Năm phải có 4 chữ số, ví dụ 1985."))
+    if not 1 <= m <= 12:
+        raise Invalid(N_("Tháng phải từ 1 đến 12."))
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise Invalid(
+            N_("Ngày %(day)s/%(month)s/%(year)s không có trên lịch."), day=d, month=m, year=y
+        ) from None
+
+
+def not_in_future(value: date, today: date) -> date:
+    """Dates of events that already happened (birth, death) cannot be after today."""
+    if value > today:
+        raise Invalid(N_("Ngày này chưa tới. Bạn hãy kiểm tra lại ngày tháng năm."))
+    if value.year < 1900:
+        raise Invalid(N_("Năm phải từ 1900 trở về sau."))
+    return value
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years of age on a day."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -1,0 +1,31 @@
+"""Database models (SQLAlchemy 2, typed), one module per area; import them from here."""
+
+from models.base import utcnow
+from models.catalog import Field
+from models.catalog import Procedure
+from models.catalog import ProcedureCase
+from models.catalog import ProcedureChannel
+from models.catalog import ProcedureDocument
+from models.dossiers import Dossier
+from models.dossiers import DossierEvent
+from models.dossiers import DossierSequence
+from models.dossiers import Draft
+from models.dossiers import StoredFile
+from models.units import Province
+from models.units import Unit
+
+__all__ = [
+    "Dossier",
+    "DossierEvent",
+    "DossierSequence",
+    "Draft",
+    "Field",
+    "Procedure",
+    "ProcedureCase",
+    "ProcedureChannel",
+    "ProcedureDocument",
+    "Province",
+    "StoredFile",
+    "Unit",
+    "utcnow",
+]

@@ -1,0 +1,137 @@
+"""Online drafts, submitted dossiers, their files and their append-only events."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from extensions import db
+from models.base import utcnow
+
+if TYPE_CHECKING:
+    from models.catalog import Procedure
+
+
+class Draft(db.Model):
+    """An application being filled in online; saved at every step, resumable with a code."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, in the URL
+    resume_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(15))  # second factor for resuming
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    form_version: Mapped[int] = mapped_column(default=1)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # What was typed in the last step that did not pass its checks, to show it again.
+    typed: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    done_steps: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    current_step: Mapped[str] = mapped_column(sa.String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+    procedure: Mapped[Procedure] = relationship()
+    # No delete cascade: files that went with a submitted dossier outlive the draft.
+    files: Mapped[list[StoredFile]] = relationship(back_populates="draft", order_by="StoredFile.id")
+    dossier: Mapped[Dossier | None] = relationship(
+        primaryjoin="foreign(Dossier.draft_id) == Draft.id", viewonly=True, uselist=False
+    )
+
+
+class StoredFile(db.Model):
+    """An uploaded file, checked and cleaned, kept outside static/ under a random name."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("drafts.id", ondelete="SET NULL"), index=True
+    )
+    dossier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
+    slot: Mapped[str] = mapped_column(sa.String(60))  # the form's upload field
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    mimetype: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    draft: Mapped[Draft | None] = relationship(back_populates="files")
+    dossier: Mapped[Dossier | None] = relationship(back_populates="files")
+
+
+class DossierSequence(db.Model):
+    """The last dossier number given per unit and day; bumped atomically."""
+
+    __tablename__ = "dossier_sequences"
+
+    unit_code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Dossier(db.Model):
+    """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
+
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # The draft it came from. Unique: a send replayed or doubled cannot make a second dossier.
+    # Not a foreign key, so that purging old drafts never touches dossiers.
+    draft_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    status: Mapped[int] = mapped_column(default=1, index=True)
+    channel: Mapped[int] = mapped_column(default=2)  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính
+    applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    applicant_id_number: Mapped[str] = mapped_column(sa.String(12), default="")
+    applicant_phone: Mapped[str] = mapped_column(sa.String(15), default="", index=True)
+    applicant_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    form_version: Mapped[int] = mapped_column(default=1)
+    helper_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    helper_phone: Mapped[str] = mapped_column(sa.String(15), default="")
+    helper_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expected_due: Mapped[date | None] = mapped_column(sa.Date)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock for staff actions
+
+    procedure: Mapped[Procedure] = relationship()
+    files: Mapped[list[StoredFile]] = relationship(
+        back_populates="dossier", order_by="StoredFile.id"
+    )
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DossierEvent(db.Model):
+    """One thing that happened to a dossier. Append-only: never changed, never deleted."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(sa.String(30))
+    from_status: Mapped[int | None] = mapped_column()
+    to_status: Mapped[int] = mapped_column()
+    actor_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    actor_role: Mapped[str] = mapped_column(sa.String(30), default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    public: Mapped[bool] = mapped_column(default=True)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")

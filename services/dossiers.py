@@ -1,0 +1,125 @@
+"""Dossiers: codes, idempotent submission, expected due dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
+
+from domain import procedures as rules
+from domain.calendar import WorkCalendar
+from domain.formspec import YES
+from domain.formspec import FormSpec
+from domain.references import dossier_code
+from extensions import db
+from models import Dossier
+from models import DossierEvent
+from models import DossierSequence
+from models import Draft
+from models import Procedure
+from models import utcnow
+from services.drafts import visible_answers
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+CHANNEL_ONLINE = 2
+STATUS_NEW = 1
+
+
+def next_number(unit_code: int, day: date) -> int:
+    """The next number of the day for a unit, in one atomic statement (no gaps on retry)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(DossierSequence)
+        .values(unit_code=unit_code, day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=["unit_code", "day"], set_={"last": DossierSequence.last + 1}
+        )
+        .returning(DossierSequence.last)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
+def processing_limit(proc: Procedure, channel: str = "ONLINE") -> rules.TimeLimit | None:
+    """The time to promise: the channel's, else the longest of the cases."""
+    cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
+    for method in proc.channels:
+        if method.channel == channel:
+            return rules.longest_working_days(
+                rules.time_limits(method.time_qty, method.time_unit, cases)
+            )
+    return rules.longest_working_days(rules.time_limits(None, "", cases))
+
+
+def expected_due(proc: Procedure, received_at: datetime) -> date | None:
+    limit = processing_limit(proc)
+    if limit is None:
+        return None
+    return calendar().due_date(received_at, limit.qty, limit.unit)
+
+
+def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier:
+    """Turn a complete draft into a dossier (status 1, online). Replaying returns the same one."""
+    existing = draft.dossier
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    unit_code = current_app.config["UNIT_CODE"]
+    answers = visible_answers(form, draft.answers)
+    local_day = now.astimezone(LOCAL).date()
+    dossier = Dossier(
+        code=dossier_code(unit_code, local_day, next_number(unit_code, local_day)),
+        draft_id=draft.id,
+        unit_code=unit_code,
+        procedure_code=draft.procedure_code,
+        status=STATUS_NEW,
+        channel=CHANNEL_ONLINE,
+        applicant_name=answers.get(form.applicant_name) or "",
+        applicant_id_number=answers.get(form.applicant_id) or "",
+        applicant_phone=draft.phone,
+        applicant_email=answers.get(form.applicant_email) or "" if form.applicant_email else "",
+        answers=answers,
+        form_version=form.version,
+        submitted_at=now,
+        expected_due=expected_due(draft.procedure, now),
+    )
+    if answers.get("filler") == "helper":
+        dossier.helper_name = answers.get("helper_name") or ""
+        dossier.helper_phone = answers.get("helper_phone") or ""
+        dossier.helper_consent_at = now if answers.get("helper_consent") == YES else None
+    db.session.add(dossier)
+    try:
+        # Dossier.draft_id is unique: of two sends racing, the second fails here and rolls
+        # back whole, its number included.
+        db.session.flush()
+        for stored in draft.files:
+            stored.dossier_id = dossier.id
+        db.session.add(
+            DossierEvent(
+                dossier_id=dossier.id,
+                at=now,
+                action="submit",
+                from_status=None,
+                to_status=STATUS_NEW,
+                actor_name=dossier.helper_name or dossier.applicant_name,
+                actor_role="helper" if dossier.helper_name else "citizen",
+            )
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft.id))
+        if existing is None:
+            raise
+        return existing
+    return dossier

@@ -1,0 +1,169 @@
+"""Drafts: started, saved at every step, resumed with code and phone, files kept, purged."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from domain.formspec import FormSpec
+from domain.formspec import StepResult
+from domain.references import new_resume_code
+from domain.uploads import CleanFile
+from domain.uploads import stored_name
+from extensions import db
+from models import Draft
+from models import StoredFile
+from models import utcnow
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def file_path(stored: str) -> Path:
+    # Two-letter buckets keep any one folder small.
+    return upload_folder() / stored[:2] / stored
+
+
+def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None = None) -> Draft:
+    """A new draft with a fresh resume code."""
+    now = now or utcnow()
+    days = current_app.config["DRAFT_DAYS"]
+    for _ in range(10):
+        code = new_resume_code()
+        if db.session.scalar(sa.select(Draft.id).where(Draft.resume_code == code)) is None:
+            break
+    draft = Draft(
+        id=secrets.token_urlsafe(16),
+        resume_code=code,
+        phone=phone,
+        procedure_code=procedure_code,
+        form_version=form.version,
+        answers={},
+        typed={},
+        done_steps=[],
+        current_step=form.steps[0].id,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def is_expired(draft: Draft, now: datetime | None = None) -> bool:
+    expires = draft.expires_at
+    if expires.tzinfo is None:  # SQLite hands back naive datetimes
+        expires = expires.replace(tzinfo=(now or utcnow()).tzinfo)
+    return expires <= (now or utcnow())
+
+
+def find_for_resume(resume_code: str, phone: str) -> Draft | None:
+    """The live draft with this code and phone; None if either is wrong or it expired."""
+    draft = db.session.scalar(sa.select(Draft).where(Draft.resume_code == resume_code))
+    if draft is None or not secrets.compare_digest(draft.phone, phone) or is_expired(draft):
+        return None
+    return draft
+
+
+def save_step(draft: Draft, form: FormSpec, step_id: str, result: StepResult) -> str | None:
+    """Keep what the step gave. Returns the next step's id (None: check answers) when valid."""
+    answers = dict(draft.answers)
+    answers.update(result.values)
+    typed = dict(draft.typed)
+    if result.ok:
+        typed.pop(step_id, None)
+        done = [s for s in draft.done_steps if s != step_id] + [step_id]
+        draft.done_steps = done
+    else:
+        typed[step_id] = result.typed
+    draft.answers = answers
+    draft.typed = typed
+    following = form.next_step(step_id, answers) if result.ok else form.step(step_id)
+    draft.current_step = following.id if following else "kiem-tra"
+    draft.updated_at = utcnow()
+    db.session.commit()
+    return (following.id if following else None) if result.ok else step_id
+
+
+def keep_typed(draft: Draft, step_id: str, typed: dict[str, str]) -> None:
+    """Save what was typed on a step without moving the draft on (add an item, pick a province)."""
+    draft.typed = {**draft.typed, step_id: typed}
+    draft.updated_at = utcnow()
+    db.session.commit()
+
+
+def stored_bytes(draft: Draft) -> int:
+    return sum(f.size for f in draft.files)
+
+
+def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:
+    slots: dict[str, list[StoredFile]] = {}
+    for stored in draft.files:
+        slots.setdefault(stored.slot, []).append(stored)
+    return slots
+
+
+def keep_file(draft: Draft, slot: str, clean: CleanFile, original_name: str) -> StoredFile:
+    """Write a checked file outside static/ under a random name and record it."""
+    name = stored_name()
+    path = file_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(clean.data)
+    stored = StoredFile(
+        draft_id=draft.id,
+        slot=slot,
+        stored_name=name,
+        original_name=(original_name or "")[:200],
+        mimetype=clean.mimetype,
+        size=len(clean.data),
+        sha256=hashlib.sha256(clean.data).hexdigest(),
+    )
+    db.session.add(stored)
+    draft.updated_at = utcnow()
+    db.session.commit()
+    return stored
+
+
+def remove_file(draft: Draft, file_id: int) -> bool:
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None or stored.draft_id != draft.id or stored.dossier_id is not None:
+        return False
+    file_path(stored.stored_name).unlink(missing_ok=True)
+    db.session.delete(stored)
+    db.session.commit()
+    return True
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete expired drafts and the files no dossier took; returns how many drafts went."""
+    now = now or utcnow()
+    expired = db.session.scalars(sa.select(Draft).where(Draft.expires_at <= now)).all()
+    for draft in expired:
+        for stored in list(draft.files):
+            if stored.dossier_id is None:
+                file_path(stored.stored_name).unlink(missing_ok=True)
+                db.session.delete(stored)
+            else:
+                stored.draft_id = None
+        db.session.delete(draft)
+    db.session.commit()
+    return len(expired)
+
+
+def visible_answers(form: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """Only the answers to questions still asked (an earlier answer may have hidden some)."""
+    kept: dict[str, Any] = {}
+    for step in form.visible_steps(answers):
+        for spec in step.visible_fields(answers):
+            if spec.name in answers and spec.type != "upload":
+                kept[spec.name] = answers[spec.name]
+    return kept

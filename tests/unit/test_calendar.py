@@ -1,0 +1,291 @@
+"""Working days, the 15:00 cut-off, due dates and pauses, on the real 2026 calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from domain.calendar import LOCAL_DAY_OFF
+from domain.calendar import WorkCalendar
+from domain.calendar import on_time_class
+from domain.procedures import TIME_UNITS
+
+NATIONAL = WorkCalendar()
+
+
+def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0, ss: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, ss)
+
+
+# ---- the national calendar -------------------------------------------------------------
+
+
+def test_tet_2026_is_off_from_monday_to_friday() -> None:
+    tet = [date(2026, 2, 16) + timedelta(days=i) for i in range(5)]
+    assert not any(NATIONAL.is_working_day(d) for d in tet)
+    assert NATIONAL.is_working_day(date(2026, 2, 13))
+    assert NATIONAL.next_working_day(date(2026, 2, 13)) == date(2026, 2, 23)
+    assert NATIONAL.day_off_reason(date(2026, 2, 17)) == "Tết Nguyên Đán"
+
+
+def test_other_2026_holidays() -> None:
+    for off in [(1, 1), (4, 27), (4, 30), (5, 1), (8, 31), (9, 1), (9, 2), (11, 24)]:
+        assert not NATIONAL.is_working_day(date(2026, *off)), off
+    assert NATIONAL.day_off_reason(date(2026, 4, 27)) == "Ngày Giỗ Tổ Hùng Vương (nghỉ bù)"
+    assert NATIONAL.day_off_reason(date(2026, 11, 24)) == "Ngày Văn hóa Việt Nam"
+    assert NATIONAL.is_working_day(date(2026, 11, 23))
+
+
+def test_saturday_22_august_2026_is_worked_for_monday_31_august() -> None:
+    assert NATIONAL.is_working_day(date(2026, 8, 22))
+    assert NATIONAL.day_off_reason(date(2026, 8, 22)) is None
+    assert NATIONAL.day_off_reason(date(2026, 8, 31)) == "Ngày nghỉ (thay cho ngày 22/08/2026)"
+    assert not NATIONAL.is_working_day(date(2026, 8, 23))  # the Sunday stays off
+    # (17, 24]: Tuesday to Friday, the Saturday, and Monday.
+    assert NATIONAL.working_days_between(date(2026, 8, 17), date(2026, 8, 24)) == 6
+
+
+def test_day_off_reasons() -> None:
+    assert NATIONAL.day_off_reason(date(2026, 3, 2)) is None
+    assert NATIONAL.day_off_reason(date(2026, 3, 7)) == "Thứ Bảy"
+    assert NATIONAL.day_off_reason(date(2026, 3, 8)) == "Chủ nhật"
+    # Vietnamese whatever the process locale says; English when asked.
+    assert NATIONAL.day_off_reason(date(2026, 9, 2)) == "Quốc khánh"
+    assert NATIONAL.day_off_reason(date(2026, 9, 2), "en") == "National Day"
+    local = WorkCalendar(extra_days_off=[date(2026, 3, 6)])
+    assert local.day_off_reason(date(2026, 3, 6)) == LOCAL_DAY_OFF
+
+
+def test_add_and_count_working_days() -> None:
+    assert NATIONAL.add_working_days(date(2026, 3, 2), 0) == date(2026, 3, 2)
+    assert NATIONAL.add_working_days(date(2026, 3, 6), 1) == date(2026, 3, 9)
+    assert NATIONAL.add_working_days(date(2026, 2, 23), -1) == date(2026, 2, 13)
+    assert NATIONAL.working_days_between(date(2026, 2, 13), date(2026, 2, 23)) == 1
+    assert NATIONAL.working_days_between(date(2026, 2, 23), date(2026, 2, 13)) == -1
+    assert NATIONAL.working_days_between(date(2026, 3, 2), date(2026, 3, 2)) == 0
+
+
+# ---- reception and the 15:00 cut-off ---------------------------------------------------
+
+
+def test_cut_off_is_15_00_sharp() -> None:
+    assert NATIONAL.reception_day(at(2026, 3, 2, 14, 59, 59)) == date(2026, 3, 2)
+    assert NATIONAL.reception_day(at(2026, 3, 2, 15, 0, 0)) == date(2026, 3, 3)
+
+
+def test_friday_afternoon_counts_from_monday() -> None:
+    assert NATIONAL.reception_day(at(2026, 3, 6, 15, 30)) == date(2026, 3, 9)
+    assert NATIONAL.due_date(at(2026, 3, 6, 15, 30), 1, "WORKING_DAY") == date(2026, 3, 9)
+
+
+def test_a_day_off_counts_from_the_next_working_day() -> None:
+    assert NATIONAL.reception_day(at(2026, 3, 7, 8)) == date(2026, 3, 9)
+    assert NATIONAL.reception_day(at(2026, 2, 13, 15, 30)) == date(2026, 2, 23)
+    assert NATIONAL.reception_day(at(2026, 8, 22, 9)) == date(2026, 8, 22)
+
+
+def test_aware_times_are_read_in_viet_nam() -> None:
+    # 07:59 UTC is 14:59 in Hà Nội, 08:00 UTC is 15:00.
+    assert NATIONAL.reception_day(datetime(2026, 3, 2, 7, 59, tzinfo=UTC)) == date(2026, 3, 2)
+    assert NATIONAL.reception_day(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)) == date(2026, 3, 3)
+    # Sunday 20:00 UTC is already Monday 03:00 local.
+    assert NATIONAL.reception_day(datetime(2026, 3, 1, 20, 0, tzinfo=UTC)) == date(2026, 3, 2)
+
+
+# ---- due dates -------------------------------------------------------------------------
+
+
+def test_one_working_day_is_the_same_day_before_the_cut_off() -> None:
+    assert NATIONAL.due_date(at(2026, 3, 3, 9), 1, "WORKING_DAY") == date(2026, 3, 3)
+    assert NATIONAL.due_date(at(2026, 3, 3, 15), 1, "WORKING_DAY") == date(2026, 3, 4)
+    assert NATIONAL.due_date(at(2026, 3, 3, 9), 0, "WORKING_DAY") == date(2026, 3, 3)
+    assert NATIONAL.due_date(at(2026, 3, 7, 9), 0, "DAY") == date(2026, 3, 9)
+
+
+def test_working_days_skip_holidays() -> None:
+    # Wednesday 29/4 is day 1; Thursday 30/4, Friday 1/5 and the weekend are off.
+    assert NATIONAL.due_date(at(2026, 4, 29), 2, "WORKING_DAY") == date(2026, 5, 4)
+    # Friday 28/8 is day 1, then 31/8, 1/9, 2/9 are off.
+    assert NATIONAL.due_date(at(2026, 8, 28), 3, "WORKING_DAY") == date(2026, 9, 4)
+    # Monday 23/11 at 14:59:59 is day 1; Tuesday 24/11 is off.
+    assert NATIONAL.due_date(at(2026, 11, 23, 14, 59, 59), 2, "WORKING_DAY") == date(2026, 11, 25)
+    # The make-up Saturday is a working day like any other.
+    assert NATIONAL.due_date(at(2026, 8, 20), 3, "WORKING_DAY") == date(2026, 8, 22)
+
+
+def test_fractions_and_hours_round_up_to_whole_working_days() -> None:
+    monday = at(2026, 3, 2)
+    assert NATIONAL.due_date(monday, 0.5, "WORKING_DAY") == date(2026, 3, 2)
+    assert NATIONAL.due_date(monday, 1.5, "WORKING_DAY") == date(2026, 3, 3)
+    assert NATIONAL.due_date(monday, 4, "HOUR") == date(2026, 3, 2)
+    assert NATIONAL.due_date(monday, 8, "HOUR") == date(2026, 3, 2)
+    assert NATIONAL.due_date(monday, 12, "HOUR") == date(2026, 3, 3)
+    assert NATIONAL.due_date(monday, 40, "HOUR") == date(2026, 3, 6)
+
+
+def test_calendar_days_ending_on_a_day_off_move_to_the_next_working_day() -> None:
+    assert NATIONAL.due_date(at(2026, 3, 2), 4, "DAY") == date(2026, 3, 6)
+    assert NATIONAL.due_date(at(2026, 3, 2), 6, "DAY") == date(2026, 3, 9)  # a Sunday
+    assert NATIONAL.due_date(at(2026, 8, 26), 5, "DAY") == date(2026, 9, 3)  # 31/8 to 2/9 off
+    assert NATIONAL.due_date(at(2026, 2, 9), 7, "DAY") == date(2026, 2, 23)  # into Tết
+
+
+def test_months_keep_the_day_of_the_month() -> None:
+    assert NATIONAL.due_date(at(2026, 3, 10), 1, "MONTH") == date(2026, 4, 10)
+    # 28/2/2026 is a Saturday.
+    assert NATIONAL.due_date(at(2026, 1, 30), 1, "MONTH") == date(2026, 3, 2)
+    # 30/4 and 1/5 are holidays, then a weekend.
+    assert NATIONAL.due_date(at(2026, 3, 31), 1, "MONTH") == date(2026, 5, 4)
+    assert NATIONAL.due_date(at(2026, 12, 15), 2, "MONTH") == date(2027, 2, 15)
+
+
+def test_bad_time_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="unit"):
+        NATIONAL.due_date(at(2026, 3, 2), 1, "OTHER")
+    with pytest.raises(ValueError, match="number"):
+        NATIONAL.due_date(at(2026, 3, 2), -1, "DAY")
+    with pytest.raises(ValueError, match="number"):
+        NATIONAL.due_date(at(2026, 3, 2), float("nan"), "DAY")
+
+
+# ---- administrator overrides -----------------------------------------------------------
+
+
+def test_an_extra_day_off_moves_a_due_date() -> None:
+    assert NATIONAL.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == date(2026, 3, 6)
+    storm = WorkCalendar(extra_days_off=[date(2026, 3, 4)])
+    assert storm.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == date(2026, 3, 9)
+    assert storm.reception_day(at(2026, 3, 4, 9)) == date(2026, 3, 5)
+
+
+def test_an_extra_working_saturday_counts() -> None:
+    saturday = date(2026, 3, 7)
+    busy = WorkCalendar(extra_working_days=[saturday])
+    assert busy.is_working_day(saturday)
+    assert busy.due_date(at(2026, 3, 2), 6, "WORKING_DAY") == saturday
+    assert busy.reception_day(at(2026, 3, 7, 10)) == saturday
+    assert NATIONAL.due_date(at(2026, 3, 2), 6, "WORKING_DAY") == date(2026, 3, 9)
+
+
+def test_overrides_win_over_the_national_calendar() -> None:
+    local = WorkCalendar(
+        extra_days_off=[datetime(2026, 8, 22, 0, 0)], extra_working_days=[date(2026, 11, 24)]
+    )
+    assert not local.is_working_day(date(2026, 8, 22))  # a datetime is read as its date
+    assert local.is_working_day(date(2026, 11, 24))
+
+
+def test_a_day_cannot_be_both_off_and_worked() -> None:
+    with pytest.raises(ValueError, match="both"):
+        WorkCalendar(extra_days_off=[date(2026, 3, 7)], extra_working_days=[date(2026, 3, 7)])
+
+
+# ---- pauses, on-time classes, days left -------------------------------------------------
+
+
+def test_a_pause_moves_the_due_date_by_the_working_days_paused() -> None:
+    due = date(2026, 3, 13)
+    # Paused Monday, resumed Wednesday: Monday and Tuesday are lost.
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 2), date(2026, 3, 4)) == date(2026, 3, 17)
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 2), date(2026, 3, 2)) == due
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 7), date(2026, 3, 9)) == due  # a weekend
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 4), date(2026, 3, 2)) == due  # reversed
+    # Over Tết only Friday 13/2 was a working day.
+    tet_due = date(2026, 2, 25)
+    assert NATIONAL.extend_for_pause(tet_due, date(2026, 2, 13), date(2026, 2, 23)) == date(
+        2026, 2, 26
+    )
+
+
+def test_on_time_classes_compare_calendar_days() -> None:
+    due = date(2026, 3, 6)
+    assert on_time_class(date(2026, 3, 5), due) == "early"
+    assert on_time_class(due, due) == "on_time"
+    assert on_time_class(date(2026, 3, 7), due) == "late"
+
+
+def test_working_days_left() -> None:
+    due = date(2026, 3, 6)  # a Friday
+    assert NATIONAL.working_days_left(date(2026, 3, 2), due) == 4
+    assert NATIONAL.working_days_left(due, due) == 0
+    assert NATIONAL.working_days_left(date(2026, 3, 7), due) == -1  # late on the Saturday
+    assert NATIONAL.working_days_left(date(2026, 3, 9), due) == -1
+    assert NATIONAL.working_days_left(date(2026, 3, 10), due) == -2
+    assert NATIONAL.working_days_left(date(2026, 2, 13), date(2026, 2, 23)) == 1
+
+
+# ---- properties ------------------------------------------------------------------------
+
+FAST = settings(max_examples=100, deadline=None)
+days = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31))
+quantities = st.integers(min_value=0, max_value=120).map(lambda half_days: half_days / 2)
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> WorkCalendar:
+    off = draw(st.frozensets(days, max_size=20))
+    worked = draw(st.frozensets(days, max_size=20))
+    return WorkCalendar(extra_days_off=off, extra_working_days=worked - off)
+
+
+@FAST
+@given(calendars(), moments, quantities, st.sampled_from(TIME_UNITS))
+def test_a_due_date_is_a_working_day(
+    calendar: WorkCalendar, received_at: datetime, qty: float, unit: str
+) -> None:
+    due = calendar.due_date(received_at, qty, unit)
+    assert calendar.is_working_day(due)
+    assert due >= calendar.reception_day(received_at) >= received_at.date()
+
+
+@FAST
+@given(calendars(), moments, quantities, quantities, st.sampled_from(TIME_UNITS))
+def test_more_time_never_gives_an_earlier_date(
+    calendar: WorkCalendar, received_at: datetime, qty: float, more: float, unit: str
+) -> None:
+    assert calendar.due_date(received_at, qty, unit) <= calendar.due_date(
+        received_at, qty + more, unit
+    )
+
+
+@FAST
+@given(calendars(), days, days, st.integers(min_value=-10, max_value=40))
+def test_a_pause_never_shortens_a_deadline(
+    calendar: WorkCalendar, due: date, paused_from: date, length: int
+) -> None:
+    resumed_on = paused_from + timedelta(days=length)
+    extended = calendar.extend_for_pause(due, paused_from, resumed_on)
+    assert extended >= due
+    paused = calendar.working_days_between(paused_from - timedelta(1), resumed_on - timedelta(1))
+    if calendar.is_working_day(due):
+        assert calendar.working_days_between(due, extended) == max(paused, 0)
+
+
+@FAST
+@given(calendars(), days, st.integers(min_value=-60, max_value=60))
+def test_adding_then_counting_working_days_gives_n_back(
+    calendar: WorkCalendar, start: date, n: int
+) -> None:
+    start = calendar.reception_day(datetime(start.year, start.month, start.day))
+    end = calendar.add_working_days(start, n)
+    assert calendar.is_working_day(end)
+    assert calendar.working_days_between(start, end) == n
+
+
+@FAST
+@given(calendars(), days, st.integers(min_value=-40, max_value=40))
+def test_days_left_agrees_with_the_on_time_class(
+    calendar: WorkCalendar, today: date, offset: int
+) -> None:
+    due = today + timedelta(days=offset)
+    left = calendar.working_days_left(today, due)
+    expected = {"early": 1, "on_time": 0, "late": -1}[on_time_class(today, due)]
+    assert (left > 0) - (left < 0) == expected

@@ -1,0 +1,236 @@
+"""Forms as data: what a definition may say, and how a posted step is read."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+
+from domain.formspec import FormSpecError
+from domain.formspec import load_form
+from domain.formspec import missing_answers
+from domain.formspec import read_step
+
+DOCUMENTS = {"DOC-SUBMIT": "submit", "DOC-PRESENT": "present", "DOC-NOTE": "note"}
+TODAY = date(2026, 11, 28)
+
+RAW = {
+    "procedure": "9.000001",
+    "title": "Thủ tục thử",
+    "applicant_name": "name",
+    "applicant_id": "cccd",
+    "steps": [
+        {
+            "id": "nguoi",
+            "title": "Người yêu cầu",
+            "fields": [
+                {"name": "name", "type": "name", "label": "Họ tên"},
+                {"name": "born", "type": "date", "label": "Ngày sinh", "past": True, "min_age": 18},
+                {"name": "cccd", "type": "cccd", "label": "CCCD", "cccd_birth_field": "born"},
+                {
+                    "name": "for_whom",
+                    "type": "choice",
+                    "label": "Bạn nộp cho ai?",
+                    "options": [
+                        {"value": "me", "label": "Tôi"},
+                        {"value": "other", "label": "Người khác"},
+                    ],
+                },
+                {
+                    "name": "other_name",
+                    "type": "name",
+                    "label": "Tên người đó",
+                    "when": {"field": "for_whom", "equals": "other"},
+                },
+                {"name": "email", "type": "email", "label": "Thư", "required": False},
+            ],
+        },
+        {
+            "id": "uy-quyen",
+            "title": "Giấy ủy quyền",
+            "when": {"field": "for_whom", "equals": "other"},
+            "fields": [
+                {
+                    "name": "authorisation",
+                    "type": "upload",
+                    "label": "Ủy quyền",
+                    "document": "DOC-SUBMIT",
+                }
+            ],
+        },
+        {
+            "id": "lan-truoc",
+            "title": "Các lần kết hôn trước",
+            "fields": [
+                {
+                    "name": "previous",
+                    "type": "group",
+                    "label": "Lần kết hôn trước",
+                    "required": False,
+                    "min_items": 0,
+                    "fields": [
+                        {"name": "spouse", "type": "name", "label": "Họ tên vợ hoặc chồng cũ"},
+                        {"name": "ended", "type": "date", "label": "Ngày chấm dứt", "past": True},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "sinh",
+            "title": "Trẻ",
+            "fields": [
+                {
+                    "name": "birth",
+                    "type": "date",
+                    "label": "Ngày sinh",
+                    "past": True,
+                    "late_after_days": 60,
+                    "late_notice": "Muộn",
+                }
+            ],
+        },
+    ],
+}
+
+
+class Units:
+    def province_name(self, code: int) -> str | None:
+        return {25: "Tỉnh Phú Thọ"}.get(code)
+
+    def unit_name(self, code: int, province: int) -> str | None:
+        return {(8566, 25): "Xã Tân Sơn"}.get((code, province))
+
+
+@pytest.fixture
+def form():
+    return load_form(RAW, DOCUMENTS)
+
+
+def broken(change) -> dict:
+    raw = copy.deepcopy(RAW)
+    change(raw)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda r: r["steps"][0]["fields"][0].update(type="colour"), "unknown type"),
+        (
+            lambda r: r["steps"][0]["fields"][4].update(when={"field": "later", "equals": "x"}),
+            "not asked before",
+        ),
+        (lambda r: r["steps"][1]["fields"][0].update(document="DOC-NOTE"), "is a note"),
+        (lambda r: r["steps"][1]["fields"][0].update(document="DOC-NOWHERE"), "not a document"),
+        (lambda r: r["steps"][1].update(id="kiem-tra"), "another page"),
+        (lambda r: r["steps"][2].update(id="nguoi"), "unique id"),
+        (lambda r: r["steps"][0]["fields"][1].update(name="name"), "used twice"),
+        (lambda r: r.update(applicant_id="nobody"), "applicant_id"),
+        (
+            lambda r: r["steps"][0]["fields"][3].update(options=[{"value": "x", "label": "X"}]),
+            "two options",
+        ),
+    ],
+)
+def test_bad_definitions_are_refused_when_loaded(change, words: str) -> None:
+    with pytest.raises(FormSpecError, match=words):
+        load_form(broken(change), DOCUMENTS)
+
+
+def test_present_documents_may_be_upload_slots() -> None:
+    raw = broken(lambda r: r["steps"][1]["fields"][0].update(document="DOC-PRESENT"))
+    assert load_form(raw, DOCUMENTS).upload_fields()[0].document == "DOC-PRESENT"
+
+
+def test_common_steps_come_first(form) -> None:
+    common = [
+        {
+            "id": "nguoi-dien",
+            "title": "Ai điền",
+            "fields": [{"name": "filler", "type": "text", "label": "Ai"}],
+        }
+    ]
+    spec = load_form(RAW, DOCUMENTS, common)
+    assert [s.id for s in spec.steps][:2] == ["nguoi-dien", "nguoi"]
+
+
+def test_steps_follow_answers(form) -> None:
+    assert [s.id for s in form.visible_steps({"for_whom": "me"})] == ["nguoi", "lan-truoc", "sinh"]
+    assert [s.id for s in form.visible_steps({"for_whom": "other"})][1] == "uy-quyen"
+    assert form.next_step("nguoi", {"for_whom": "me"}).id == "lan-truoc"
+    assert form.previous_step("lan-truoc", {"for_whom": "other"}).id == "uy-quyen"
+    assert form.next_step("sinh", {}) is None
+
+
+GOOD = {
+    "name": "Nguyễn Thị Lan",
+    "born-ngay": "5",
+    "born-thang": "9",
+    "born-nam": "1990",
+    "cccd": "025190001234",
+    "for_whom": "me",
+}
+
+
+def test_a_good_step_gives_clean_values(form) -> None:
+    result = read_step(form.steps[0], GOOD, {}, TODAY, Units())
+    assert result.ok, result.errors
+    assert result.values == {
+        "name": "Nguyễn Thị Lan",
+        "born": "1990-09-05",
+        "cccd": "025190001234",
+        "for_whom": "me",
+        "email": None,
+    }
+    assert "other_name" not in result.values  # hidden by the answer on the same page
+
+
+def test_errors_are_by_field_and_everything_typed_is_kept(form) -> None:
+    posted = {**GOOD, "cccd": "12345", "born-ngay": "31", "born-thang": "2", "for_whom": "other"}
+    result = read_step(form.steps[0], posted, {}, TODAY, Units())
+    assert set(result.errors) == {"cccd", "born", "other_name"}
+    assert result.values["name"] == "Nguyễn Thị Lan"
+    assert result.typed["cccd"] == "12345" and result.typed["born-ngay"] == "31"
+
+
+def test_cccd_must_fit_the_year_of_birth(form) -> None:
+    result = read_step(form.steps[0], {**GOOD, "cccd": "025185001234"}, {}, TODAY, Units())
+    assert "1990" in result.errors["cccd"].message % result.errors["cccd"].params
+
+
+def test_minimum_age(form) -> None:
+    result = read_step(
+        form.steps[0], {**GOOD, "born-nam": "2010", "cccd": "025210001234"}, {}, TODAY, Units()
+    )
+    assert "18" in result.errors["born"].message % result.errors["born"].params
+
+
+def test_late_date_is_a_notice_not_an_error(form) -> None:
+    late = {"birth-ngay": "1", "birth-thang": "1", "birth-nam": "2026"}
+    result = read_step(form.steps[3], late, {}, TODAY, Units())
+    assert result.ok and result.notices["birth"].message == "Muộn"
+    recent = {"birth-ngay": "1", "birth-thang": "11", "birth-nam": "2026"}
+    assert not read_step(form.steps[3], recent, {}, TODAY, Units()).notices
+
+
+def test_repeatable_group_with_a_removed_item(form) -> None:
+    posted = {
+        "previous-0-spouse": "Trần Văn Bình",
+        "previous-0-ended-ngay": "1",
+        "previous-0-ended-thang": "2",
+        "previous-0-ended-nam": "2015",
+        "previous-1-spouse": "",
+        "previous-1-bo": "co",
+    }
+    result = read_step(form.steps[2], posted, {}, TODAY, Units(), {"previous": 2})
+    assert result.ok, result.errors
+    assert result.values["previous"] == [{"spouse": "Trần Văn Bình", "ended": "2015-02-01"}]
+
+
+def test_missing_answers_point_at_steps(form) -> None:
+    answers = {"name": "An", "born": "1990-01-01", "cccd": "025190001234", "for_whom": "other"}
+    answers.update(other_name="Lê Văn Tư", birth="2026-11-01")
+    missing = missing_answers(form, answers, {})
+    assert [s.id for s in missing] == ["uy-quyen"]
+    assert missing_answers(form, answers, {"authorisation": 1}) == []

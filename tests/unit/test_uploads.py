@@ -1,0 +1,536 @@
+"""What uploads are accepted, and what is stored in their place.
+
+Every fixture is made here at run time: photos with Pillow, PNGs and PDFs byte by byte.
+"""
+
+from __future__ import annotations
+
+import io
+import resource
+import struct
+import time
+import zlib
+
+import pytest
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFile
+from PIL import PngImagePlugin
+
+from domain import uploads
+from domain.uploads import UploadRejected
+from domain.uploads import inspect_upload
+from domain.uploads import sniff
+from domain.uploads import stored_name
+
+MB = 1024 * 1024
+LIMITS = {"max_file_bytes": 10 * MB, "max_total_bytes": 30 * MB}
+RED = (220, 20, 20)
+
+
+def inspect(data: bytes, **limits: int) -> uploads.CleanFile:
+    return inspect_upload(data, **{**LIMITS, **limits})
+
+
+def refusal(data: bytes, **limits: int) -> UploadRejected:
+    with pytest.raises(UploadRejected) as caught:
+        inspect(data, **limits)
+    return caught.value
+
+
+def reopened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def encoded(image: Image.Image, kind: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
+
+
+def textured(size: tuple[int, int]) -> Image.Image:
+    """A photo-like picture: gradients and grain, thousands of colours, 4 MB as JPEG."""
+    grain = Image.effect_noise((size[0] // 4, size[1] // 4), 60).resize(size)
+    ramp = Image.linear_gradient("L").resize(size)
+    return Image.merge("RGB", (ramp, grain, ramp.transpose(Image.Transpose.ROTATE_180)))
+
+
+def phone_exif() -> Image.Exif:
+    """EXIF as a phone writes it held upright: sensor landscape, orientation 6, GPS."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (21.0, 1.0, 30.0), 3: "E", 4: (105.0, 51.0, 0.0)})
+    return exif
+
+
+@pytest.fixture(scope="module")
+def phone_photo() -> bytes:
+    """A 4000×3000 JPEG with orientation 6 and GPS; a red mark top left of the sensor image."""
+    image = textured((4000, 3000))
+    ImageDraw.Draw(image).rectangle((0, 0, 400, 400), fill=RED)
+    return encoded(image, "JPEG", quality=90, exif=phone_exif())
+
+
+@pytest.fixture(scope="module")
+def stored_photo(phone_photo: bytes) -> uploads.CleanFile:
+    return inspect(phone_photo)
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A black-and-white PNG of any size, all zeros: a few kB that decode to width × height."""
+    row = bytes(1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", pixels)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+# A minimal PDF, written the way a real writer does: objects, a cross-reference table, a trailer.
+
+PAGE_CONTENT = b"BT /F1 12 Tf 72 720 Td (Don de nghi) Tj ET"
+
+
+def pdf(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A PDF whose objects 1, 2, 3 … have these bodies; object 1 is the catalog."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def stream(body: bytes, entries: bytes = b"", compress: bool = False) -> bytes:
+    if compress:
+        body = zlib.compress(body)
+        entries += b" /Filter /FlateDecode"
+    return b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(body), entries, body)
+
+
+def object_stream(objects: dict[int, bytes], entries: bytes = b"", compress: bool = True) -> bytes:
+    """An object stream (/Type /ObjStm) holding these objects, compressed like real ones."""
+    offsets, bodies, at = [], b"", 0
+    for number, body in objects.items():
+        offsets.append(b"%d %d" % (number, at))
+        bodies += body + b"\n"
+        at = len(bodies)
+    head = b" ".join(offsets) + b"\n"
+    entries = b"/Type /ObjStm /N %d /First %d %s" % (len(objects), len(head), entries)
+    return stream(head + bodies, entries, compress=compress)
+
+
+def clean_pdf(*extra: bytes, catalog: bytes = b"", trailer: bytes = b"") -> bytes:
+    return pdf(
+        b"<< /Type /Catalog /Pages 2 0 R %s >>" % catalog,
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        stream(PAGE_CONTENT, compress=True),
+        *extra,
+        trailer=trailer,
+    )
+
+
+# Kinds ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "kind"),
+    [
+        (b"\xff\xd8\xff\xe1\x00\x10Exif", "jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "png"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "webp"),
+        (b"%PDF-1.4\n", "pdf"),
+        (b"MZ\x90\x00\x03\x00", None),
+        (b"GIF89a", None),
+        (b"PK\x03\x04", None),
+        (b"\x00\x00\x00\x18ftypheic", None),
+        (b"RIFF\x10\x00\x00\x00WAVEfmt ", None),
+        (b"", None),
+    ],
+)
+def test_sniff_reads_the_first_bytes(start: bytes, kind: str | None) -> None:
+    assert sniff(start) == kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200), id="renamed exe"),
+        pytest.param(
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+            b"<script>alert(1)</script></svg>",
+            id="svg",
+        ),
+        pytest.param(encoded(Image.new("RGB", (20, 20), RED), "GIF"), id="gif"),
+        pytest.param(b"<!DOCTYPE html><html><body>Don</body></html>", id="html"),
+        pytest.param(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(100), id="zip"),
+        pytest.param(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", id="heic"),
+        pytest.param(b" %PDF-1.7 with a space first", id="pdf not at the start"),
+    ],
+)
+def test_other_kinds_are_refused_saying_what_is_accepted(data: bytes) -> None:
+    error = refusal(data)
+    assert error.message == uploads.NOT_ACCEPTED
+    assert "JPG, PNG, WebP hoặc tệp PDF" in str(error)
+
+
+def test_an_empty_file_is_refused() -> None:
+    error = refusal(b"")
+    assert error.message == uploads.EMPTY
+    assert "JPG, PNG, WebP hoặc tệp PDF" in str(error)
+
+
+def test_the_refusal_carries_its_message_and_placeholders_for_the_view() -> None:
+    error = refusal(bytes(11 * MB))
+    assert isinstance(error, ValueError)
+    assert error.message == uploads.TOO_BIG
+    assert error.params == {"limit": 10}
+    assert str(error) == "Tệp này lớn hơn 10 MB. Bạn hãy chụp lại ảnh nhỏ hơn hoặc chọn tệp khác."
+
+
+# Sizes ----------------------------------------------------------------------------------------
+
+
+def test_a_30_mb_file_is_refused_before_it_is_decoded() -> None:
+    huge = b"\xff\xd8\xff\xe0" + bytes(30 * MB)
+    started = time.process_time()
+    error = refusal(huge)
+    assert time.process_time() - started < 0.05
+    assert error.message == uploads.TOO_BIG
+    assert error.params == {"limit": 10}
+
+
+def test_the_file_limit_comes_from_the_caller() -> None:
+    assert refusal(bytes(3 * MB), max_file_bytes=2 * MB).params == {"limit": 2}
+    assert refusal(bytes(MB), max_file_bytes=MB // 2).params == {"limit": 0.5}
+    assert inspect(clean_pdf(), max_file_bytes=2 * MB).extension == "pdf"
+
+
+def test_a_full_dossier_refuses_any_file_before_decoding() -> None:
+    error = refusal(b"not even a file", already_stored=30 * MB)
+    assert error.message == uploads.TOO_MUCH
+    assert error.params == {"limit": 30}
+
+
+def test_a_file_that_would_pass_the_dossier_total_is_refused() -> None:
+    document = clean_pdf()
+    error = refusal(document, already_stored=30 * MB - len(document) + 1)
+    assert error.message == uploads.TOO_MUCH
+    assert inspect(document, already_stored=30 * MB - len(document)).data == document
+
+
+# Photos ---------------------------------------------------------------------------------------
+
+
+def test_a_phone_photo_is_turned_upright_and_made_smaller(stored_photo: uploads.CleanFile) -> None:
+    clean = stored_photo
+    assert (clean.mimetype, clean.extension) == ("image/jpeg", "jpg")
+    assert (clean.width, clean.height) == (1500, 2000)  # portrait, long side 2,000 px
+    image = reopened(clean.data)
+    assert image.format == "JPEG" and image.size == (1500, 2000)
+    # Orientation 6 turns the sensor's top left corner to the top right.
+    assert image.getpixel((1450, 50)) == pytest.approx(RED, abs=30)
+    assert image.getpixel((50, 50)) != pytest.approx(RED, abs=30)
+
+
+def test_a_stored_photo_has_no_metadata_left(stored_photo: uploads.CleanFile) -> None:
+    image = reopened(stored_photo.data)
+    assert not image.getexif()
+    assert not image.getexif().get_ifd(0x8825)
+    assert {"exif", "xmp", "icc_profile", "comment"}.isdisjoint(image.info)
+    assert b"PhoneMaker" not in stored_photo.data
+
+
+def test_a_phone_photo_takes_well_under_a_second(phone_photo: bytes) -> None:
+    # The photo as sent would not fit in what is left of the dossier; as stored, it does.
+    room = len(phone_photo) - 1
+    started = time.process_time()  # CPU time: a busy test machine does not make it fail
+    clean = inspect(phone_photo, already_stored=30 * MB - room)
+    assert time.process_time() - started < 1.0  # about 0.1 s on one core
+    assert len(clean.data) < room
+
+
+def test_a_small_photo_keeps_its_size() -> None:
+    clean = inspect(encoded(textured((800, 600)), "JPEG"))
+    assert (clean.width, clean.height) == (800, 600)
+
+
+def test_a_photo_saved_as_png_is_stored_as_jpeg() -> None:
+    image = textured((1600, 800))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "GPS 21.0245 105.8412")
+    clean = inspect(encoded(image, "PNG", pnginfo=info, compress_level=1))
+    assert (clean.mimetype, clean.width, clean.height) == ("image/jpeg", 1600, 800)
+    assert b"GPS" not in clean.data
+
+
+def test_a_drawing_in_png_stays_png_and_keeps_its_transparency() -> None:
+    signature = Image.new("RGBA", (2400, 800), (0, 0, 0, 0))
+    ImageDraw.Draw(signature).line((100, 400, 2300, 500), fill=(0, 0, 120, 255), width=30)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Nguyen Van A")
+    clean = inspect(encoded(signature, "PNG", pnginfo=info))
+    assert (clean.mimetype, clean.extension) == ("image/png", "png")
+    image = reopened(clean.data)
+    assert image.size == (2000, 667) and image.mode == "RGBA"
+    assert image.getpixel((10, 10))[3] == 0
+    assert not image.text and "exif" not in image.info
+
+
+def test_a_screenshot_of_a_plain_form_stays_png() -> None:
+    form = Image.new("P", (1440, 2560), 0)
+    form.putpalette([255, 255, 255, 0, 0, 0, 200, 30, 30])
+    ImageDraw.Draw(form).rectangle((100, 300, 980, 400), outline=1, width=3)
+    clean = inspect(encoded(form, "PNG"))
+    assert (clean.mimetype, clean.width, clean.height) == ("image/png", 1125, 2000)
+
+
+def test_a_webp_is_stored_as_jpeg_on_white() -> None:
+    picture = Image.new("RGBA", (1200, 900), (0, 0, 0, 0))
+    picture.paste(textured((600, 450)).convert("RGBA"), (300, 200))
+    exif = phone_exif()
+    clean = inspect(encoded(picture, "WEBP", quality=80, exif=exif))
+    assert (clean.mimetype, clean.extension) == ("image/jpeg", "jpg")
+    image = reopened(clean.data)
+    assert image.size == (900, 1200)  # turned upright too
+    assert image.getpixel((5, 5)) == pytest.approx((255, 255, 255), abs=3)
+    assert not image.getexif()
+
+
+def test_a_motion_photo_keeps_its_picture_and_drops_the_video() -> None:
+    # Some Android phones append a short MP4 after the JPEG's end marker.
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(5000)
+    clean = inspect(encoded(textured((400, 300)), "JPEG") + video)
+    assert (clean.mimetype, clean.width) == ("image/jpeg", 400)
+    assert b"ftypmp42" not in clean.data
+
+
+def test_a_cmyk_jpeg_is_stored_as_rgb() -> None:
+    clean = inspect(encoded(Image.new("CMYK", (300, 200), (0, 200, 200, 0)), "JPEG"))
+    assert reopened(clean.data).mode == "RGB"
+
+
+def test_a_16_bit_grey_png_keeps_its_greys() -> None:
+    grey = Image.new("I;16", (64, 64), 32768)
+    image = reopened(inspect(encoded(grey, "PNG")).data)
+    assert image.getpixel((0, 0)) in (127, 128)
+
+
+# Damaged and hostile images -------------------------------------------------------------------
+
+
+def test_a_truncated_jpeg_is_refused(phone_photo: bytes) -> None:
+    error = refusal(phone_photo[: len(phone_photo) * 60 // 100])
+    assert error.message == uploads.DAMAGED_IMAGE
+    assert str(error) == "Ảnh bị hỏng hoặc chưa tải lên hết. Bạn hãy chụp hoặc chọn lại."
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_a_truncated_png_is_refused() -> None:
+    data = encoded(textured((400, 300)), "PNG")
+    assert refusal(data[: len(data) // 2]).message == uploads.DAMAGED_IMAGE
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"\xff\xd8\xff\xe0" + b"garbage" * 100, id="jpeg header only"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + b"garbage" * 100, id="png header only"),
+        pytest.param(b"RIFF\x00\x01\x00\x00WEBPVP8 " + bytes(50), id="webp header only"),
+    ],
+)
+def test_an_image_that_does_not_decode_is_refused(data: bytes) -> None:
+    assert refusal(data).message == uploads.DAMAGED_IMAGE
+
+
+@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (9_000, 6_000)])
+def test_a_pixel_bomb_is_refused_without_decoding(width: int, height: int) -> None:
+    bomb = blank_png(width, height)  # 400 MP in 48 kB; 54 MP (under Pillow's own limit) in 7 kB
+    assert len(bomb) < 64 * 1024
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.process_time()
+    error = refusal(bomb)
+    assert time.process_time() - started < 0.1
+    assert error.message == uploads.TOO_MANY_PIXELS
+    assert error.params == {"limit": 50}
+    peak_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    assert peak_growth_kb < 50 * 1024
+
+
+# PDF ------------------------------------------------------------------------------------------
+
+
+def test_a_clean_pdf_is_stored_byte_for_byte() -> None:
+    document = clean_pdf(catalog=b"/OpenAction [3 0 R /Fit]")  # open at page 1: harmless
+    clean = inspect(document)
+    assert clean.data == document
+    assert (clean.mimetype, clean.extension, clean.pages) == ("application/pdf", "pdf", 1)
+    assert (clean.width, clean.height) == (None, None)
+
+
+def test_pages_inside_an_object_stream_are_counted() -> None:
+    pages = {
+        3: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+        5: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+    }
+    document = pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
+        object_stream(pages),
+        stream(PAGE_CONTENT, compress=True),
+    )
+    assert inspect(document).pages == 2
+
+
+def test_pixels_that_spell_names_by_chance_are_not_scripts() -> None:
+    # A dark photo's bytes often read "/AA " or "/JS ": inside an image nobody reads them.
+    pixels = b"/AA /JS (/JavaScript) " * 64
+    image = b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /BitsPerComponent 8"
+    document = clean_pdf(stream(pixels, image, compress=True), stream(pixels, image))
+    assert inspect(document).data == document
+
+
+def test_a_pdf_printed_by_pillow_is_accepted() -> None:
+    document = encoded(textured((600, 800)), "PDF", resolution=100)
+    assert inspect(document).pages == 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param(b"<< /S /JavaScript /JS (app.alert('hi')) >>", id="javascript"),
+        pytest.param(b"<< /Type /EmbeddedFile /Length 0 >>", id="embedded file"),
+        pytest.param(b"<< /EmbeddedFiles << /Names [(a.exe) 7 0 R] >> >>", id="embedded files"),
+        pytest.param(b"<< /S /Launch /F (cmd.exe) >>", id="launch"),
+        pytest.param(b"<< /AA << /O << /S /URI /URI (http://x) >> >> >>", id="additional actions"),
+        pytest.param(b"<< /Type /RichMedia >>", id="rich media"),
+        pytest.param(b"<< /Fields [] /XFA 9 0 R >>", id="xfa form"),
+        pytest.param(b"<< /S /J#61va#53cript /J#53 (app.alert(1)) >>", id="names in #xx"),
+    ],
+)
+def test_a_pdf_with_active_content_is_refused(extra: bytes) -> None:
+    error = refusal(clean_pdf(extra))
+    assert error.message == uploads.ACTIVE_PDF
+
+
+def test_javascript_in_the_catalog_is_refused() -> None:
+    document = clean_pdf(catalog=b"/OpenAction << /S /JavaScript /JS (this.print()) >>")
+    assert refusal(document).message == uploads.ACTIVE_PDF
+
+
+def test_a_script_inside_a_compressed_object_stream_is_refused() -> None:
+    hidden = object_stream({5: b"<< /JS (app.launchURL('http://x')) >>"})
+    assert b"/JS" not in hidden  # invisible without inflating
+    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+
+
+def test_an_object_header_in_a_string_does_not_hide_an_object_stream() -> None:
+    hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}, b"/Comment (9 0 obj)")
+    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        pytest.param(b"/Note (stream\n)", id="stream keyword in a string"),
+        pytest.param(b"/Type /XObject", id="a key given twice"),
+        pytest.param(b"/Filter [/ASCIIHexDecode /FlateDecode]", id="a key given twice, later"),
+    ],
+)
+def test_a_stream_read_differently_by_readers_is_refused(entries: bytes) -> None:
+    hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}, entries)
+    assert refusal(clean_pdf(hidden)).message == uploads.UNCHECKABLE_PDF
+
+
+def test_an_object_stream_with_an_indirect_type_is_still_read() -> None:
+    hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}).replace(b"/Type /ObjStm", b"")
+    hidden = hidden.replace(b"<< /Length", b"<< /Type 8 0 R /Length")
+    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+
+
+@pytest.mark.parametrize(
+    ("entries", "compress"),
+    [
+        pytest.param(b"/DecodeParms << /Predictor 12 /Columns 4 >>", True, id="png predictor"),
+        pytest.param(b"/Filter /ASCIIHexDecode", False, id="filter zlib cannot undo"),
+    ],
+)
+def test_an_object_stream_that_cannot_be_read_is_refused(entries: bytes, compress: bool) -> None:
+    unreadable = object_stream({5: b"<< /Type /Font >>"}, entries, compress=compress)
+    assert refusal(clean_pdf(unreadable)).message == uploads.UNCHECKABLE_PDF
+
+
+def test_an_object_stream_with_predictor_1_is_read() -> None:
+    plain = object_stream({5: b"<< /Type /Font >>"}, b"/DecodeParms << /Predictor 1 >>")
+    assert inspect(clean_pdf(plain)).pages == 1
+
+
+def test_an_object_stream_that_inflates_without_end_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(uploads, "STREAM_CAP", 64 * 1024)
+    padding = b"<< /Pad (" + b" " * 200_000 + b") >>"
+    document = clean_pdf(object_stream({5: padding}))
+    assert refusal(document).message == uploads.UNCHECKABLE_PDF
+
+
+def test_a_pdf_with_too_many_streams_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uploads, "MAX_STREAMS", 3)
+    document = clean_pdf(*[stream(b"q Q", compress=True)] * 3)
+    assert refusal(document).message == uploads.UNCHECKABLE_PDF
+
+
+def test_a_pdf_with_thousands_of_escaped_names_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uploads, "MAX_ESCAPED_NAMES", 2)
+    fonts = b"<< /BaseFont /Times#20New#20Roman /Name /A#20B /Other /C#20D >>"
+    assert refusal(clean_pdf(fonts)).message == uploads.UNCHECKABLE_PDF
+
+
+def test_an_encrypted_pdf_is_refused() -> None:
+    lock = b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <00> /U <00> >>"
+    document = clean_pdf(lock, trailer=b"/Encrypt 6 0 R /ID [<01> <01>]")
+    error = refusal(document)
+    assert error.message == uploads.LOCKED_PDF
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"%PDF-1.7", id="header only"),
+        pytest.param(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", id="no %%EOF"),
+        pytest.param(clean_pdf()[:-200], id="cut short"),
+        pytest.param(b"%PDF-1.7\n" + bytes(2000) + b"startxref\n0\n%%EOF\n", id="no objects"),
+        pytest.param(clean_pdf().replace(b"/Type /Page ", b"/Type /Paper "), id="no pages"),
+    ],
+)
+def test_a_pdf_that_is_not_whole_is_refused(data: bytes) -> None:
+    assert refusal(data).message == uploads.DAMAGED_PDF
+
+
+# Storage names --------------------------------------------------------------------------------
+
+
+def test_stored_names_are_random_and_url_safe() -> None:
+    names = {stored_name() for _ in range(100)}
+    assert len(names) == 100
+    assert all(
+        len(name) >= 24 and name.replace("-", "").replace("_", "").isalnum() for name in names
+    )

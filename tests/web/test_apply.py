@@ -1,0 +1,500 @@
+"""Guided online submission, end to end with the Flask client: pages parsed, database checked."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from extensions import db
+from models import Dossier
+from models import DossierEvent
+from models import Draft
+from models import StoredFile
+from models import utcnow
+from tests.conftest import HX
+from tests.journeys import KHAI_SINH
+from tests.journeys import KHAI_SINH_UPLOADS
+from tests.journeys import Applicant
+from tests.journeys import photo
+from tests.pages import check_page
+from tests.pages import gzipped_size
+from tests.pages import parse
+
+CODE_PATTERN = re.compile(r"^08566-\d{6}-\d{4}$")
+
+
+def count(app: Flask, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def draft_of(app: Flask, person: Applicant) -> Draft:
+    draft_id = person.path.split("/")[2]
+    with app.app_context():
+        draft = db.session.get(Draft, draft_id)
+        db.session.expunge(draft)
+        return draft
+
+
+def sent_khai_sinh(client: FlaskClient) -> Applicant:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    person.submit("form[action$='/gui']", {"declaration": "co"})
+    return person
+
+
+def test_start_page_says_what_to_prepare_and_how_long(client: FlaskClient) -> None:
+    soup = parse(client.get("/nop-ho-so/1.001193"))
+    check_page(soup)
+    assert "Giấy chứng sinh" in soup.select_one("main ul").get_text()
+    assert "15 phút" in soup.get_text()
+    form = soup.select_one("form[method=post]")
+    assert form.select_one("input[name=phone][type=tel]")
+
+
+def test_detail_page_links_to_online_submission_only_with_a_form(client: FlaskClient) -> None:
+    with_form = parse(client.get("/thu-tuc/1.001193"))
+    assert with_form.select_one("a[href='/nop-ho-so/1.001193']")
+    without = parse(client.get("/thu-tuc/1.004884"))
+    assert not without.select_one("a[href^='/nop-ho-so/']")
+
+
+def test_a_procedure_without_a_form_explains_how_to_submit_in_person(client: FlaskClient) -> None:
+    response = client.get("/nop-ho-so/1.004884")
+    soup = parse(response)
+    check_page(soup)
+    assert response.status_code == 200
+    assert soup.select_one("a[href='/thu-tuc/1.004884/in']")
+    assert not soup.select("form[method=post]")
+
+
+def test_wrong_phone_at_start_is_explained_by_the_field(client: FlaskClient, app: Flask) -> None:
+    drafts_before = count(app, Draft)
+    person = Applicant(client)
+    person.get("/nop-ho-so/1.001193")
+    person.submit("form[method=post]", {"phone": "0212 345 67"})
+    assert person.response.status_code == 422
+    check_page(person.page)
+    assert "10 chữ số" in person.page.select_one("#phone-error").get_text()
+    assert person.page.select_one("#phone")["value"] == "0212 345 67"
+    assert count(app, Draft) == drafts_before
+
+
+def test_the_first_step_gives_a_resume_code_without_look_alikes(client: FlaskClient) -> None:
+    person = Applicant(client)
+    page = person.start("1.001193")
+    check_page(page)
+    assert person.step_id == "nguoi-dien"
+    code = person.resume_code()
+    assert re.fullmatch(r"[34679ACDEFGHJKMNPQRTUVWXY]{8}", code)
+
+
+def test_whole_khai_sinh_journey_stores_a_dossier(client: FlaskClient, app: Flask) -> None:
+    before = count(app, Dossier)
+    person = Applicant(client)
+    person.start("1.001193", phone="0912 345 678")
+    check = person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    check_page(check)
+    rows = {
+        row.dt.get_text(strip=True): row.select_one("dd").get_text(" ", strip=True)
+        for row in check.select(".summary .row")
+    }
+    assert rows["Họ, chữ đệm và tên của trẻ"] == "Đinh Minh An"
+    assert rows["Giới tính"] == "Nam"
+    assert rows["Nơi bạn đang cư trú"] == "Khu 3, Xã Tân Sơn, Tỉnh Phú Thọ"
+    assert "anh.jpg" in rows["Giấy chứng sinh"]
+    change = check.select_one("a[href*='/tre-em?sua=1']")
+    assert change is not None
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    check_page(done)
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    assert CODE_PATTERN.match(code)
+    assert count(app, Dossier) == before + 1
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert (dossier.status, dossier.channel) == (1, 2)
+        assert dossier.applicant_name == "Hà Thị Mai"
+        assert dossier.applicant_id_number == "025195012345"
+        assert dossier.applicant_phone == "0912345678"
+        assert dossier.answers["child_name"] == "Đinh Minh An"
+        assert dossier.answers["requester_address"]["unit"] == 8566
+        assert sorted(f.slot for f in dossier.files) == sorted(KHAI_SINH_UPLOADS)
+        assert [(e.action, e.to_status) for e in dossier.events] == [("submit", 1)]
+        assert dossier.expected_due is not None
+    receipt = parse(client.get(done.select_one("a[href$='/bien-nhan']")["href"]))
+    check_page(receipt)
+    assert f"tra-cuu?ma={code}" in receipt.select_one("figcaption").get_text()
+    assert receipt.select_one("svg.qr")
+
+
+def test_a_replayed_send_returns_the_same_dossier(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    check = person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    send = check.select_one("form[action$='/gui']")
+    data = {"csrf_token": send.select_one("[name=csrf_token]")["value"], "declaration": "co"}
+    before = count(app, Dossier)
+    first = client.post(send["action"], data=data, follow_redirects=True)
+    second = client.post(send["action"], data=data, follow_redirects=True)
+    codes = {parse(r).select_one(".dossier-code").get_text(strip=True) for r in (first, second)}
+    assert len(codes) == 1
+    assert count(app, Dossier) == before + 1
+
+
+def test_send_needs_the_declaration_and_keeps_everything(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    before = count(app, Dossier)
+    page = person.submit("form[action$='/gui']")
+    assert person.response.status_code == 422
+    assert "cam đoan" in page.select_one("#error-summary").get_text()
+    assert count(app, Dossier) == before
+    assert page.select(".summary .row")  # the answers are all still there
+
+
+def test_errors_are_shown_by_the_field_and_typed_values_kept(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    page = person.submit(changes={**KHAI_SINH["nguoi-yeu-cau"], "requester_cccd": "0251950123"})
+    assert person.response.status_code == 422
+    check_page(page)
+    summary = page.select_one("#error-summary")
+    assert summary.select_one("a[href='#requester_cccd']")
+    assert "12 chữ số" in page.select_one("#requester_cccd-error").get_text()
+    assert page.select_one("#requester_cccd")["value"] == "0251950123"
+    assert page.select_one("#requester_name")["value"] == "Hà Thị Mai"
+    assert page.select_one("#requester_cccd")["aria-invalid"] == "true"
+
+
+def test_reload_and_back_never_lose_answers(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    requester_url = person.path
+    person.submit(changes=KHAI_SINH["nguoi-yeu-cau"])
+    assert person.step_id == "tre-em"
+    back = person.get(requester_url)
+    assert back.select_one("#requester_name")["value"] == "Hà Thị Mai"
+    assert back.select_one("#requester_address-xa option[selected]")["value"] == "8566"
+    # An invalid post is kept as typed too: a reload shows it again.
+    person.submit(changes={"requester_cccd": "12"})
+    again = person.get(requester_url)
+    assert again.select_one("#requester_cccd")["value"] == "12"
+
+
+def test_resume_on_another_device_with_code_and_phone(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193", phone="0987654321")
+    person.submit(changes={"filler": "self"})
+    person.submit(changes=KHAI_SINH["nguoi-yeu-cau"])
+    code = person.resume_code()
+    step_url = person.path
+    other = app.test_client()
+    assert other.get(step_url).headers["Location"].endswith("/tiep-tuc")
+    device = Applicant(other)
+    device.get("/tiep-tuc")
+    check_page(device.page)
+    wrong = device.submit("form[method=post]", {"ma": code, "phone": "0911111111"})
+    assert device.response.status_code == 422
+    assert "Không tìm thấy" in wrong.select_one("#error-summary").get_text()
+    page = device.submit(
+        "form[method=post]", {"ma": f"{code[:4].lower()} {code[4:]}", "phone": "098 765 4321"}
+    )
+    assert device.path == step_url
+    assert page.h1.get_text() == "Thông tin của trẻ"
+
+
+def test_an_expired_draft_is_refused_and_purged(client: FlaskClient, app: Flask, uploads) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="me")
+    draft = draft_of(app, person)
+    with app.app_context():
+        row = db.session.get(Draft, draft.id)
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = client.get(f"/nop-ho-so/{draft.id}/tre-em")
+    assert response.status_code == 410
+    check_page(parse(response))
+    result = app.test_cli_runner().invoke(args=["drafts", "purge"])
+    assert "Purged" in result.output
+    with app.app_context():
+        assert db.session.get(Draft, draft.id) is None
+
+
+def test_posting_an_old_step_after_sending_shows_the_dossier(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = sent_khai_sinh(client)
+    done_url = person.path
+    draft_id = done_url.split("/")[2]
+    csrf = parse(client.get("/tiep-tuc")).select_one("[name=csrf_token]")["value"]
+    response = client.post(
+        f"/nop-ho-so/{draft_id}/tre-em", data={"csrf_token": csrf, "child_name": "X"}
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("/xong")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("tai-lieu.jpg", b"MZ\x90\x00" + b"\x00" * 200, "JPG, PNG, WebP"),
+        (
+            "anh.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "JPG, PNG, WebP",
+        ),
+        ("anh.jpg", photo()[: len(photo()) * 6 // 10], "hỏng"),
+        (
+            "giay.pdf",
+            b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> "
+            b"endobj\ntrailer\n%%EOF\n",
+            "PDF",
+        ),
+    ],
+)
+def test_bad_uploads_are_refused_by_the_field(
+    client: FlaskClient, app: Flask, name: str, content: bytes, words: str
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    assert person.step_id == "giay-to"
+    stored_before = count(app, StoredFile)
+    page = person.upload("birth_certificate", content, name)
+    assert person.response.status_code == 422
+    check_page(page)
+    message = page.select_one("#birth_certificate-error").get_text()
+    assert words in message
+    assert count(app, StoredFile) == stored_before
+
+
+# Werkzeug's test client spools a large request body to a temporary file it never closes.
+BIG_BODY = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@BIG_BODY
+def test_a_30_mb_file_is_refused_with_the_limit(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    page = person.upload(
+        "birth_certificate", b"\xff\xd8\xff" + b"\x00" * (30 * 1024 * 1024), "to.jpg"
+    )
+    assert person.response.status_code == 422
+    assert "10 MB" in page.select_one("#birth_certificate-error").get_text()
+
+
+@BIG_BODY
+def test_uploads_are_cleaned_and_kept_outside_static(
+    client: FlaskClient, app: Flask, uploads
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    person.upload("birth_certificate", photo((4000, 3000)), "IMG_0001.JPG")
+    assert person.response.status_code == 200
+    items = person.page.select("#birth_certificate-slot .files li")
+    assert len(items) == 1 and "IMG_0001.JPG" in items[0].get_text()
+    with app.app_context():
+        stored = db.session.scalar(sa.select(StoredFile).order_by(StoredFile.id.desc()))
+        path = uploads / stored.stored_name[:2] / stored.stored_name
+        assert path.is_file() and "static" not in str(path)
+        from PIL import Image
+
+        with Image.open(path) as image:
+            assert max(image.size) == 2000
+
+
+def test_upload_with_htmx_returns_only_the_slot(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    form = person.page.select_one("form.upload-form[data-slot=birth_certificate]")
+    import io
+
+    response = client.post(
+        form["action"],
+        data={
+            "csrf_token": form.select_one("[name=csrf_token]")["value"],
+            "tep": (io.BytesIO(photo()), "a.jpg"),
+        },
+        content_type="multipart/form-data",
+        headers={"X-Upload": "1"},
+    )
+    text = response.get_data(as_text=True)
+    assert (
+        response.status_code == 200
+        and "<html" not in text
+        and 'id="birth_certificate-slot"' in text
+    )
+
+
+def test_removing_a_file(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    person.upload("birth_certificate", photo())
+    before = count(app, StoredFile)
+    person.submit("#birth_certificate-slot form.inline")
+    assert count(app, StoredFile) == before - 1
+    assert not person.page.select("#birth_certificate-slot .files li")
+
+
+def test_continuing_without_a_required_upload_is_refused(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    page = person.submit()
+    assert person.response.status_code == 422
+    assert page.select_one("#error-summary a[href='#birth_certificate-tep']")
+
+
+def test_late_birth_is_explained_not_refused(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    person.submit(changes=KHAI_SINH["nguoi-yeu-cau"])
+    late = {
+        **KHAI_SINH["tre-em"],
+        "child_birth_date-ngay": "1",
+        "child_birth_date-thang": "1",
+        "child_birth_date-nam": "2025",
+    }
+    person.submit(changes=late)
+    assert person.step_id == "me"  # accepted
+    future = {**late, "child_birth_date-nam": "2099"}
+    person.get(person.path.replace("/me", "/tre-em"))
+    page = person.submit(changes=future)
+    assert person.response.status_code == 422
+    assert "chưa tới" in page.select_one("#child_birth_date-error").get_text()
+
+
+def test_inline_check_returns_the_field_with_its_message(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    field = person.page.select_one("#requester_cccd-field")
+    url = field["data-hx-post"]
+    csrf = person.page.select_one("[name=csrf_token]")["value"]
+    response = client.post(url, data={"csrf_token": csrf, "requester_cccd": "123"}, headers=HX)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in text
+    assert "12 chữ số" in parse(response).select_one("#requester_cccd-error").get_text()
+    good = client.post(url, data={"csrf_token": csrf, "requester_cccd": "025195012345"}, headers=HX)
+    assert not parse(good).select_one(".error-message")
+
+
+def test_communes_follow_the_province(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    select = person.page.select_one("#requester_address-tinh")
+    options = parse(client.get(select["data-hx-get"] + "&requester_address-tinh=1", headers=HX))
+    names = [o.get_text() for o in options.select("option")]
+    assert "Phường Ba Đình" in names and "Xã Tân Sơn" not in names
+
+
+def test_province_change_without_javascript_keeps_what_was_typed(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.submit(changes={"filler": "self"})
+    page = person.submit(
+        changes={
+            "requester_name": "Lò Văn Páo",
+            "requester_address-tinh": "1",
+            "hanh-dong": "tinh:requester_address",
+        }
+    )
+    assert person.response.status_code == 200 and not page.select(".error-message")
+    assert page.select_one("#requester_name")["value"] == "Lò Văn Páo"
+    assert "Phường Ba Đình" in page.select_one("#requester_address-xa").get_text()
+
+
+def test_helper_submits_on_behalf_with_consent(client: FlaskClient, app: Flask) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    page = person.submit(
+        changes={"filler": "helper", "helper_name": "Nguyễn Văn Tổ", "helper_phone": "0977000111"}
+    )
+    assert person.response.status_code == 422
+    assert page.select_one("#helper_consent-error")
+    person.submit(
+        changes={
+            "filler": "helper",
+            "helper_name": "Nguyễn Văn Tổ",
+            "helper_phone": "0977000111",
+            "helper_consent": "co",
+        }
+    )
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    assert "Nguyễn Văn Tổ" in done.get_text()
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert (dossier.helper_name, dossier.helper_phone) == ("Nguyễn Văn Tổ", "0977000111")
+        assert dossier.helper_consent_at is not None
+        event = db.session.scalar(
+            sa.select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
+        )
+        assert event.actor_role == "helper"
+    receipt = parse(client.get(done.select_one("a[href$='/bien-nhan']")["href"]))
+    assert "Nguyễn Văn Tổ" in receipt.get_text()
+
+
+def test_leaving_forgets_the_draft_on_this_device(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    url = person.path
+    person.submit(".resume-box form")
+    assert person.path == "/da-thoat"
+    assert client.get(url).headers["Location"].endswith("/tiep-tuc")
+
+
+def test_codes_are_sequential_per_unit_and_day(client: FlaskClient, app: Flask) -> None:
+    first = sent_khai_sinh(client).page.select_one(".dossier-code").get_text(strip=True)
+    second = sent_khai_sinh(app.test_client()).page.select_one(".dossier-code").get_text(strip=True)
+    assert first[:12] == second[:12]
+    assert int(second[-4:]) == int(first[-4:]) + 1
+
+
+STEP_BUDGET = 14 * 1024
+
+
+def test_every_step_page_fits_the_byte_budget(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    sizes = {}
+    for _ in range(12):
+        sizes[person.step_id] = gzipped_size(person.response)
+        if person.step_id == "kiem-tra":
+            break
+        for slot in KHAI_SINH_UPLOADS:
+            if person.page.select_one(f"form.upload-form[data-slot={slot}]"):
+                person.upload(slot, photo())
+        person.submit(changes=KHAI_SINH.get(person.step_id, {}))
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    sizes["xong"] = gzipped_size(person.response)
+    assert done.select_one(".dossier-code")
+    assert set(sizes) >= {
+        "nguoi-dien",
+        "nguoi-yeu-cau",
+        "tre-em",
+        "me",
+        "cha",
+        "giay-to",
+        "ban-sao",
+        "kiem-tra",
+        "xong",
+    }
+    too_big = {k: v for k, v in sizes.items() if v > STEP_BUDGET}
+    assert not too_big, too_big
