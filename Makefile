@@ -74,9 +74,10 @@ translations-compile: $(VENV)/.installed ## Compile .po into .mo (done by setup 
 load-national: setup ## Add the whole national catalogue (5,670 procedures) for full-scale search
 	$(FLASK) data load-national
 
-bench: setup ## Run the speed benchmarks in bench/
+bench: setup browser-tools ## Run the speed benchmarks in bench/
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/slow_network.py
 
 clean: ## Remove what setup built (keeps instance/ and its database)
 	rm -rf $(VENV) node_modules static/vendor
