@@ -136,7 +136,12 @@ def test_filters_work_with_and_without_javascript(page: Page, audit: PageAudit) 
 def test_live_search_updates_results_without_a_page_load(js_page: Page, audit: PageAudit) -> None:
     page = js_page
     audit.visit(page, "/thu-tuc")
-    page.evaluate("() => { window.motcuaMarker = 'same page' }")
+    page.evaluate(
+        """() => {
+            window.motcuaMarker = 'same page';
+            window.motcuaStatus = document.getElementById('search-status');
+        }"""
+    )
     documents: list[str] = []
     fragments: list[str] = []
     page.on("request", lambda r: r.resource_type == "document" and documents.append(r.url))
@@ -150,6 +155,11 @@ def test_live_search_updates_results_without_a_page_load(js_page: Page, audit: P
     )
     assert page.evaluate("() => window.motcuaMarker") == "same page", "the page was reloaded"
     assert not documents, f"live search loaded whole pages: {documents}"
+    # Screen readers announce a change inside a live region they already know; a region
+    # swapped in whole is new, and its text is not read out.
+    assert page.evaluate(
+        "() => document.getElementById('search-status') === window.motcuaStatus"
+    ), "the role=status region was replaced instead of updated: the count is not announced"
     assert fragments, "no htmx request was made"
     audit.check(page)  # also loads the pushed URL cold: it must be a whole page
 
