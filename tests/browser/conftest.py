@@ -93,7 +93,6 @@ def new_context(browser: Browser, live_server: LiveServer, js: bool) -> BrowserC
     context = browser.new_context(
         base_url=live_server.url, viewport=DESKTOP, java_script_enabled=js
     )
-    context.motcua_js = js  # read by the audit: the page cannot tell
     context.set_default_timeout(10_000)
     return context
 
@@ -114,10 +113,14 @@ def page_in(context: BrowserContext) -> Iterator[Page]:
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
-) -> Iterator[Page]:
-    yield from page_in(new_context(browser, live_server, request.param))
+def js(request: pytest.FixtureRequest) -> bool:
+    """JavaScript on, then off: every test that uses `page` runs twice."""
+    return request.param
+
+
+@pytest.fixture
+def page(js: bool, browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    yield from page_in(new_context(browser, live_server, js))
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 320, "height": 640}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CSRF_VALUE = re.compile(r'(?<=name="csrf_token" value=")[^"]*')
 
 # Nu Html Checker warnings that are noise for this project. Each entry says why; errors are
 # never filtered.
@@ -156,8 +157,16 @@ def page_slug(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:80]
 
 
-def javascript_enabled(context: BrowserContext) -> bool:
-    return getattr(context, "motcua_js", True)
+def javascript_enabled(page: Page) -> bool:
+    """Whether the page runs scripts. Playwright evaluates through the DevTools protocol even
+    when they are off; the HTML parser then reads <noscript> as markup, not as text."""
+    return page.evaluate(
+        """() => {
+            const probe = document.createElement('noscript');
+            probe.innerHTML = '<b></b>';
+            return probe.children.length === 0;
+        }"""
+    )
 
 
 def focus_style(page: Page) -> dict[str, str]:
@@ -233,8 +242,10 @@ class PageAudit:
     base_url: str
     folder: Path = ARTIFACTS
     html_files: dict[Path, str] = field(default_factory=dict)  # file → URL
-    _checked: set[tuple[str, str, bool]] = field(default_factory=set)
-    _axe_context: BrowserContext | None = None
+    _checked: set[tuple[str, str, str]] = field(default_factory=set)  # URL, HTML, live DOM
+    # The pages (URL, served HTML) that axe has checked as loaded, before a script changed them.
+    _axe_as_loaded: set[tuple[str, str]] = field(default_factory=set)
+    _axe_page: Page | None = None
 
     def __post_init__(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -247,28 +258,38 @@ class PageAudit:
         assert response is not None and response.status == status, (
             f"{path}: {response.status if response else 'no response'}"
         )
-        self.check(page, status=status)
+        self.check(page, status=status, as_loaded=True)
 
-    def check(self, page: Page, status: int = 200) -> None:
+    def check(self, page: Page, status: int = 200, as_loaded: bool = False) -> None:
         """The checks every page passes, on the page the test has just reached.
 
-        Runs once per URL, language and JavaScript setting: the served HTML is saved for the
-        Nu Html Checker, axe runs on the page, the page must not scroll sideways at 320 px,
-        and screenshots at 320×640 and 1280×800 go to artifacts/browser/screens/.
+        The served HTML is saved for the Nu Html Checker, axe runs on the page, the page
+        must not scroll sideways at 320 px, and screenshots at 320×640 and 1280×800 go to
+        artifacts/browser/screens/. A page already checked (same URL, same served HTML and,
+        with JavaScript on, the same document now) is not checked again. as_loaded says no
+        script or input has changed the page since it loaded.
         """
         page.wait_for_load_state("load")
         url = page.url
-        lang = page.evaluate("() => document.documentElement.lang")
-        js = javascript_enabled(page.context)
-        key = (url, lang, js)
+        js = javascript_enabled(page)
+        html = self.served_html(page, url, status)
+        # A CSRF token differs at every request; the page around it is what matters here.
+        digest = hashlib.sha256(CSRF_VALUE.sub("", html).encode()).hexdigest()[:10]
+        # With JavaScript on, what is checked is the page as it is now (htmx may have changed it).
+        now = page.evaluate("() => document.documentElement.outerHTML") if js else ""
+        key = (url, digest, hashlib.sha256(CSRF_VALUE.sub("", now).encode()).hexdigest())
         if key in self._checked:
             return
         self._checked.add(key)
-        self.keep_served_html(page, url, status)
-        self.check_accessibility(page, url, js)
+        path = self.folder / "html" / f"{page_slug(url)}-{digest}.html"
+        if path not in self.html_files:
+            path.write_text(html, encoding="utf-8")
+            self.html_files[path] = url
+        self.check_accessibility(page, url, digest, js, as_loaded)
+        lang = page.evaluate("() => document.documentElement.lang")
         self.check_small_screen_and_shoot(page, f"{page_slug(url)}.{lang}.{'js' if js else 'nojs'}")
 
-    def keep_served_html(self, page: Page, url: str, status: int) -> None:
+    def served_html(self, page: Page, url: str, status: int) -> str:
         """The HTML the server sends for this URL when loaded cold, with the page's cookies.
 
         With JavaScript on the page may have been updated by htmx; the URL it pushed must
@@ -278,35 +299,37 @@ class PageAudit:
         assert response.status == status, f"{url} loaded cold: {response.status}"
         html = response.text()
         assert html.lstrip().lower().startswith("<!doctype html>"), f"{url}: not a whole page"
-        digest = hashlib.sha256(html.encode()).hexdigest()[:10]
-        path = self.folder / "html" / f"{page_slug(url)}-{digest}.html"
-        if path not in self.html_files:
-            path.write_text(html, encoding="utf-8")
-            self.html_files[path] = url
+        return html
 
-    def check_accessibility(self, page: Page, url: str, js: bool) -> None:
+    def check_accessibility(
+        self, page: Page, url: str, digest: str, js: bool, as_loaded: bool
+    ) -> None:
         if js:
             violations = axe_violations(page)
+            if as_loaded:
+                self._axe_as_loaded.add((url, digest))
+        elif (url, digest) in self._axe_as_loaded:
+            return  # the same page, as loaded with JavaScript on, passed already
         else:
-            # axe needs timers, which never fire in a page with JavaScript off: audit the same
-            # URL, with the same cookies (language), in a JavaScript-enabled context. Pages
-            # render the same HTML either way; htmx only changes them after an input.
-            audit_page = self.axe_context(page.context).new_page()
-            try:
-                audit_page.goto(url)
-                violations = axe_violations(audit_page)
-            finally:
-                audit_page.close()
+            # axe needs timers, which never fire in a page with JavaScript off: check the same
+            # URL, with the same cookies, in a JavaScript-enabled page. Pages send the same
+            # HTML either way; htmx changes them only after an input.
+            audit_page = self.axe_page(page.context)
+            audit_page.goto(url)
+            violations = axe_violations(audit_page)
+            self._axe_as_loaded.add((url, digest))
         assert not violations, describe_violations(url, violations)
 
-    def axe_context(self, like: BrowserContext) -> BrowserContext:
-        if self._axe_context is None:
-            self._axe_context = self.browser.new_context(
+    def axe_page(self, like: BrowserContext) -> Page:
+        if self._axe_page is None:
+            context = self.browser.new_context(
                 base_url=self.base_url, viewport=DESKTOP, java_script_enabled=True
             )
-        self._axe_context.clear_cookies()
-        self._axe_context.add_cookies(like.cookies())
-        return self._axe_context
+            self._axe_page = context.new_page()
+        context = self._axe_page.context
+        context.clear_cookies()
+        context.add_cookies(like.cookies())
+        return self._axe_page
 
     def check_small_screen_and_shoot(self, page: Page, name: str) -> None:
         screens = self.folder / "screens"
@@ -326,9 +349,9 @@ class PageAudit:
         page.screenshot(path=screens / f"{name}.1280x800.png", full_page=True)
 
     def close(self) -> None:
-        if self._axe_context is not None:
-            self._axe_context.close()
-            self._axe_context = None
+        if self._axe_page is not None:
+            self._axe_page.context.close()
+            self._axe_page = None
 
 
 # --- HTML validity -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 
 from tests.browser.harness import assert_focus_visible
 from tests.browser.harness import axe_violations
+from tests.browser.harness import javascript_enabled
 from tests.browser.harness import validate_html
 
 BROKEN = """<!doctype html><html><head><title>x</title></head><body>
@@ -44,3 +45,8 @@ def test_the_html_checker_reports_errors(tmp_path: Path) -> None:
     errors, _ = validate_html({good: "/good", bad: "/bad"})
     assert errors and all(line.startswith("/bad line") for line in errors), errors
     assert any("hx-get" in line for line in errors), errors
+
+
+def test_the_audit_tells_whether_scripts_run(page: Page, js: bool) -> None:
+    page.set_content("<!doctype html><title>x</title><p>x</p>")
+    assert javascript_enabled(page) is js
