@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 8000
 HTMX := node_modules/htmx.org/dist/htmx.min.js
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint format translations-extract translations-update \
-	translations-compile load-national bench clean
+	translations-compile load-national bench clean browser-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -35,10 +37,18 @@ setup: $(VENV)/.installed static/vendor/htmx.min.js translations-compile ## Inst
 run: setup ## Set up, then serve on http://127.0.0.1:$(PORT) with gunicorn
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: $(VENV)/.installed static/vendor/htmx.min.js translations-compile ## Lint, then the whole test suite
+test: $(VENV)/.installed static/vendor/htmx.min.js translations-compile browser-tools ## Lint, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (never a downloaded one) and check HTML with the
+# Nu Html Checker, which runs on Java. Both come from Debian's packages when missing.
+$(CHROMIUM):
+	$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+browser-tools: $(CHROMIUM) node_modules/.package-lock.json ## Chromium and Java for the browser tests (apt-get)
+	@command -v java >/dev/null || $(SUDO) apt-get install -y default-jre-headless
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -64,9 +74,10 @@ translations-compile: $(VENV)/.installed ## Compile .po into .mo (done by setup 
 load-national: setup ## Add the whole national catalogue (5,670 procedures) for full-scale search
 	$(FLASK) data load-national
 
-bench: setup ## Run the speed benchmarks in bench/
+bench: setup browser-tools ## Run the speed benchmarks in bench/
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/slow_network.py
 
 clean: ## Remove what setup built (keeps instance/ and its database)
 	rm -rf $(VENV) node_modules static/vendor

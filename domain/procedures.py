@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,7 +50,9 @@ def document_group(group_heading: str, originals: int, copies: int) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Published text without leading bullets or runs of spaces; line breaks kept."""
+    """Published text in composed Unicode (NFC), without leading bullets or runs of spaces;
+    line breaks kept. The crawl mixes composed and decomposed letters ("ặ" as a + ̆ + ̣)."""
+    text = unicodedata.normalize("NFC", text)
     lines = [SPACES.sub(" ", BULLET.sub("", line)).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 

@@ -130,7 +130,7 @@ class CatalogLoader:
                 yield ProcedureDocument(
                     position=position,
                     group=rules.document_group(group.get("group", ""), originals, copies),
-                    name=rules.clean_text(unicodedata.normalize("NFC", doc.get("name") or "")),
+                    name=rules.clean_text(doc.get("name") or ""),
                     originals=originals,
                     copies=copies,
                     component_code=doc.get("component_code") or "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from domain.procedures import TimeLimit
 from domain.procedures import clean_text
 from domain.procedures import document_group
@@ -66,3 +68,10 @@ def test_fees_keep_the_text_that_a_zero_hides_and_drop_duplicates() -> None:
 
 def test_clean_text_drops_bullets_and_space_runs() -> None:
     assert clean_text("- Giấy   chứng sinh\n\n+ Tờ khai  ") == "Giấy chứng sinh\nTờ khai"
+
+
+def test_clean_text_composes_decomposed_letters() -> None:
+    # As in the crawl's steps for 1.001193: "hoặc Ứng dụng" typed with combining marks.
+    decomposed = unicodedata.normalize("NFD", "hoặc Ứng dụng định danh")
+    assert decomposed != "hoặc Ứng dụng định danh"
+    assert clean_text(decomposed) == unicodedata.normalize("NFC", "hoặc Ứng dụng định danh")
