@@ -15,6 +15,7 @@ from extensions import csrf
 from extensions import db
 from extensions import htmx
 from extensions import limiter
+from extensions import login_manager
 from extensions import migrate
 
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     register_blueprints(app)
 
     from cli import register_commands

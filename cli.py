@@ -6,7 +6,10 @@ import click
 from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
+from domain.workflow import ROLES
 from extensions import db
 from models import Unit
 
@@ -63,6 +66,31 @@ def purge_command() -> None:
     click.echo(f"Purged {purge_expired()} expired drafts.")
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(sorted(ROLES)), help="The account's role.")
+@click.option("--unit", "unit_code", required=True, type=int, help="Commune unit code, e.g. 8566.")
+@click.option("--name", "full_name", default="", help="Full name shown to colleagues.")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def create_user_command(
+    username: str, role: str, unit_code: int, full_name: str, password: str
+) -> None:
+    """Create a staff account (the first administrator is made this way)."""
+    from services.staff import create_user
+
+    if db.session.get(Unit, unit_code) is None:
+        raise click.ClickException(f"unit {unit_code} is not in the unit list (run `data load`)")
+    try:
+        user = create_user(username, password, role, unit_code, full_name)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
+    except IntegrityError:
+        raise click.ClickException(f"the username {username!r} is taken") from None
+    click.echo(f"Created {user.username} ({role}) in unit {unit_code}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(drafts_cli)
+    app.cli.add_command(create_user_command)

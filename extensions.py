@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -36,3 +37,4 @@ htmx = Htmx()
 # Counters live in memory by default; several nodes share them through RATELIMIT_STORAGE_URI
 # (e.g. redis://…), read from the environment by settings.py.
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()

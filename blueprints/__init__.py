@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every area; the order does not matter, the URLs do not overlap."""
     from blueprints import assets
     from blueprints.apply import bp as apply
+    from blueprints.backoffice import bp as backoffice
     from blueprints.catalog import bp as catalog
     from blueprints.lookup import bp as lookup
     from blueprints.site import register_site
@@ -19,3 +20,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog)
     app.register_blueprint(lookup)
     app.register_blueprint(apply)
+    app.register_blueprint(backoffice)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
@@ -168,4 +169,6 @@ def register_site(app: Flask) -> None:
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["day"] = formatting.day
     app.jinja_env.filters["moment"] = formatting.moment
+    app.jinja_env.filters["local_date"] = formatting.local_date
+    app.jinja_env.filters["isodate"] = date.fromisoformat
     app.jinja_env.globals["public_url"] = public_url

@@ -30,6 +30,13 @@ def moment(value: datetime | None) -> str:
     return value.astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
 
 
+def local_date(value: datetime) -> date:
+    """The day in Việt Nam of a stored (UTC) moment."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(LOCAL).date()
+
+
 def parse_hours(spec: str) -> list[tuple[str, str]]:
     """'07:30-11:30,13:30-17:00' → [('07:30', '11:30'), ('13:30', '17:00')]."""
     periods = []

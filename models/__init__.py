@@ -11,10 +11,16 @@ from models.dossiers import DossierEvent
 from models.dossiers import DossierSequence
 from models.dossiers import Draft
 from models.dossiers import StoredFile
+from models.staff import CalendarDay
+from models.staff import LoginThrottle
+from models.staff import StaffUser
 from models.units import Province
 from models.units import Unit
 
 __all__ = [
+    "CalendarDay",
+    "LoginThrottle",
+    "StaffUser",
     "Dossier",
     "DossierEvent",
     "DossierSequence",

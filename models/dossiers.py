@@ -95,6 +95,8 @@ class Dossier(db.Model):
     status: Mapped[int] = mapped_column(default=1, index=True)
     channel: Mapped[int] = mapped_column(default=2)  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính
     applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    # Without accents, lower case: staff search by name typed any way.
+    applicant_name_folded: Mapped[str] = mapped_column(sa.String(100), default="")
     applicant_id_number: Mapped[str] = mapped_column(sa.String(12), default="")
     applicant_phone: Mapped[str] = mapped_column(sa.String(15), default="", index=True)
     applicant_email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -103,8 +105,22 @@ class Dossier(db.Model):
     helper_name: Mapped[str] = mapped_column(sa.String(100), default="")
     helper_phone: Mapped[str] = mapped_column(sa.String(15), default="")
     helper_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set when a signed-in community helper submitted it: they see only their own.
+    helper_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     expected_due: Mapped[date | None] = mapped_column(sa.Date)
+    # The clock: set at reception, pushed by supplement pauses, replaced once by an apology.
+    received_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    original_due_date: Mapped[date | None] = mapped_column(sa.Date)
+    paused_on: Mapped[date | None] = mapped_column(sa.Date)
+    # What a supplement request asks for: [{"key", "label", "kind"}], why, and by when.
+    supplement_items: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    supplement_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    supplement_deadline: Mapped[date | None] = mapped_column(sa.Date)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    result_channel: Mapped[str] = mapped_column(sa.String(20), default="")
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for staff actions
 
     procedure: Mapped[Procedure] = relationship()
@@ -116,6 +132,12 @@ class Dossier(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The inbox reads by unit, then status or due date; these keep 100,000 rows fast.
+        sa.Index("ix_dossiers_unit_status_due", "unit_code", "status", "due_date"),
+        sa.Index("ix_dossiers_unit_due", "unit_code", "due_date"),
+        sa.Index("ix_dossiers_unit_submitted", "unit_code", "submitted_at"),
+    )
 
 
 class DossierEvent(db.Model):
@@ -131,7 +153,11 @@ class DossierEvent(db.Model):
     to_status: Mapped[int] = mapped_column()
     actor_name: Mapped[str] = mapped_column(sa.String(100), default="")
     actor_role: Mapped[str] = mapped_column(sa.String(30), default="")
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Details of the action: items asked for, deadline, new date, result channel.
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Public events show on the status page; internal notes never leave the back office.
     public: Mapped[bool] = mapped_column(default=True)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,20 +14,23 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from domain import procedures as rules
-from domain.calendar import WorkCalendar
 from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.references import dossier_code
+from domain.search import fold
 from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import DossierSequence
 from models import Draft
 from models import Procedure
+from models import StaffUser
 from models import utcnow
+from services.calendar import work_calendar
 from services.drafts import visible_answers
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+CHANNEL_COUNTER = 1
 CHANNEL_ONLINE = 2
 STATUS_NEW = 1
 
@@ -46,10 +50,6 @@ def next_number(unit_code: int, day: date) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def calendar() -> WorkCalendar:
-    return WorkCalendar()
-
-
 def processing_limit(proc: Procedure, channel: str = "ONLINE") -> rules.TimeLimit | None:
     """The time to promise: the channel's, else the longest of the cases."""
     cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
@@ -65,7 +65,7 @@ def expected_due(proc: Procedure, received_at: datetime) -> date | None:
     limit = processing_limit(proc)
     if limit is None:
         return None
-    return calendar().due_date(received_at, limit.qty, limit.unit)
+    return work_calendar().due_date(received_at, limit.qty, limit.unit)
 
 
 def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier:
@@ -85,6 +85,7 @@ def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier
         status=STATUS_NEW,
         channel=CHANNEL_ONLINE,
         applicant_name=answers.get(form.applicant_name) or "",
+        applicant_name_folded=fold(answers.get(form.applicant_name) or "")[:100],
         applicant_id_number=answers.get(form.applicant_id) or "",
         applicant_phone=draft.phone,
         applicant_email=answers.get(form.applicant_email) or "" if form.applicant_email else "",
@@ -122,4 +123,42 @@ def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier
         if existing is None:
             raise
         return existing
+    return dossier
+
+
+def register_at_counter(
+    values: dict[str, Any], clerk: StaffUser, now: datetime | None = None
+) -> Dossier:
+    """A paper dossier handed in at the desk (channel 1), recorded like any other."""
+    now = now or utcnow()
+    local_day = now.astimezone(LOCAL).date()
+    dossier = Dossier(
+        code=dossier_code(clerk.unit_code, local_day, next_number(clerk.unit_code, local_day)),
+        unit_code=clerk.unit_code,
+        procedure_code=values["procedure"],
+        status=STATUS_NEW,
+        channel=CHANNEL_COUNTER,
+        applicant_name=values["name"],
+        applicant_name_folded=fold(values["name"])[:100],
+        applicant_id_number=values["cccd"],
+        applicant_phone=values["phone"],
+        applicant_email=values.get("email", ""),
+        answers={"note": values.get("note", "")} if values.get("note") else {},
+        submitted_at=now,
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    db.session.add(
+        DossierEvent(
+            dossier_id=dossier.id,
+            at=now,
+            action="submit",
+            from_status=None,
+            to_status=STATUS_NEW,
+            actor_id=clerk.id,
+            actor_name=clerk.full_name,
+            actor_role=clerk.role,
+        )
+    )
+    db.session.commit()
     return dossier

@@ -7,6 +7,8 @@ from dataclasses import field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
+
 from domain.formspec import YES
 from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
@@ -25,6 +27,7 @@ class FieldView:
     units: list[tuple[int, str]] = field(default_factory=list)
     items: list[list[FieldView]] = field(default_factory=list)  # group: one list per item
     files: list[Any] = field(default_factory=list)  # upload: StoredFile rows
+    condition: list[str] = field(default_factory=list)  # labels of the answers that ask it
 
     @property
     def anchor(self) -> str:
@@ -159,6 +162,8 @@ def display(spec: FieldSpec, answer: Any) -> str:
             ", ".join(display(sub, item.get(sub.name)) for sub in spec.fields if item.get(sub.name))
             for item in answer
         )
+    if spec.type in {"choice", "yesno"}:
+        return gettext(spec.label_of(str(answer)))
     return str(answer)
 
 

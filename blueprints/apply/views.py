@@ -194,7 +194,10 @@ def render_step(
         typed = draft.typed.get(step.id)
     errors = dict(result.errors) if result else {}
     errors.update(upload_errors or {})
-    visible = step.visible_fields(answers)
+    # A question that depends on an answer on this same page is always sent: without
+    # JavaScript it shows with a note saying when to answer it; site.js hides it until then.
+    here = {f.name: f for f in step.fields}
+    visible = [f for f in step.fields if f.when is None or f.when.field in here or f.shown(answers)]
     field_list = views.field_views(
         visible,
         answers,
@@ -206,6 +209,10 @@ def render_step(
         drafts.files_by_slot(draft),
         counts or group_counts(step, draft),
     )
+    for view in field_list:
+        when = view.spec.when
+        if when is not None and when.field in here:
+            view.condition = [_(here[when.field].label_of(v)) for v in when.values]
     steps = form.visible_steps(answers)
     previous = form.previous_step(step.id, answers)
     return render_template(
@@ -244,6 +251,12 @@ def step(draft_id: str, step_id: str) -> Any:
         # An old page, or a step an answer has since hidden: go to where the draft is now.
         return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
     if request.method == "GET":
+        typed = draft.typed.get(current.id)
+        if typed:
+            # Sent before with mistakes: a reload shows the same answers and the same messages.
+            counts = group_counts(current, draft)
+            result = read_step(current, typed, draft.answers, today(), directory(), counts)
+            return render_step(draft, form, current, result, counts)
         return render_step(draft, form, current)
     counts = group_counts(current, draft)
     action = request.form.get("hanh-dong", "")

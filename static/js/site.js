@@ -11,6 +11,8 @@
     for (var i = 0; i < blocks.length; i++) {
       var b = blocks[i], on = d.querySelector('input[name="' + b.getAttribute("data-when") + '"]:checked');
       b.hidden = !on || (" " + b.getAttribute("data-when-in") + " ").indexOf(" " + on.value + " ") < 0;
+      var note = b.querySelector(".when-note");
+      if (note) note.hidden = true;  // the page shows and hides the question itself
     }
   }
   d.addEventListener("change", function (e) { if (e.target.type === "radio") reveal(); });

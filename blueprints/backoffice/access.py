@@ -1,0 +1,45 @@
+"""Who may open what in the back office: signed-in staff, by role, in their own unit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from extensions import login_manager
+from services.staff import load_user
+
+login_manager.login_view = "backoffice.login"
+login_manager.login_message = None  # the login page explains itself
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> Any:
+    return load_user(user_id)
+
+
+def roles(*allowed: str) -> Callable:
+    """Only these roles may use the view; others get 403 (after signing in)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = allowed  # read by the access test that walks every route
+        return wrapper
+
+    return decorate
+
+
+STAFF = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri")
+ON_DOSSIERS = ("tiep_nhan", "chuyen_vien", "lanh_dao")
+EVERYONE = (*STAFF, "to_cong_nghe_so")

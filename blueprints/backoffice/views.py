@@ -1,0 +1,487 @@
+"""Back office pages: sign in, inbox, dossier, actions, files, slips, counter, figures, admin."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import session
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
+from sqlalchemy.orm import selectinload
+
+from blueprints.backoffice.access import EVERYONE
+from blueprints.backoffice.access import ON_DOSSIERS
+from blueprints.backoffice.access import STAFF
+from blueprints.backoffice.access import roles
+from blueprints.htmx import render_page
+from blueprints.qr import qr_svg
+from blueprints.site import public_url
+from domain import validators
+from domain import workflow
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.messages import Problem
+from domain.references import normalize_dossier_code
+from extensions import db
+from extensions import limiter
+from models import Dossier
+from models import DossierEvent
+from models import Procedure
+from models import StaffUser
+from models import StoredFile
+from models import utcnow
+from services import inbox as inbox_service
+from services import staff as staff_service
+from services.calendar import work_calendar
+from services.drafts import file_path
+from services.forms import form_for
+from services.workflow import Conflict
+from services.workflow import Request
+from services.workflow import act
+from services.workflow import is_late
+from services.workflow import local_today
+
+bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
+
+SLIPS = {"01", "02", "03", "04", "05"}
+
+
+@bp.context_processor
+def words() -> dict[str, Any]:
+    from blueprints.apply.fields import display
+
+    def form_label(form: Any, slot: str) -> str:
+        spec = next((f for f in form.all_fields() if f.name == slot), None) if form else None
+        return spec.label if spec else slot
+
+    return {
+        "status_label": workflow.label,
+        "role_names": workflow.ROLES,
+        "role_label": workflow.role_label,
+        "action_label": workflow.action_label,
+        "slip_of": workflow.slip_of,
+        "display": display,
+        "form_label": form_label,
+    }
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    # Personal data: never kept by a shared proxy or the browser's back-forward cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit("30 per 10 minutes", methods=["POST"])
+def login() -> Any:
+    """Sign in. Five wrong tries lock the account and the address for 15 minutes."""
+    error = None
+    username = request.form.get("username", "")[:60]
+    if request.method == "POST":
+        user, locked = staff_service.authenticate(
+            username, request.form.get("password", ""), request.remote_addr or "?"
+        )
+        if user is not None:
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            return redirect(url_for("backoffice.inbox"), 303)
+        if locked is not None:
+            minutes = max(1, int((locked - utcnow()).total_seconds() // 60) + 1)
+            error = Problem(
+                N_("Đã nhập sai nhiều lần. Bạn đợi %(minutes)s phút rồi thử lại."),
+                {"minutes": minutes},
+            )
+        else:
+            error = Problem(N_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    status = 422 if error else 200
+    return render_template("backoffice/login.html", username=username, error=error), status
+
+
+@bp.route("/dang-xuat", methods=["POST"])
+def logout() -> Response:
+    """Sign out of this browser."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("backoffice.login"), 303)
+
+
+@bp.route("/dang-xuat-moi-noi", methods=["POST"])
+@roles(*EVERYONE)
+def logout_everywhere() -> Response:
+    """Sign out on every computer at once (a lost phone, a shared office PC)."""
+    staff_service.sign_out_everywhere(current_user)
+    logout_user()
+    session.clear()
+    return redirect(url_for("backoffice.login"), 303)
+
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@roles(*EVERYONE)
+def inbox() -> str:
+    """Dossiers by tab with counts, filters, search; soonest due first."""
+    args = request.args
+    page_raw = args.get("trang", "1")
+    query = inbox_service.InboxQuery(
+        unit_code=current_user.unit_code,
+        tab=args.get("tab", "moi") if args.get("tab") in inbox_service.TAB_KEYS else "moi",
+        procedure=args.get("thu-tuc", "")[:20],
+        channel=args.get("kenh", ""),
+        date_from=parse_day(args.get("tu")),
+        date_to=parse_day(args.get("den")),
+        text=args.get("q", "")[:100],
+        page=int(page_raw) if page_raw.isdigit() else 1,
+        helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
+    )
+    result = inbox_service.inbox(query, local_today(), work_calendar())
+    procedures = db.session.execute(
+        sa.select(Procedure.code, Procedure.name)
+        .where(
+            Procedure.code.in_(
+                sa.select(Dossier.procedure_code)
+                .where(Dossier.unit_code == current_user.unit_code)
+                .distinct()
+            )
+        )
+        .order_by(Procedure.name)
+    ).all()
+    return render_page(
+        "backoffice/inbox.html",
+        "backoffice/_inbox_results.html",
+        query=query,
+        result=result,
+        procedures=procedures,
+        today=local_today(),
+        tabs=inbox_service.TAB_KEYS,
+    )
+
+
+# --- One dossier ---------------------------------------------------------------------------------
+
+
+def dossier_or_404(code: str) -> Dossier:
+    """The dossier, if it belongs to this member of staff's unit (helpers: their own)."""
+    normal = normalize_dossier_code(code)
+    dossier = (
+        db.session.scalar(
+            sa.select(Dossier)
+            .where(Dossier.code == normal, Dossier.unit_code == current_user.unit_code)
+            .options(selectinload(Dossier.events), selectinload(Dossier.files))
+        )
+        if normal
+        else None
+    )
+    if dossier is None:
+        abort(404)
+    if current_user.role == "to_cong_nghe_so" and dossier.helper_user_id != current_user.id:
+        abort(404)
+    return dossier
+
+
+def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str, Any]:
+    today = local_today()
+    late = is_late(dossier, today)
+    calendar = work_calendar()
+    left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
+    form = form_for(dossier.procedure_code)
+    return {
+        "dossier": dossier,
+        "form": form,
+        "actions": workflow.allowed_actions(
+            dossier.status,
+            current_user.role,
+            past_actions=[e.action for e in dossier.events],
+            late=late,
+        ),
+        "late": late,
+        "days_left": left,
+        "today": today,
+        "error": error,
+        "supplement_choices": supplement_choices(dossier, form),
+        "channels": workflow.RESULT_CHANNELS,
+    }
+
+
+def supplement_choices(dossier: Dossier, form: Any) -> list[tuple[str, str]]:
+    """What a clerk may ask to add or redo: each upload slot and each answer of the form."""
+    if form is None:
+        return [("giay-to", N_("Giấy tờ của hồ sơ"))]
+    choices = []
+    for spec in form.all_fields():
+        if spec.type == "upload" or spec.name in dossier.answers:
+            choices.append((spec.name, spec.label))
+    return choices
+
+
+@bp.route("/ho-so/<code>")
+@roles(*EVERYONE)
+def dossier(code: str) -> str:
+    """A dossier: answers, documents, timeline, due date, and the actions allowed now."""
+    found = dossier_or_404(code)
+    return render_template("backoffice/dossier.html", **dossier_context(found))
+
+
+def read_request(dossier: Dossier, key: str) -> Request:
+    form = request.form
+    labels = dict(supplement_choices(dossier, form_for(dossier.procedure_code)))
+    items = [{"key": k, "label": labels[k]} for k in form.getlist("items") if k in labels]
+    version = form.get("version", "")
+    return Request(
+        key=key,
+        version=int(version) if version.isdigit() else -1,
+        reason=form.get("reason", "")[:2000],
+        items=items,
+        deadline=parse_day(form.get("deadline")),
+        new_date=parse_day(form.get("new_date")),
+        channel=form.get("channel", ""),
+    )
+
+
+@bp.route("/ho-so/<code>/<key>", methods=["POST"])
+@roles(*ON_DOSSIERS)
+def action(code: str, key: str) -> Any:
+    """Do one action. If someone else acted first, say so and show the dossier as it is now."""
+    found = dossier_or_404(code)
+    try:
+        act(found, read_request(found, key), current_user)
+    except Invalid as problem:
+        db.session.rollback()
+        return render_template(
+            "backoffice/dossier.html", **dossier_context(found, problem.problem)
+        ), 422
+    except Conflict:
+        db.session.rollback()
+        db.session.expire_all()
+        fresh = dossier_or_404(code)
+        error = Problem(
+            N_(
+                "Một cán bộ khác vừa cập nhật hồ sơ này. Trang đã tải lại; "
+                "bạn xem lại rồi làm tiếp."
+            )
+        )
+        return render_template("backoffice/dossier.html", **dossier_context(fresh, error)), 409
+    return redirect(url_for("backoffice.dossier", code=found.code), 303)
+
+
+@bp.route("/ho-so/<code>/tep/<int:file_id>")
+@roles(*STAFF)
+def document(code: str, file_id: int) -> Response:
+    """A paper the person sent, for staff only; never cached, never run."""
+    found = dossier_or_404(code)
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None or stored.dossier_id != found.id:
+        abort(404)
+    response = send_file(file_path(stored.stored_name), mimetype=stored.mimetype, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/ho-so/<code>/phieu/<slip>")
+@roles(*STAFF)
+def print_slip(code: str, slip: str) -> str:
+    """A statutory slip (01–05) to print, A4 or A5, with a QR code to the status page."""
+    found = dossier_or_404(code)
+    if slip not in SLIPS:
+        abort(404)
+    event = next(
+        (
+            e
+            for e in reversed(found.events)
+            if workflow.ACTIONS.get(e.action) and workflow.ACTIONS[e.action].slip == slip
+        ),
+        None,
+    )
+    if event is None:
+        abort(404)
+    url = public_url("lookup.index", ma=found.code)
+    return render_template(
+        "print/slip.html",
+        slip=slip,
+        dossier=found,
+        event=event,
+        url=url,
+        qr=qr_svg(url, _("Mã QR mở trang tra cứu hồ sơ này"), scale=2),
+        size="a5" if request.args.get("kho") == "a5" else "a4",
+        issued=event.at,
+    )
+
+
+# --- Counter submissions -------------------------------------------------------------------------
+
+
+COUNTER_FIELDS = ("procedure", "name", "cccd", "phone", "email", "note")
+
+
+def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
+    form = request.form
+    values: dict[str, Any] = {}
+    errors: dict[str, Problem] = {}
+    code = form.get("procedure", "")
+    if db.session.get(Procedure, code) is None:
+        errors["procedure"] = Problem(N_("Bạn hãy chọn thủ tục."))
+    values["procedure"] = code
+    checks = {
+        "name": validators.person_name,
+        "cccd": validators.cccd,
+        "phone": validators.phone,
+        "email": validators.email,
+    }
+    for name, check in checks.items():
+        raw = form.get(name, "")
+        if name == "email" and not raw.strip():
+            values[name] = ""
+            continue
+        try:
+            values[name] = check(raw)
+        except Invalid as problem:
+            errors[name] = problem.problem
+    values["note"] = validators.collapse(form.get("note", ""))[:1000]
+    values["receive_now"] = form.get("receive_now") == "co"
+    return values, errors
+
+
+@bp.route("/tiep-nhan-truc-tiep", methods=["GET", "POST"])
+@roles("tiep_nhan", "lanh_dao")
+def counter() -> Any:
+    """Register a paper dossier handed in at the desk, so every dossier is in one system."""
+    from services.dossiers import register_at_counter
+
+    procedures = db.session.execute(
+        sa.select(Procedure.code, Procedure.name)
+        .where(Procedure.is_local.is_(True))
+        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
+    ).all()
+    typed = {k: request.form.get(k, "") for k in COUNTER_FIELDS}
+    errors: dict[str, Problem] = {}
+    if request.method == "POST":
+        values, errors = read_counter_form()
+        if not errors:
+            found = register_at_counter(values, current_user)
+            if values["receive_now"]:
+                act(found, Request("receive", found.version), current_user)
+            return redirect(url_for("backoffice.dossier", code=found.code), 303)
+    status = 422 if errors else 200
+    return render_template(
+        "backoffice/counter.html", procedures=procedures, typed=typed, errors=errors
+    ), status
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+@bp.route("/thong-ke")
+@roles(*STAFF)
+def figures() -> str:
+    """On-time figures (QĐ 766): finished before, on or after the due day, by calendar day."""
+    from services.figures import on_time_figures
+
+    today = local_today()
+    start = parse_day(request.args.get("tu")) or today.replace(day=1)
+    end = parse_day(request.args.get("den")) or today
+    return render_template(
+        "backoffice/figures.html",
+        figures=on_time_figures(current_user.unit_code, start, end),
+        start=start,
+        end=end,
+    )
+
+
+# --- Administration ------------------------------------------------------------------------------
+
+
+@bp.route("/nhat-ky")
+@roles("quan_tri")
+def event_log() -> str:
+    """Every action on this unit's dossiers, newest first (append-only)."""
+    page_raw = request.args.get("trang", "1")
+    page = int(page_raw) if page_raw.isdigit() else 1
+    events = db.session.execute(
+        sa.select(DossierEvent, Dossier.code)
+        .join(Dossier, Dossier.id == DossierEvent.dossier_id)
+        .where(Dossier.unit_code == current_user.unit_code)
+        .order_by(DossierEvent.id.desc())
+        .limit(50)
+        .offset((page - 1) * 50)
+    ).all()
+    return render_template("backoffice/event_log.html", events=events, page=page)
+
+
+@bp.route("/ngay-nghi", methods=["GET", "POST"])
+@roles("quan_tri")
+def days_off() -> Any:
+    """Days off and make-up working days beyond the law's holidays."""
+    from models import CalendarDay
+
+    error = None
+    if request.method == "POST":
+        day = parse_day(request.form.get("day"))
+        if request.form.get("xoa") and day:
+            row = db.session.get(CalendarDay, day)
+            if row is not None:
+                db.session.delete(row)
+                db.session.commit()
+            return redirect(url_for("backoffice.days_off"), 303)
+        if day is None:
+            error = Problem(N_("Bạn hãy chọn ngày."))
+        else:
+            row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+            row.working = request.form.get("working") == "co"
+            row.note = validators.collapse(request.form.get("note", ""))[:200]
+            row.created_by = current_user.username
+            db.session.add(row)
+            db.session.commit()
+            return redirect(url_for("backoffice.days_off"), 303)
+    year = local_today().year
+    calendar = work_calendar()
+    rows = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day)).all()
+    language = "en" if str(get_locale()) == "en" else "vi"
+    holidays = [
+        (day, calendar.day_off_reason(day, language))
+        for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))
+        if day.year == year and day.weekday() < 5 and not calendar.is_working_day(day)
+    ]
+    status = 422 if error else 200
+    return render_template(
+        "backoffice/days_off.html", rows=rows, holidays=holidays, error=error, year=year
+    ), status
+
+
+@bp.route("/nguoi-dung")
+@roles("quan_tri")
+def users() -> str:
+    """Accounts of this unit (created with `flask --app app create-user`)."""
+    people = db.session.scalars(
+        sa.select(StaffUser)
+        .where(StaffUser.unit_code == current_user.unit_code)
+        .order_by(StaffUser.username)
+    ).all()
+    return render_template("backoffice/users.html", people=people, role_names=workflow.ROLES)

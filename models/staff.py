@@ -1,0 +1,62 @@
+"""Staff accounts, login throttling, and the days off an administrator adds."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from extensions import db
+from models.base import utcnow
+
+
+class StaffUser(UserMixin, db.Model):
+    """A person who works in the back office, in one commune unit, with one role."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    phone: Mapped[str] = mapped_column(sa.String(15), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(30))
+    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by "sign out everywhere": every session carrying the old value stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per account and per address, so guessing waits (shared by all nodes)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)  # "user:…" / "addr:…"
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class CalendarDay(db.Model):
+    """A day an administrator declared off (nghỉ) or working (làm bù), beyond the law's list."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

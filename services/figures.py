@@ -1,0 +1,75 @@
+"""On-time figures as the national index counts them (QĐ 766/QĐ-TTg)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+
+import sqlalchemy as sa
+
+from domain.calendar import LOCAL
+from domain.calendar import on_time_class
+from extensions import db
+from models import Dossier
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    finished: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    open_late: int = 0
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Finished before or on the due day, among those finished (the 20-point indicator)."""
+        return (self.early + self.on_time) / self.finished if self.finished else None
+
+
+def local_day(moment: datetime) -> date:
+    if moment.tzinfo is None:  # SQLite gives back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL).date()
+
+
+def on_time_figures(unit_code: int, start: date, end: date, today: date | None = None) -> Figures:
+    """Dossiers received and finished between start and end (local days, inclusive)."""
+    since = datetime.combine(start, time.min, LOCAL)
+    until = datetime.combine(end, time.max, LOCAL)
+    figures = Figures()
+    figures.received = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Dossier)
+        .where(
+            Dossier.unit_code == unit_code,
+            Dossier.received_at >= since,
+            Dossier.received_at <= until,
+        )
+    )
+    finished = db.session.execute(
+        sa.select(Dossier.finished_at, Dossier.due_date).where(
+            Dossier.unit_code == unit_code,
+            Dossier.finished_at >= since,
+            Dossier.finished_at <= until,
+            Dossier.due_date.is_not(None),
+        )
+    ).all()
+    for finished_at, due in finished:
+        figures.finished += 1
+        kind = on_time_class(local_day(finished_at), due)  # "early", "on_time" or "late"
+        setattr(figures, kind, getattr(figures, kind) + 1)
+    figures.open_late = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Dossier)
+        .where(
+            Dossier.unit_code == unit_code,
+            Dossier.status.in_((2, 4)),
+            Dossier.due_date < (today or end),
+        )
+    )
+    return figures

@@ -1,0 +1,103 @@
+"""Staff accounts: creating them, signing in with throttling, signing out everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from extensions import db
+from models import utcnow
+from models.staff import LoginThrottle
+from models.staff import StaffUser
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+MIN_PASSWORD = 10
+# Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+def create_user(
+    username: str, password: str, role: str, unit_code: int, full_name: str = ""
+) -> StaffUser:
+    """A new account; the password is stored only as a salted scrypt hash."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    user = StaffUser(
+        username=username.strip().lower(),
+        full_name=full_name or username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        unit_code=unit_code,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite gives back naive UTC
+        return moment.replace(tzinfo=utcnow().tzinfo)
+    return moment
+
+
+def locked_until(keys: list[str], now: datetime | None = None) -> datetime | None:
+    """When the latest lock on any of these keys ends, if one is on now."""
+    now = now or utcnow()
+    rows = db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    ends = [_aware(r.locked_until) for r in rows if r.locked_until and _aware(r.locked_until) > now]
+    return max(ends) if ends else None
+
+
+def _record_failure(keys: list[str], now: datetime) -> None:
+    for key in keys:
+        row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
+        row.failures = (row.failures or 0) + 1
+        row.updated_at = now
+        if row.failures >= MAX_FAILURES:
+            row.locked_until = now + LOCK_FOR
+            row.failures = 0
+        db.session.add(row)
+    db.session.commit()
+
+
+def authenticate(
+    username: str, password: str, address: str, now: datetime | None = None
+) -> tuple[StaffUser | None, datetime | None]:
+    """(the user, None) on success; (None, lock end) while locked; (None, None) when wrong."""
+    now = now or utcnow()
+    name = (username or "").strip().lower()[:60]
+    keys = [f"user:{name}", f"addr:{address}"]
+    lock = locked_until(keys, now)
+    if lock is not None:
+        return None, lock
+    user = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == name))
+    good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not good or not user.active:
+        _record_failure(keys, now)
+        return None, locked_until(keys, now)
+    # A good sign-in clears both counters: in a commune office every clerk shares one address,
+    # and one colleague's forgotten password should not keep the others waiting.
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    db.session.commit()
+    return user, None
+
+
+def load_user(user_id: str) -> StaffUser | None:
+    """The user a session names, unless they signed out everywhere since (Flask-Login loader)."""
+    ident, _sep, version = (user_id or "").partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(StaffUser, int(ident))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def sign_out_everywhere(user: StaffUser) -> None:
+    user.session_version += 1
+    db.session.commit()

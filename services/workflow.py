@@ -1,0 +1,164 @@
+"""Doing an action to a dossier: the rule check, the clock, the event, the version check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain import workflow
+from domain.calendar import LOCAL
+from domain.messages import N_
+from domain.messages import Invalid
+from extensions import db
+from models import Dossier
+from models import DossierEvent
+from models import StaffUser
+from models import utcnow
+from services.calendar import work_calendar
+from services.dossiers import processing_limit
+
+CHANNEL_NAMES = {1: "DIRECT", 2: "ONLINE", 3: "POSTAL"}
+
+
+class Conflict(Exception):
+    """Someone else changed the dossier since this page was opened."""
+
+
+@dataclass
+class Request:
+    """What a member of staff (or the citizen) asked for, as read from the form."""
+
+    key: str
+    version: int
+    reason: str = ""
+    items: list[dict[str, str]] = field(default_factory=list)
+    deadline: date | None = None
+    new_date: date | None = None
+    channel: str = ""
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(LOCAL).date()
+
+
+def past_actions(dossier: Dossier) -> list[str]:
+    return [event.action for event in dossier.events]
+
+
+def is_late(dossier: Dossier, today: date) -> bool:
+    """Cannot be finished on time any more: due today or before, and still open."""
+    return (
+        dossier.due_date is not None
+        and dossier.due_date <= today
+        and not workflow.is_closed(dossier.status)
+        and dossier.status != workflow.Status.FINISHED
+    )
+
+
+def status_before_supplement(dossier: Dossier) -> int:
+    for event in reversed(dossier.events):
+        if event.action == "request_supplement" and event.from_status is not None:
+            return event.from_status
+    return workflow.Status.PROCESSING
+
+
+def _resume_clock(dossier: Dossier, now: datetime) -> None:
+    if dossier.due_date and dossier.paused_on:
+        calendar = work_calendar()
+        dossier.due_date = calendar.extend_for_pause(
+            dossier.due_date, dossier.paused_on, calendar.reception_day(now)
+        )
+    dossier.paused_on = None
+
+
+def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> dict[str, Any]:
+    """Change the dossier's clock and records for the action; returns the event's details."""
+    key = request.key
+    details: dict[str, Any] = {}
+    if key == "receive":
+        dossier.received_at = now
+        limit = processing_limit(dossier.procedure, CHANNEL_NAMES.get(dossier.channel, "DIRECT"))
+        if limit is not None:
+            dossier.due_date = work_calendar().due_date(now, limit.qty, limit.unit)
+            dossier.original_due_date = dossier.due_date
+        details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
+    elif key == "request_supplement":
+        dossier.paused_on = today
+        dossier.supplement_items = request.items
+        dossier.supplement_reason = request.reason
+        dossier.supplement_deadline = request.deadline
+        details = {"items": request.items, "deadline": request.deadline.isoformat()}
+    elif key == "request_fee":
+        dossier.paused_on = today
+    elif key in {"supplement_received", "fee_paid"}:
+        _resume_clock(dossier, now)
+        details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
+    elif key == "finish":
+        dossier.finished_at = now
+    elif key == "return_result":
+        dossier.returned_at = now
+        dossier.result_channel = request.channel
+        details["channel"] = request.channel
+    elif key == "apologise":
+        details = {"old_date": dossier.due_date.isoformat() if dossier.due_date else None}
+        dossier.due_date = request.new_date
+        details["new_date"] = request.new_date.isoformat()
+    return details
+
+
+def act(
+    dossier: Dossier, request: Request, actor: StaffUser | None, now: datetime | None = None
+) -> DossierEvent:
+    """Do the action or raise Invalid (not allowed, something missing) or Conflict (changed)."""
+    now = now or utcnow()
+    today = local_today(now)
+    if request.version != dossier.version:
+        raise Conflict
+    role = actor.role if actor is not None else workflow.CITIZEN
+    action = workflow.check(
+        request.key,
+        dossier.status,
+        role,
+        reason=request.reason,
+        items=[item["key"] for item in request.items],
+        deadline=request.deadline,
+        new_date=request.new_date,
+        channel=request.channel,
+        today=today,
+        due=dossier.due_date,
+        past_actions=past_actions(dossier),
+    )
+    if action.key == "apologise" and not is_late(dossier, today):
+        raise Invalid(N_("Chỉ hẹn lại ngày khi hồ sơ đã đến hạn mà chưa xong."))
+    before = dossier.status
+    target = action.target
+    if action.key == "supplement_received":
+        target = workflow.resume_status(status_before_supplement(dossier))
+    details = _effects(dossier, request, now, today)
+    if target is not None:
+        dossier.status = target
+    event = DossierEvent(
+        dossier=dossier,
+        at=now,
+        action=action.key,
+        from_status=before,
+        to_status=dossier.status,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.full_name if actor else dossier.applicant_name,
+        actor_role=role,
+        reason=request.reason.strip(),
+        details=details,
+        public=action.public,
+    )
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict from None
+    return event

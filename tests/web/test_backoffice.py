@@ -1,0 +1,502 @@
+"""The back office: who may open what, the inbox, the workflow, slips, the clock, figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from domain.calendar import LOCAL
+from extensions import db
+from models import CalendarDay
+from models import Dossier
+from models import DossierEvent
+from models import StaffUser
+from services.workflow import Request
+from services.workflow import act
+from tests.journeys import KHAI_SINH
+from tests.journeys import KHAI_SINH_UPLOADS
+from tests.journeys import Applicant
+from tests.pages import check_page
+from tests.pages import gzipped_size
+from tests.pages import parse
+from tests.staff import PASSWORD
+from tests.staff import make_user
+from tests.staff import post_form
+from tests.staff import sign_in
+from tests.staff import staff_client
+
+
+def submitted(app: Flask) -> str:
+    """A khai sinh dossier sent online; returns its code."""
+    person = Applicant(app.test_client())
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    return done.select_one(".dossier-code").get_text(strip=True)
+
+
+def dossier(app: Flask, code: str) -> Dossier:
+    with app.app_context():
+        found = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        db.session.expunge(found)
+        return found
+
+
+def events(app: Flask, code: str) -> list[tuple[str, int | None, int, bool]]:
+    with app.app_context():
+        return [
+            (e.action, e.from_status, e.to_status, e.public)
+            for e in db.session.scalars(
+                sa.select(DossierEvent)
+                .join(Dossier)
+                .where(Dossier.code == code)
+                .order_by(DossierEvent.id)
+            )
+        ]
+
+
+def do(client: FlaskClient, code: str, key: str, changes: dict | None = None):
+    page = parse(client.get(f"/can-bo/ho-so/{code}"))
+    return post_form(client, page, f"form[action$='/{key}']", changes)
+
+
+# --- Access --------------------------------------------------------------------------------------
+
+
+def backoffice_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("backoffice."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        allowed = getattr(view, "allowed_roles", None)
+        method = "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
+        url = rule.rule.replace("<code>", "08566-260101-9999").replace("<key>", "receive")
+        url = url.replace("<int:file_id>", "1").replace("<slip>", "01")
+        found.append((rule.endpoint, method, url, allowed))
+    return found
+
+
+def test_every_back_office_route_needs_a_signed_in_member_of_staff(app: Flask) -> None:
+    client = app.test_client()
+    open_to_all = {"backoffice.login", "backoffice.logout"}
+    routes = backoffice_routes(app)
+    assert len(routes) >= 12
+    for endpoint, method, url, allowed in routes:
+        if endpoint in open_to_all:
+            continue
+        assert allowed, f"{endpoint} has no @roles"
+        response = client.open(url, method=method)
+        if method == "POST":
+            assert response.status_code in {302, 400}, (url, response.status_code)  # CSRF first
+        else:
+            assert response.status_code == 302, (url, response.status_code)
+            assert "/can-bo/dang-nhap" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["to_cong_nghe_so", "chuyen_vien"])
+def test_the_wrong_role_is_refused(app: Flask, role: str) -> None:
+    client = staff_client(app, role)
+    admin_only = [
+        url for endpoint, method, url, allowed in backoffice_routes(app) if allowed == ("quan_tri",)
+    ]
+    assert admin_only
+    for url in admin_only:
+        assert client.get(url).status_code == 403, url
+
+
+def test_helpers_cannot_act_on_dossiers(app: Flask) -> None:
+    code = submitted(app)
+    helper = staff_client(app, "to_cong_nghe_so")
+    assert helper.get(f"/can-bo/ho-so/{code}").status_code == 404  # not one they helped with
+    token = parse(helper.get("/can-bo/")).select_one("[name=csrf_token]")["value"]
+    response = helper.post(
+        f"/can-bo/ho-so/{code}/receive", data={"csrf_token": token, "version": "1"}
+    )
+    assert response.status_code == 403
+
+
+def test_staff_of_another_commune_see_nothing_of_this_one(app: Flask) -> None:
+    code = submitted(app)
+    other = staff_client(app, "tiep_nhan", unit=4792)  # Phường Tân Hòa
+    assert other.get(f"/can-bo/ho-so/{code}").status_code == 404
+    listed = parse(other.get("/can-bo/", query_string={"q": code}))
+    assert not listed.select("table.inbox tbody a")
+    token = parse(other.get("/can-bo/")).select_one("[name=csrf_token]")["value"]
+    response = other.post(
+        f"/can-bo/ho-so/{code}/receive", data={"csrf_token": token, "version": "1"}
+    )
+    assert response.status_code == 404
+    assert dossier(app, code).status == 1
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+def test_login_page_and_wrong_password(app: Flask) -> None:
+    client = app.test_client()
+    soup = parse(client.get("/can-bo/dang-nhap"))
+    check_page(soup)
+    username = make_user(app, "tiep_nhan")
+    response = sign_in(client, username, "wrong-password")
+    assert response.status_code == 422
+    assert "không đúng" in parse(response).select_one("#error-summary").get_text()
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(app: Flask) -> None:
+    username = make_user(app, "tiep_nhan")
+    client = app.test_client()
+    for _ in range(5):
+        sign_in(client, username, "wrong-password")
+    locked = sign_in(client, username, PASSWORD)  # even the right password waits now
+    assert locked.status_code == 422
+    assert "15 phút" in parse(locked).select_one("#error-summary").get_text()
+    other = make_user(app, "tiep_nhan")
+    assert sign_in(app.test_client(), other, PASSWORD).status_code == 422  # the address waits too
+    with app.app_context():
+        from models import LoginThrottle
+        from models import utcnow
+
+        for row in db.session.scalars(sa.select(LoginThrottle)):
+            row.locked_until = utcnow() - timedelta(seconds=1)  # fifteen minutes later
+        db.session.commit()
+    assert sign_in(client, username, PASSWORD).status_code == 303
+
+
+def test_session_cookie_is_httponly_and_samesite(app: Flask) -> None:
+    client = app.test_client()
+    response = sign_in(client, make_user(app, "lanh_dao"))
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sign_out_everywhere_ends_every_session(app: Flask) -> None:
+    username = make_user(app, "tiep_nhan")
+    office, home = app.test_client(), app.test_client()
+    assert sign_in(office, username).status_code == 303
+    assert sign_in(home, username).status_code == 303
+    assert home.get("/can-bo/").status_code == 200
+    page = parse(office.get("/can-bo/"))
+    post_form(office, page, "form[action$='/dang-xuat-moi-noi']")
+    assert home.get("/can-bo/").status_code == 302
+    assert office.get("/can-bo/").status_code == 302
+
+
+def test_create_user_command(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Admin-Tan-Son",
+            "--role",
+            "quan_tri",
+            "--unit",
+            "8566",
+            "--password",
+            "mot-mat-khau-dai",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == "admin-tan-son"))
+        assert user.role == "quan_tri" and user.password_hash.startswith("scrypt:")
+    again = runner.invoke(
+        args=[
+            "create-user",
+            "admin-tan-son",
+            "--role",
+            "quan_tri",
+            "--unit",
+            "8566",
+            "--password",
+            "mot-mat-khau-dai",
+        ]
+    )
+    assert again.exit_code != 0 and "taken" in again.output
+    short = runner.invoke(
+        args=["create-user", "x", "--role", "quan_tri", "--unit", "8566", "--password", "short"]
+    )
+    assert short.exit_code != 0
+
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+def test_inbox_tabs_counts_and_search(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    response = clerk.get("/can-bo/")
+    soup = parse(response)
+    check_page(soup)
+    tabs = {a.get_text(" ", strip=True).split(" (")[0]: a for a in soup.select(".tabs a")}
+    assert set(tabs) == {
+        "Mới",
+        "Đang xử lý",
+        "Chờ bổ sung",
+        "Chờ trả kết quả",
+        "Quá hạn",
+        "Đến hạn trong 1 ngày làm việc",
+    }
+    assert tabs["Mới"].has_attr("aria-current")
+    codes = [a.get_text() for a in soup.select("table.inbox tbody a")]
+    assert code in codes
+    found = parse(clerk.get("/can-bo/", query_string={"q": code.replace("-", " ")}))
+    assert [a.get_text() for a in found.select("table.inbox tbody a")] == [code]
+    by_name = parse(clerk.get("/can-bo/", query_string={"q": "ha thi mai"}))
+    assert code in [a.get_text() for a in by_name.select("table.inbox tbody a")]
+    fragment = clerk.get("/can-bo/?tab=dang-xu-ly", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+
+
+def test_staff_pages_are_light(app: Flask) -> None:
+    submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    inbox = clerk.get("/can-bo/")
+    css = clerk.get(
+        parse(inbox).select_one("link[rel=stylesheet]")["href"], headers={"Accept-Encoding": "gzip"}
+    )
+    htmx = clerk.get(
+        parse(inbox).select_one("script[src]")["src"], headers={"Accept-Encoding": "gzip"}
+    )
+    first_visit = gzipped_size(inbox) + len(css.data) + len(htmx.data)
+    assert first_visit <= 30 * 1024 + 17 * 1024  # htmx (17 KB, cached a year) aside, ≤ 30 KB
+    assert gzipped_size(inbox) + len(css.data) <= 30 * 1024
+
+
+# --- The workflow, end to end --------------------------------------------------------------------
+
+
+def test_receive_sets_the_due_date_and_prints_slip_01(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    check_page(page)
+    buttons = [b.get_text(strip=True) for b in page.select(".actions-panel button")]
+    assert buttons == ["Tiếp nhận", "Từ chối tiếp nhận", "Yêu cầu bổ sung", "Ghi chú nội bộ"]
+    assert page.select_one(".documents img")  # the photos, for staff
+    response = do(clerk, code, "receive")
+    assert response.status_code == 303
+    found = dossier(app, code)
+    assert found.status == 2 and found.due_date is not None and found.received_at is not None
+    slip = parse(clerk.get(f"/can-bo/ho-so/{code}/phieu/01"))
+    check_page(slip)
+    text = slip.get_text(" ", strip=True)
+    assert "Cộng hòa xã hội chủ nghĩa Việt Nam".upper() in text.upper()
+    assert code in text and found.due_date.strftime("%d/%m/%Y") in text
+    assert slip.select_one("svg.qr")
+    assert "kho=a5" in slip.select_one(".no-print a[href*='kho']")["href"]
+
+
+def test_refusal_needs_a_reason_and_gives_slip_03(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    missing = do(clerk, code, "refuse")
+    assert missing.status_code == 422
+    assert "lý do" in parse(missing).select_one("#error-summary").get_text()
+    assert dossier(app, code).status == 1
+    assert (
+        do(clerk, code, "refuse", {"reason": "Giấy chứng sinh không đúng người"}).status_code == 303
+    )
+    assert dossier(app, code).status == 3
+    slip = clerk.get(f"/can-bo/ho-so/{code}/phieu/03").get_data(as_text=True)
+    assert "Giấy chứng sinh không đúng người" in slip
+
+
+def test_supplement_pauses_the_clock_and_the_return_restarts_it(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "receive")
+    due = dossier(app, code).due_date
+    deadline = (date.today() + timedelta(days=10)).isoformat()
+    response = do(
+        clerk,
+        code,
+        "request_supplement",
+        {"items": "birth_certificate", "reason": "Ảnh mờ, không đọc được", "deadline": deadline},
+    )
+    assert response.status_code == 303
+    paused = dossier(app, code)
+    assert paused.status == 5 and paused.paused_on is not None
+    assert paused.supplement_items[0]["key"] == "birth_certificate"
+    slip = clerk.get(f"/can-bo/ho-so/{code}/phieu/02").get_data(as_text=True)
+    assert "Giấy chứng sinh" in slip and "Ảnh mờ" in slip
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        row.paused_on = row.paused_on - timedelta(days=7)  # the person took a week
+        db.session.commit()
+    do(clerk, code, "supplement_received")
+    back = dossier(app, code)
+    assert back.status == 4 and back.paused_on is None
+    assert back.due_date > due  # a pause never shortens a deadline
+
+
+def test_the_whole_way_to_returning_the_result(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    leader = staff_client(app, "lanh_dao")
+    do(clerk, code, "receive")
+    do(clerk, code, "forward")
+    assert do(leader, code, "finish").status_code == 303
+    missing = do(clerk, code, "return_result")
+    assert missing.status_code == 422
+    assert do(clerk, code, "return_result", {"channel": "tai_quay"}).status_code == 303
+    final = dossier(app, code)
+    assert final.status == 10 and final.result_channel == "tai_quay" and final.finished_at
+    assert [e[0] for e in events(app, code)] == [
+        "submit",
+        "receive",
+        "forward",
+        "finish",
+        "return_result",
+    ]
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    assert [b.get_text(strip=True) for b in page.select(".actions-panel button")] == [
+        "Ghi chú nội bộ"
+    ]
+
+
+def test_two_clerks_at_once_one_wins_the_other_is_told(app: Flask) -> None:
+    code = submitted(app)
+    first, second = staff_client(app, "tiep_nhan"), staff_client(app, "tiep_nhan")
+    page_one = parse(first.get(f"/can-bo/ho-so/{code}"))
+    page_two = parse(second.get(f"/can-bo/ho-so/{code}"))
+    assert post_form(first, page_one, "form[action$='/receive']").status_code == 303
+    late = post_form(second, page_two, "form[action$='/refuse']", {"reason": "Thiếu giấy tờ"})
+    assert late.status_code == 409
+    assert "cán bộ khác" in parse(late).select_one("#error-summary").get_text()
+    assert dossier(app, code).status == 2
+    assert [e[0] for e in events(app, code)] == ["submit", "receive"]
+
+
+def test_internal_notes_stay_internal(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "note", {"reason": "Gọi lại cho chị Mai sau 14 giờ"})
+    assert events(app, code)[-1] == ("note", 1, 1, False)
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    assert "Gọi lại cho chị Mai" in page.select_one(".timeline .internal").get_text()
+
+
+def test_an_apology_once_with_a_later_date(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    leader = staff_client(app, "lanh_dao")
+    do(clerk, code, "receive")
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        row.due_date = date.today() - timedelta(days=1)  # it is late
+        db.session.commit()
+    page = parse(leader.get(f"/can-bo/ho-so/{code}"))
+    assert page.select_one("form[action$='/apologise']")
+    same_day = do(
+        leader,
+        code,
+        "apologise",
+        {"reason": "Chờ xác minh", "new_date": (date.today() - timedelta(days=1)).isoformat()},
+    )
+    assert same_day.status_code == 422
+    new_date = (date.today() + timedelta(days=5)).isoformat()
+    assert (
+        do(leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": new_date}).status_code
+        == 303
+    )
+    assert dossier(app, code).due_date.isoformat() == new_date
+    slip = leader.get(f"/can-bo/ho-so/{code}/phieu/04").get_data(as_text=True)
+    assert "Chờ xác minh" in slip
+    page = parse(leader.get(f"/can-bo/ho-so/{code}"))
+    assert not page.select_one("form[action$='/apologise']")  # once only
+
+
+def test_counter_registration(app: Flask) -> None:
+    clerk = staff_client(app, "tiep_nhan")
+    page = parse(clerk.get("/can-bo/tiep-nhan-truc-tiep"))
+    check_page(page)
+    bad = post_form(
+        clerk,
+        page,
+        "form[action$='/tiep-nhan-truc-tiep']",
+        {"procedure": "2.000815", "name": "Lò Văn Páo", "cccd": "123", "phone": "0912345678"},
+    )
+    assert bad.status_code == 422
+    assert parse(bad).select_one("#name")["value"] == "Lò Văn Páo"
+    good = post_form(
+        clerk,
+        page,
+        "form[action$='/tiep-nhan-truc-tiep']",
+        {
+            "procedure": "1.004884",
+            "name": "Lò Văn Páo",
+            "cccd": "025080001234",
+            "phone": "0912345678",
+        },
+    )
+    assert good.status_code == 303
+    code = good.headers["Location"].rsplit("/", 1)[-1]
+    found = dossier(app, code)
+    assert (found.channel, found.status) == (1, 2) and found.due_date is not None
+
+
+def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    url = page.select_one(".documents a")["href"]
+    response = clerk.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    response.close()
+    assert app.test_client().get(url).status_code == 302
+
+
+# --- Calendar and figures ------------------------------------------------------------------------
+
+
+def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> None:
+    admin = staff_client(app, "quan_tri")
+    page = parse(admin.get("/can-bo/ngay-nghi"))
+    check_page(page)
+    day = date(2030, 6, 3)  # a Monday
+    post_form(
+        admin,
+        page,
+        "form[action$='/ngay-nghi']:not(.inline)",
+        {"day": day.isoformat(), "note": "Nghỉ bù"},
+    )
+    with app.app_context():
+        assert db.session.get(CalendarDay, day) is not None
+        from services.calendar import work_calendar
+
+        assert not work_calendar().is_working_day(day)
+        received = datetime(2030, 5, 31, 9, 0, tzinfo=LOCAL)  # a Friday morning
+        assert work_calendar().due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+
+
+def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
+    code = submitted(app)
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        clerk = db.session.scalar(sa.select(StaffUser).where(StaffUser.role == "tiep_nhan"))
+        act(row, Request("receive", row.version), clerk)
+        row.finished_at = datetime.now(LOCAL)
+        row.due_date = date.today() + timedelta(days=2)
+        row.status = 9
+        db.session.commit()
+    leader = staff_client(app, "lanh_dao")
+    page = parse(leader.get("/can-bo/thong-ke"))
+    check_page(page)
+    rows = {r.th.get_text(): r.td.get_text() for r in page.select("table.figures tr")}
+    assert int(rows["Trước hạn"]) >= 1
+
+
+def test_event_log_is_for_administrators(app: Flask) -> None:
+    submitted(app)
+    admin = staff_client(app, "quan_tri")
+    page = parse(admin.get("/can-bo/nhat-ky"))
+    check_page(page)
+    assert page.select("table.inbox tbody tr")
