@@ -66,6 +66,18 @@ def purge_command() -> None:
     click.echo(f"Purged {purge_expired()} expired drafts.")
 
 
+outbox_cli = AppGroup("outbox", help="Messages to people (SMS, e-mail) waiting to be sent.")
+
+
+@outbox_cli.command("send")
+def outbox_send_command() -> None:
+    """Send what is due; failures stay queued and are tried again later (run every minute)."""
+    from services.notify import send_due
+
+    sent, failed = send_due()
+    click.echo(f"Sent {sent}, will retry {failed}.")
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(sorted(ROLES)), help="The account's role.")
@@ -94,3 +106,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(outbox_cli)

@@ -24,6 +24,13 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),
     ("MOTCUA_DRAFT_DAYS", "DRAFT_DAYS", 30, int),
     ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "memory://", str),
+    ("MOTCUA_OUTBOX_EMAIL", "OUTBOX_EMAIL", "log", str),
+    ("SMTP_HOST", "SMTP_HOST", "localhost", str),
+    ("SMTP_PORT", "SMTP_PORT", 25, int),
+    ("SMTP_USER", "SMTP_USER", "", str),
+    ("SMTP_PASSWORD", "SMTP_PASSWORD", "", str),
+    ("SMTP_FROM", "SMTP_FROM", "motcua@localhost", str),
+    ("SMTP_TLS", "SMTP_TLS", False, bool),
 ]
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
+from flask import has_request_context
 from flask import render_template
 from flask import request
 from flask import session
@@ -114,8 +115,12 @@ def language_url(lang: str) -> str:
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for paper and QR codes, on the configured public address if any."""
+    """An absolute URL for paper, messages and QR codes, on the configured public address."""
     base = current_app.config.get("PUBLIC_URL")
+    if not has_request_context():
+        # A message queued by a command (no request): the configured address, or localhost.
+        with current_app.test_request_context(base_url=base or "http://localhost/"):
+            return url_for(endpoint, _external=True, **values)
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -35,6 +36,21 @@ def local_date(value: datetime) -> date:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(LOCAL).date()
+
+
+def without_marks(text: str) -> str:
+    """Vietnamese without diacritics, case kept: what every SMS gateway and old phone shows."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def sms(text: str, limit: int = 160) -> str:
+    """One SMS: no diacritics, single spaces, at most `limit` characters (cut at a word)."""
+    flat = " ".join(without_marks(text).split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0] + "."
 
 
 def parse_hours(spec: str) -> list[tuple[str, str]]:

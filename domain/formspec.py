@@ -155,7 +155,7 @@ class FormSpec:
         return [f for s in self.steps for f in s.fields]
 
 
-# --- Loading ---------------------------------------------------------------------------------
+# --- Loading -----------------------------------------------------------------------------------
 
 
 def _condition(raw: Any, known: set[str], where: str) -> Condition | None:

@@ -229,7 +229,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    # --- query side --------------------------------------------------------------------
+    # --- query side -----------------------------------------------------------------------------
 
     def parse(self, text: str, max_length: int = 200) -> list[Query]:
         """The query and its synonym variants, each split into words."""

@@ -1,23 +1,35 @@
-"""Dossier statuses and the transitions each role may make: the one place that defines them.
+"""Dossier statuses and what each role may do to a dossier: the one place that defines them.
 
-Statuses are the national sync codes (1–10). An action moves a dossier from some statuses to
-one other, may need a reason, ticked items, a deadline, a new date or a channel, and may
-produce one of the statutory slips (TT 03/2025/TT-VPCP): 01 receipt and appointment,
-02 supplement request, 03 refusal, 04 apology and new date, 05 stop notice.
+- Statuses are the national sync codes 1–10 (QĐ 766/QĐ-TTg), so they go to the national
+  portal as they are.
+- An action moves a dossier from some statuses to one other (or leaves it where it is: an
+  apology, a note), may need a reason, ticked items, a deadline, a new date, a channel or a
+  confirmation, and may produce a statutory slip: 01 receipt and appointment, 02 supplement
+  request, 03 refusal, 04 apology and new date, 05 notice that the dossier stops.
+- Staff roles act on dossiers; the administrator and the community helper never do. The
+  citizen ("citizen") may withdraw a dossier and send a supplement.
+- The clock stops while the person has to act: a supplement (5) or a payment (6).
+- This module only says what is allowed; the caller computes dates with domain.calendar and
+  keeps the event history.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
+from types import MappingProxyType
 
+from domain.formatting import day
 from domain.messages import N_
 from domain.messages import Invalid
 
 
 class Status(IntEnum):
+    """A dossier's status, as the national sync code."""
+
     NEW = 1  # Mới đăng ký
     RECEIVED = 2  # Được tiếp nhận
     REFUSED = 3  # Không được tiếp nhận
@@ -30,227 +42,419 @@ class Status(IntEnum):
     RETURNED = 10  # Đã trả kết quả
 
 
-STATUS_LABELS = {
-    Status.NEW: N_("Mới đăng ký"),
-    Status.RECEIVED: N_("Được tiếp nhận"),
-    Status.REFUSED: N_("Không được tiếp nhận"),
-    Status.PROCESSING: N_("Đang xử lý"),
-    Status.SUPPLEMENT: N_("Yêu cầu bổ sung giấy tờ"),
-    Status.FEE: N_("Yêu cầu nộp phí, lệ phí"),
-    Status.WITHDRAWN: N_("Công dân đã rút hồ sơ"),
-    Status.STOPPED: N_("Dừng xử lý"),
-    Status.FINISHED: N_("Đã có kết quả, chờ trả"),
-    Status.RETURNED: N_("Đã trả kết quả"),
-}
+S = Status
 
-# What each status means for the person who applied, and what to do next (status page).
-STATUS_HELP = {
-    Status.NEW: N_("Hồ sơ đã gửi, đang chờ cán bộ kiểm tra. Bạn chưa cần làm gì."),
-    Status.RECEIVED: N_("Hồ sơ đã được nhận và đang chờ giải quyết. Bạn chờ đến ngày hẹn."),
-    Status.REFUSED: N_(
-        "Hồ sơ không được nhận. Bạn xem lý do bên dưới; nếu cần, làm lại hồ sơ hoặc gọi Trung tâm."
-    ),
-    Status.PROCESSING: N_("Cán bộ đang giải quyết hồ sơ. Bạn chờ đến ngày hẹn."),
-    Status.SUPPLEMENT: N_(
-        "Hồ sơ cần bổ sung giấy tờ. Bạn xem danh sách cần bổ sung bên dưới và gửi trước hạn."
-    ),
-    Status.FEE: N_("Hồ sơ cần nộp phí, lệ phí. Bạn xem số tiền và cách nộp bên dưới."),
-    Status.WITHDRAWN: N_("Bạn đã rút hồ sơ. Hồ sơ không được giải quyết tiếp."),
-    Status.STOPPED: N_("Hồ sơ đã dừng giải quyết. Bạn xem lý do bên dưới hoặc gọi Trung tâm."),
-    Status.FINISHED: N_("Đã có kết quả. Bạn mang giấy tờ tùy thân đến Trung tâm để nhận."),
-    Status.RETURNED: N_("Kết quả đã được trả. Cảm ơn bạn."),
-}
+# The national names: staff know them, and reports to the province use them.
+STATUS_LABELS: Mapping[Status, str] = MappingProxyType(
+    {
+        S.NEW: N_("Mới đăng ký"),
+        S.RECEIVED: N_("Được tiếp nhận"),
+        S.REFUSED: N_("Không được tiếp nhận"),
+        S.PROCESSING: N_("Đang xử lý"),
+        S.SUPPLEMENT: N_("Yêu cầu bổ sung giấy tờ"),
+        S.FEE: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        S.WITHDRAWN: N_("Công dân yêu cầu rút hồ sơ"),
+        S.STOPPED: N_("Dừng xử lý"),
+        S.FINISHED: N_("Đã xử lý xong"),
+        S.RETURNED: N_("Đã trả kết quả"),
+    }
+)
 
-ROLES = {
-    "tiep_nhan": N_("Cán bộ tiếp nhận"),
-    "chuyen_vien": N_("Chuyên viên"),
-    "lanh_dao": N_("Lãnh đạo"),
-    # Administrators manage accounts, days off and procedures; they do not act on dossiers.
-    "quan_tri": N_("Quản trị"),
-    # Community helpers submit for people and follow those dossiers; they never act on them.
-    "to_cong_nghe_so": N_("Tổ công nghệ số cộng đồng"),
-}
+# For the person who applied (status page): what the status means and what to do next.
+STATUS_HELP: Mapping[Status, str] = MappingProxyType(
+    {
+        S.NEW: N_("Hồ sơ đã được gửi và đang chờ cán bộ kiểm tra. Bạn chưa cần làm gì thêm."),
+        S.RECEIVED: N_(
+            "Hồ sơ đã được tiếp nhận. Bạn hãy chờ đến ngày hẹn trả kết quả ghi trên giấy hẹn."
+        ),
+        S.REFUSED: N_(
+            "Hồ sơ không được tiếp nhận. Bạn hãy xem lý do bên dưới; nếu cần, bạn có thể làm lại"
+            " hồ sơ và nộp lại."
+        ),
+        S.PROCESSING: N_("Cán bộ đang giải quyết hồ sơ. Bạn hãy chờ đến ngày hẹn trả kết quả."),
+        S.SUPPLEMENT: N_(
+            "Hồ sơ cần bổ sung giấy tờ. Bạn hãy xem danh sách cần bổ sung bên dưới và gửi lại"
+            " trước hạn."
+        ),
+        S.FEE: N_(
+            "Hồ sơ cần nộp phí, lệ phí hoặc thuế. Bạn hãy xem số tiền và cách nộp bên dưới; hồ sơ"
+            " được giải quyết tiếp khi bạn đã nộp."
+        ),
+        S.WITHDRAWN: N_(
+            "Bạn đã rút hồ sơ này nên hồ sơ không được giải quyết tiếp. Khi cần, bạn có thể nộp"
+            " hồ sơ mới."
+        ),
+        S.STOPPED: N_(
+            "Hồ sơ đã dừng giải quyết. Bạn hãy xem lý do bên dưới; nếu chưa rõ, bạn hãy gọi điện"
+            " cho Trung tâm."
+        ),
+        S.FINISHED: N_(
+            "Hồ sơ đã có kết quả. Bạn hãy nhận kết quả theo cách đã chọn; nếu nhận tại Trung tâm,"
+            " bạn nhớ mang theo căn cước."
+        ),
+        S.RETURNED: N_("Kết quả đã được trả cho bạn. Hồ sơ đã hoàn thành."),
+    }
+)
+
+# Ended for good: nothing but an internal note may be added.
+CLOSED = frozenset({S.REFUSED, S.WITHDRAWN, S.STOPPED, S.RETURNED})
+# Not closed. FINISHED counts as open: the result still has to reach the person.
+OPEN = frozenset(S) - CLOSED
+# Dealt with: the result exists (FINISHED) or has been handed over (RETURNED).
+FINISHED = frozenset({S.FINISHED, S.RETURNED})
+# The clock stops while the person has to act. A payment counts too: the time a person takes
+# to pay fees or taxes is not the centre's (QĐ 766 counts 5, 6 and 8 as paused; 8 is closed
+# here, since a stopped dossier never resumes).
+PAUSED = frozenset({S.SUPPLEMENT, S.FEE})
+# The clock runs: it starts at reception and stops when the result is ready.
+RUNNING = frozenset({S.RECEIVED, S.PROCESSING})
+
 CITIZEN = "citizen"
-# Who else appears on a timeline, and the one event that is not an action.
-OTHER_ACTORS = {CITIZEN: N_("Người dân"), "helper": N_("Tổ công nghệ số cộng đồng")}
-OTHER_EVENTS = {"submit": N_("Nộp hồ sơ")}
+ROLES: Mapping[str, str] = MappingProxyType(
+    {
+        "tiep_nhan": N_("Cán bộ tiếp nhận"),
+        "chuyen_vien": N_("Chuyên viên"),
+        "lanh_dao": N_("Lãnh đạo"),
+        # Runs the system (accounts, days off, procedures) and does not act on dossiers: a
+        # decision on a dossier must come from someone who answers for it (separation of duties).
+        "quan_tri": N_("Quản trị hệ thống"),
+        # Submits for people and follows those dossiers; never decides on one.
+        "to_cong_nghe_so": N_("Tổ công nghệ số cộng đồng"),
+    }
+)
+# Who else appears on a timeline: the person, or a named helper who submitted for them.
+OTHER_ACTORS: Mapping[str, str] = MappingProxyType(
+    {CITIZEN: N_("Người dân"), "helper": N_("Tổ công nghệ số cộng đồng")}
+)
+# Events on a timeline that are not actions on this page.
+OTHER_EVENTS: Mapping[str, str] = MappingProxyType({"submit": N_("Nộp hồ sơ")})
 
-RESULT_CHANNELS = {
-    "tai_quay": N_("Tại Trung tâm"),
-    "buu_chinh": N_("Qua bưu điện"),
-    "truc_tuyen": N_("Trực tuyến"),
-}
+RESULT_CHANNELS: Mapping[str, str] = MappingProxyType(
+    {
+        "tai_quay": N_("Tại Trung tâm"),
+        "buu_chinh": N_("Qua bưu điện"),
+        "truc_tuyen": N_("Trực tuyến"),
+    }
+)
 
-CLOSED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
-# The clock stops while the person has to act: a supplement or a fee.
-PAUSED = frozenset({Status.SUPPLEMENT, Status.FEE})
-RUNNING = frozenset({Status.RECEIVED, Status.PROCESSING})
+SLIPS: Mapping[str, str] = MappingProxyType(
+    {
+        "01": N_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+        "02": N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+        "03": N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+        "04": N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+        "05": N_("Thông báo dừng giải quyết hồ sơ"),
+    }
+)
+
+# What check() says. Constants, so that callers and tests can tell them apart.
+UNKNOWN_ACTION = N_("Việc này không có trong quy trình giải quyết hồ sơ.")
+NOT_ALLOWED = N_("Tài khoản của bạn không có quyền làm việc này với hồ sơ.")
+WRONG_STATUS = N_(
+    "Hồ sơ đã chuyển sang trạng thái khác nên không làm được việc này nữa. Bạn hãy tải lại"
+    " trang để xem việc có thể làm."
+)
+ALREADY_DONE = N_(
+    "Hồ sơ này đã có phiếu xin lỗi và hẹn lại ngày. Mỗi hồ sơ chỉ được hẹn lại một lần."
+)
+NOT_LATE = N_("Chỉ hẹn lại ngày khi hồ sơ đã đến hạn hoặc quá hạn mà chưa giải quyết xong.")
+REASON_MISSING = N_("Bạn hãy ghi rõ lý do.")
+FEE_MISSING = N_("Bạn hãy ghi số tiền cần nộp và cách nộp.")
+NOTE_MISSING = N_("Bạn hãy viết nội dung ghi chú.")
+ITEMS_MISSING = N_("Bạn hãy đánh dấu ít nhất một giấy tờ hoặc thông tin cần bổ sung.")
+DEADLINE_MISSING = N_("Bạn hãy chọn hạn bổ sung.")
+DEADLINE_PAST = N_("Hạn bổ sung phải sau hôm nay. Bạn hãy chọn ngày khác.")
+NEW_DATE_MISSING = N_("Bạn hãy chọn ngày hẹn mới.")
+NEW_DATE_TOO_EARLY = N_("Ngày hẹn mới phải sau ngày hẹn cũ (%(due)s).")
+NEW_DATE_PAST = N_("Ngày hẹn mới không được trước hôm nay.")
+CHANNEL_MISSING = N_("Bạn hãy chọn cách trả kết quả.")
+NOT_CONFIRMED = N_("Bạn hãy đánh dấu xác nhận muốn rút hồ sơ.")
 
 
 @dataclass(frozen=True)
 class Action:
+    """One thing a role may do to a dossier, and what it needs."""
+
     key: str
     label: str
-    sources: frozenset[int]
-    target: int | None  # None: the status stays (an apology)
+    sources: frozenset[Status]
+    target: Status | None  # None: the status stays (an apology, a note)
     roles: frozenset[str]
     needs_reason: bool = False
-    needs_items: bool = False
-    needs_deadline: bool = False
-    needs_new_date: bool = False
-    needs_channel: bool = False
-    slip: str = ""
-    public: bool = True
-    danger: bool = False  # asks for a second look before it is done
+    missing_reason: str = REASON_MISSING  # what to say when the reason is left blank
+    needs_items: bool = False  # at least one document or answer ticked
+    needs_deadline: bool = False  # a day after today
+    needs_new_date: bool = False  # a day after the old due date
+    needs_channel: bool = False  # one of RESULT_CHANNELS
+    needs_confirmation: bool = False  # a ticked "yes, I am sure"
+    slip: str = ""  # the key of SLIPS it produces, if any
+    public: bool = True  # the person sees it on the status page
+    danger: bool = False  # it ends the dossier: the page asks for a second look
+    once: bool = False  # at most once per dossier
+    only_when_late: bool = False  # only on a dossier due today or before
 
 
-def _action(
-    key: str,
-    label: str,
-    sources: Sequence[int],
-    target: int | None,
-    roles: Sequence[str],
-    **needs: object,
-) -> Action:
-    return Action(key, label, frozenset(sources), target, frozenset(roles), **needs)  # type: ignore[arg-type]
+def _statuses(*statuses: Status) -> frozenset[Status]:
+    """A set of statuses, for the table below."""
+    return frozenset(statuses)
 
 
-S = Status
-ACTIONS: dict[str, Action] = {
-    a.key: a
-    for a in [
-        _action(
-            "receive", N_("Tiếp nhận"), [S.NEW], S.RECEIVED, ["tiep_nhan", "lanh_dao"], slip="01"
-        ),
-        _action(
-            "refuse",
-            N_("Từ chối tiếp nhận"),
-            [S.NEW],
-            S.REFUSED,
-            ["tiep_nhan", "lanh_dao"],
-            needs_reason=True,
-            slip="03",
-            danger=True,
-        ),
-        _action(
-            "request_supplement",
-            N_("Yêu cầu bổ sung"),
-            [S.NEW, S.RECEIVED, S.PROCESSING],
-            S.SUPPLEMENT,
-            ["tiep_nhan", "chuyen_vien", "lanh_dao"],
-            needs_reason=True,
-            needs_items=True,
-            needs_deadline=True,
-            slip="02",
-        ),
-        _action(
-            "supplement_received",
-            N_("Đã nhận bổ sung"),
-            [S.SUPPLEMENT],
-            S.PROCESSING,
-            ["tiep_nhan", CITIZEN],
-        ),
-        _action(
-            "forward", N_("Chuyển xử lý"), [S.RECEIVED], S.PROCESSING, ["tiep_nhan", "lanh_dao"]
-        ),
-        _action(
-            "request_fee",
-            N_("Yêu cầu nộp phí, lệ phí"),
-            [S.PROCESSING],
-            S.FEE,
-            ["chuyen_vien", "lanh_dao"],
-            needs_reason=True,
-        ),
-        _action("fee_paid", N_("Đã nộp phí"), [S.FEE], S.PROCESSING, ["tiep_nhan", "chuyen_vien"]),
-        _action(
-            "stop",
-            N_("Dừng xử lý"),
-            [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE],
-            S.STOPPED,
-            ["lanh_dao"],
-            needs_reason=True,
-            slip="05",
-            danger=True,
-        ),
-        _action("finish", N_("Duyệt, đã xử lý xong"), [S.PROCESSING], S.FINISHED, ["lanh_dao"]),
-        _action(
-            "return_result",
-            N_("Trả kết quả"),
-            [S.FINISHED],
-            S.RETURNED,
-            ["tiep_nhan"],
-            needs_channel=True,
-        ),
-        _action(
-            "withdraw",
-            N_("Rút hồ sơ"),
-            [S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE],
-            S.WITHDRAWN,
-            [CITIZEN],
-            slip="05",
-            danger=True,
-        ),
-        _action(
-            "apologise",
-            N_("Xin lỗi và hẹn lại ngày"),
-            [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE],
-            None,
-            ["chuyen_vien", "lanh_dao"],
-            needs_reason=True,
-            needs_new_date=True,
-            slip="04",
-        ),
-        _action(
-            "note",
-            N_("Ghi chú nội bộ"),
-            list(S),
-            None,
-            ["tiep_nhan", "chuyen_vien", "lanh_dao"],
-            needs_reason=True,
-            public=False,
-        ),
-    ]
-}
+def _roles(*roles: str) -> frozenset[str]:
+    """A set of roles, for the table below."""
+    return frozenset(roles)
+
+
+_RECEPTION_ROLES = _roles("tiep_nhan", "lanh_dao")
+# In the order the dossier page lists them.
+_ACTIONS = (
+    # The caller sets the due date with domain.calendar.
+    Action(
+        "receive",
+        N_("Tiếp nhận"),
+        _statuses(S.NEW),
+        S.RECEIVED,
+        _RECEPTION_ROLES,
+        slip="01",
+    ),
+    Action(
+        "refuse",
+        N_("Từ chối tiếp nhận"),
+        _statuses(S.NEW),
+        S.REFUSED,
+        _RECEPTION_ROLES,
+        needs_reason=True,
+        slip="03",
+        danger=True,
+    ),
+    # Asked at reception (from NEW) or later; the clock stops until the supplement arrives.
+    Action(
+        "request_supplement",
+        N_("Yêu cầu bổ sung"),
+        _statuses(S.NEW, S.RECEIVED, S.PROCESSING),
+        S.SUPPLEMENT,
+        _roles("tiep_nhan", "chuyen_vien", "lanh_dao"),
+        needs_reason=True,
+        needs_items=True,
+        needs_deadline=True,
+        slip="02",
+    ),
+    # The usual target; resume_status() gives the real one from the status before the request.
+    Action(
+        "supplement_received",
+        N_("Đã nhận bổ sung"),
+        _statuses(S.SUPPLEMENT),
+        S.PROCESSING,
+        _roles("tiep_nhan", CITIZEN),
+    ),
+    Action(
+        "forward",
+        N_("Chuyển xử lý"),
+        _statuses(S.RECEIVED),
+        S.PROCESSING,
+        _RECEPTION_ROLES,
+    ),
+    # The reason is the amount and how to pay: the person reads it on the status page.
+    Action(
+        "request_fee",
+        N_("Yêu cầu nộp phí, lệ phí"),
+        _statuses(S.PROCESSING),
+        S.FEE,
+        _roles("chuyen_vien", "lanh_dao"),
+        needs_reason=True,
+        missing_reason=FEE_MISSING,
+    ),
+    Action(
+        "fee_paid",
+        N_("Đã nộp phí, lệ phí"),
+        _statuses(S.FEE),
+        S.PROCESSING,
+        _roles("tiep_nhan", "chuyen_vien"),
+    ),
+    Action(
+        "stop",
+        N_("Dừng xử lý"),
+        _statuses(S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE),
+        S.STOPPED,
+        _roles("lanh_dao"),
+        needs_reason=True,
+        slip="05",
+        danger=True,
+    ),
+    # Only a leader approves; a specialist's proposal is a note until the leader acts.
+    Action(
+        "finish",
+        N_("Duyệt kết quả"),
+        _statuses(S.PROCESSING),
+        S.FINISHED,
+        _roles("lanh_dao"),
+    ),
+    Action(
+        "return_result",
+        N_("Trả kết quả"),
+        _statuses(S.FINISHED),
+        S.RETURNED,
+        _roles("tiep_nhan"),
+        needs_channel=True,
+    ),
+    # The stop notice (05) also records a withdrawal (TT 03/2025/TT-VPCP).
+    Action(
+        "withdraw",
+        N_("Rút hồ sơ"),
+        _statuses(S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE),
+        S.WITHDRAWN,
+        _roles(CITIZEN),
+        needs_confirmation=True,
+        slip="05",
+        danger=True,
+    ),
+    # Once per dossier: a second new date would make the first promise worthless.
+    Action(
+        "apologise",
+        N_("Xin lỗi và hẹn lại ngày"),
+        _statuses(S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE),
+        None,
+        _roles("chuyen_vien", "lanh_dao"),
+        needs_reason=True,
+        needs_new_date=True,
+        slip="04",
+        once=True,
+        only_when_late=True,
+    ),
+    # Staff talk to each other about a dossier, whatever its status; the person never sees it.
+    Action(
+        "note",
+        N_("Ghi chú nội bộ"),
+        frozenset(S),
+        None,
+        _roles("tiep_nhan", "chuyen_vien", "lanh_dao"),
+        needs_reason=True,
+        missing_reason=NOTE_MISSING,
+        public=False,
+    ),
+)
+ACTIONS: Mapping[str, Action] = MappingProxyType({a.key: a for a in _ACTIONS})
+# The staff roles that act on dossiers; the others only see them.
+DOSSIER_ROLES = frozenset(role for a in _ACTIONS for role in a.roles if role in ROLES)
+
+
+@dataclass(frozen=True)
+class InboxTab:
+    """A tab of the staff inbox: the dossiers in some statuses."""
+
+    key: str
+    label: str
+    statuses: frozenset[Status]
+
+
+# Every open status is in exactly one tab, so that no dossier waits where nobody looks:
+# RECEIVED (waiting to be forwarded) and FEE (waiting for a payment) sit with the ones
+# being processed.
+INBOX_TABS = (
+    InboxTab("moi", N_("Mới"), _statuses(S.NEW)),
+    InboxTab("dang-xu-ly", N_("Đang xử lý"), _statuses(S.RECEIVED, S.PROCESSING, S.FEE)),
+    InboxTab("cho-bo-sung", N_("Chờ bổ sung"), _statuses(S.SUPPLEMENT)),
+    InboxTab("cho-tra", N_("Chờ trả kết quả"), _statuses(S.FINISHED)),
+)
 
 
 def label(status: int) -> str:
+    """The status's name; ValueError for a code that is not a status."""
     return STATUS_LABELS[Status(status)]
 
 
+def help_text(status: int) -> str:
+    """What the status means for the person, and what to do next."""
+    return STATUS_HELP[Status(status)]
+
+
+def action_label(key: str) -> str:
+    """The name of an action or other timeline event; the key itself when unknown."""
+    if key in ACTIONS:
+        return ACTIONS[key].label
+    return OTHER_EVENTS.get(key, key)
+
+
+def role_label(role: str) -> str:
+    """The name of a role or other actor; the key itself when unknown."""
+    return ROLES.get(role) or OTHER_ACTORS.get(role, role)
+
+
+def slip_of(key: str) -> str:
+    """The slip an action produces ('01'–'05'), or '' when none."""
+    return ACTIONS[key].slip if key in ACTIONS else ""
+
+
 def is_closed(status: int) -> bool:
+    """Whether the dossier has ended: refused, withdrawn, stopped or returned."""
     return status in CLOSED
 
 
+def is_open(status: int) -> bool:
+    """Whether the dossier has not ended yet (a result waiting to be returned is open)."""
+    return status in OPEN
+
+
+def is_finished(status: int) -> bool:
+    """Whether the dossier has its result, returned or not."""
+    return status in FINISHED
+
+
 def is_paused(status: int) -> bool:
+    """Whether the clock stops: the person has to send a supplement or pay."""
     return status in PAUSED
 
 
 def is_running(status: int) -> bool:
+    """Whether the clock runs: received and not yet dealt with, nothing awaited."""
     return status in RUNNING
 
 
-def resume_status(status_before_request: int) -> int:
-    """Where a dossier goes when a supplement arrives: back to processing if it had been
-    received, else back to new, to be checked at reception again."""
-    return Status.NEW if status_before_request == Status.NEW else Status.PROCESSING
+def is_late(status: int, today: date, due: date | None) -> bool:
+    """Whether an open, unfinished dossier is due today or before: it may get an apology."""
+    # Due today counts: the centre must apologise before the day passes, not after.
+    return due is not None and due <= today and is_open(status) and not is_finished(status)
+
+
+def resume_status(status_before_request: int) -> Status:
+    """Where a supplement takes a dossier: to NEW if asked for at reception, else PROCESSING."""
+    # Asked for at reception, the dossier was never received: the clerk checks it again.
+    if status_before_request == S.NEW:
+        return S.NEW
+    if status_before_request in (S.RECEIVED, S.PROCESSING):
+        return S.PROCESSING
+    raise ValueError(f"a supplement is never asked for in status {status_before_request!r}")
+
+
+def next_status(key: str, status: int, *, before_supplement: int | None = None) -> Status:
+    """The status after the action; before_supplement is the status before the request."""
+    action = ACTIONS[key]
+    if key == "supplement_received":
+        if before_supplement is None:
+            raise ValueError("supplement_received needs the status before the request")
+        return resume_status(before_supplement)
+    return Status(status) if action.target is None else action.target
+
+
+def _may(action: Action, past_actions: Sequence[str], late: bool) -> bool:
+    """Whether the once-only and late-only conditions let the action be done."""
+    if action.once and action.key in past_actions:
+        return False
+    return late or not action.only_when_late
 
 
 def allowed_actions(
     status: int, role: str, *, past_actions: Sequence[str] = (), late: bool = False
 ) -> list[Action]:
-    """What this role may do to a dossier in this status now, in a sensible order."""
-    found = []
-    for action in ACTIONS.values():
-        if role not in action.roles or status not in action.sources:
-            continue
-        if action.key == "apologise" and (not late or "apologise" in past_actions):
-            continue
-        found.append(action)
-    return found
+    """What this role may do now to a dossier in this status, in page order."""
+    return [
+        action
+        for action in _ACTIONS
+        if role in action.roles and status in action.sources and _may(action, past_actions, late)
+    ]
 
 
 def check(
-    key: str,
+    action_key: str,
     status: int,
     role: str,
     *,
@@ -259,47 +463,59 @@ def check(
     deadline: date | None = None,
     new_date: date | None = None,
     channel: str = "",
+    confirmed: bool = False,
     today: date,
     due: date | None = None,
     past_actions: Sequence[str] = (),
+    late: bool | None = None,
 ) -> Action:
     """The action, if this role may do it now with what was given; else Invalid, in words."""
-    action = ACTIONS.get(key)
-    if action is None or role not in action.roles:
-        raise Invalid(N_("Bạn không có quyền làm việc này với hồ sơ."))
+    # late=None: judge lateness by the due date (is_late); pass a bool to judge it otherwise.
+    action = ACTIONS.get(action_key)
+    if action is None:
+        raise Invalid(UNKNOWN_ACTION)
+    if role not in action.roles:
+        raise Invalid(NOT_ALLOWED)
     if status not in action.sources:
-        raise Invalid(
-            N_(
-                "Hồ sơ đang ở trạng thái “%(status)s”, không làm được việc này nữa. "
-                "Bạn tải lại trang."
-            ),
-            status=label(status),
-        )
-    if action.needs_reason and len(reason.strip()) < 3:
-        raise Invalid(N_("Bạn hãy ghi rõ lý do."))
-    if action.needs_items and not items:
-        raise Invalid(N_("Bạn hãy đánh dấu ít nhất một giấy tờ hoặc thông tin cần bổ sung."))
-    if action.needs_deadline and (deadline is None or deadline <= today):
-        raise Invalid(N_("Hạn bổ sung phải sau hôm nay."))
-    if action.needs_channel and channel not in RESULT_CHANNELS:
-        raise Invalid(N_("Bạn hãy chọn cách trả kết quả."))
-    if key == "apologise":
-        if "apologise" in past_actions:
-            raise Invalid(
-                N_("Hồ sơ này đã có văn bản xin lỗi và hẹn lại một lần; chỉ được hẹn lại một lần.")
-            )
-        if new_date is None or (due is not None and new_date <= due):
-            raise Invalid(N_("Ngày hẹn mới phải sau ngày hẹn cũ."))
+        raise Invalid(WRONG_STATUS)
+    if action.once and action.key in past_actions:
+        raise Invalid(ALREADY_DONE)
+    if action.only_when_late and not (is_late(status, today, due) if late is None else late):
+        raise Invalid(NOT_LATE)
+    _check_details(action, reason, items, deadline, new_date, channel, confirmed, today, due)
     return action
 
 
-def action_label(key: str) -> str:
-    return ACTIONS[key].label if key in ACTIONS else OTHER_EVENTS.get(key, key)
-
-
-def role_label(role: str) -> str:
-    return ROLES.get(role) or OTHER_ACTORS.get(role, role)
-
-
-def slip_of(key: str) -> str:
-    return ACTIONS[key].slip if key in ACTIONS else ""
+def _check_details(
+    action: Action,
+    reason: str,
+    items: Sequence[str],
+    deadline: date | None,
+    new_date: date | None,
+    channel: str,
+    confirmed: bool,
+    today: date,
+    due: date | None,
+) -> None:
+    """Raise Invalid for the first thing the action needs that is missing or wrong."""
+    if action.needs_reason and not reason.strip():
+        raise Invalid(action.missing_reason)
+    if action.needs_items and not any(item.strip() for item in items):
+        raise Invalid(ITEMS_MISSING)
+    if action.needs_deadline:
+        if deadline is None:
+            raise Invalid(DEADLINE_MISSING)
+        if deadline <= today:
+            raise Invalid(DEADLINE_PAST)
+    if action.needs_new_date:
+        if new_date is None:
+            raise Invalid(NEW_DATE_MISSING)
+        if due is not None and new_date <= due:
+            raise Invalid(NEW_DATE_TOO_EARLY, due=day(due))
+        # Long overdue, a day after the old date may still be gone: a promise must be ahead.
+        if new_date < today:
+            raise Invalid(NEW_DATE_PAST)
+    if action.needs_channel and channel not in RESULT_CHANNELS:
+        raise Invalid(CHANNEL_MISSING)
+    if action.needs_confirmation and not confirmed:
+        raise Invalid(NOT_CONFIRMED)

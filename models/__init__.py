@@ -8,8 +8,10 @@ from models.catalog import ProcedureChannel
 from models.catalog import ProcedureDocument
 from models.dossiers import Dossier
 from models.dossiers import DossierEvent
+from models.dossiers import DossierRating
 from models.dossiers import DossierSequence
 from models.dossiers import Draft
+from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
 from models.staff import CalendarDay
 from models.staff import LoginThrottle
@@ -20,9 +22,11 @@ from models.units import Unit
 __all__ = [
     "CalendarDay",
     "LoginThrottle",
+    "OutboxMessage",
     "StaffUser",
     "Dossier",
     "DossierEvent",
+    "DossierRating",
     "DossierSequence",
     "Draft",
     "Field",

@@ -161,3 +161,35 @@ class DossierEvent(db.Model):
     public: Mapped[bool] = mapped_column(default=True)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class DossierRating(db.Model):
+    """How satisfied the person was, once per dossier, after the result was returned."""
+
+    __tablename__ = "dossier_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), unique=True)
+    value: Mapped[str] = mapped_column(sa.String(20))  # rat_hai_long, hai_long, khong_hai_long
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """A message waiting to be sent (SMS, e-mail). Kept after sending; never lost on failure."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))  # sms, email
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, index=True
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")

@@ -26,6 +26,7 @@ from models import Draft
 from models import Procedure
 from models import StaffUser
 from models import utcnow
+from services import notify
 from services.calendar import work_calendar
 from services.drafts import visible_answers
 
@@ -105,17 +106,17 @@ def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier
         db.session.flush()
         for stored in draft.files:
             stored.dossier_id = dossier.id
-        db.session.add(
-            DossierEvent(
-                dossier_id=dossier.id,
-                at=now,
-                action="submit",
-                from_status=None,
-                to_status=STATUS_NEW,
-                actor_name=dossier.helper_name or dossier.applicant_name,
-                actor_role="helper" if dossier.helper_name else "citizen",
-            )
+        event = DossierEvent(
+            dossier_id=dossier.id,
+            at=now,
+            action="submit",
+            from_status=None,
+            to_status=STATUS_NEW,
+            actor_name=dossier.helper_name or dossier.applicant_name,
+            actor_role="helper" if dossier.helper_name else "citizen",
         )
+        db.session.add(event)
+        notify.queue(dossier, event)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

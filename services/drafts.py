@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,20 +14,12 @@ from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.references import new_resume_code
 from domain.uploads import CleanFile
-from domain.uploads import stored_name
 from extensions import db
 from models import Draft
 from models import StoredFile
 from models import utcnow
-
-
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
-def file_path(stored: str) -> Path:
-    # Two-letter buckets keep any one folder small.
-    return upload_folder() / stored[:2] / stored
+from services.files import file_path
+from services.files import store_bytes
 
 
 def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None = None) -> Draft:
@@ -113,21 +103,9 @@ def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:
 
 
 def keep_file(draft: Draft, slot: str, clean: CleanFile, original_name: str) -> StoredFile:
-    """Write a checked file outside static/ under a random name and record it."""
-    name = stored_name()
-    path = file_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean.data)
-    stored = StoredFile(
-        draft_id=draft.id,
-        slot=slot,
-        stored_name=name,
-        original_name=(original_name or "")[:200],
-        mimetype=clean.mimetype,
-        size=len(clean.data),
-        sha256=hashlib.sha256(clean.data).hexdigest(),
-    )
-    db.session.add(stored)
+    """Keep a checked file with the draft."""
+    stored = store_bytes(clean, original_name, slot)
+    stored.draft_id = draft.id
     draft.updated_at = utcnow()
     db.session.commit()
     return stored

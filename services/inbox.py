@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import WorkCalendar
 from domain.references import normalize_dossier_code
@@ -24,13 +25,8 @@ from models import Dossier
 from models import Procedure
 
 # Statuses whose clock runs: overdue and due-soon are counted among these.
-RUNNING = (2, 4, 6)
-TABS = {
-    "moi": (1,),
-    "dang-xu-ly": (4,),
-    "cho-bo-sung": (5,),
-    "cho-tra": (9,),
-}
+RUNNING = tuple(sorted(workflow.RUNNING))
+TABS = {tab.key: tuple(sorted(tab.statuses)) for tab in workflow.INBOX_TABS}
 DUE_TABS = ("qua-han", "sap-den-han")
 TAB_KEYS = (*TABS, *DUE_TABS)
 CHANNELS = {"truc-tiep": 1, "truc-tuyen": 2, "buu-chinh": 3}

@@ -12,13 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain import workflow
 from domain.calendar import LOCAL
-from domain.messages import N_
-from domain.messages import Invalid
 from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import StaffUser
 from models import utcnow
+from services import notify
 from services.calendar import work_calendar
 from services.dossiers import processing_limit
 
@@ -40,6 +39,7 @@ class Request:
     deadline: date | None = None
     new_date: date | None = None
     channel: str = ""
+    confirmed: bool = False  # "yes, I am sure" ticked, where the action asks for it
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -48,16 +48,6 @@ def local_today(now: datetime | None = None) -> date:
 
 def past_actions(dossier: Dossier) -> list[str]:
     return [event.action for event in dossier.events]
-
-
-def is_late(dossier: Dossier, today: date) -> bool:
-    """Cannot be finished on time any more: due today or before, and still open."""
-    return (
-        dossier.due_date is not None
-        and dossier.due_date <= today
-        and not workflow.is_closed(dossier.status)
-        and dossier.status != workflow.Status.FINISHED
-    )
 
 
 def status_before_supplement(dossier: Dossier) -> int:
@@ -129,19 +119,17 @@ def act(
         deadline=request.deadline,
         new_date=request.new_date,
         channel=request.channel,
+        confirmed=request.confirmed,
         today=today,
         due=dossier.due_date,
         past_actions=past_actions(dossier),
     )
-    if action.key == "apologise" and not is_late(dossier, today):
-        raise Invalid(N_("Chỉ hẹn lại ngày khi hồ sơ đã đến hạn mà chưa xong."))
     before = dossier.status
-    target = action.target
-    if action.key == "supplement_received":
-        target = workflow.resume_status(status_before_supplement(dossier))
+    target = workflow.next_status(
+        action.key, dossier.status, before_supplement=status_before_supplement(dossier)
+    )
     details = _effects(dossier, request, now, today)
-    if target is not None:
-        dossier.status = target
+    dossier.status = target
     event = DossierEvent(
         dossier=dossier,
         at=now,
@@ -156,6 +144,7 @@ def act(
         public=action.public,
     )
     db.session.add(event)
+    notify.queue(dossier, event)
     try:
         db.session.commit()
     except StaleDataError:

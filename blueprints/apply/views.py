@@ -60,7 +60,7 @@ def today() -> date:
     return drafts.utcnow().astimezone(LOCAL).date()
 
 
-# --- Which drafts this browser may open ----------------------------------------------------------
+# --- Which drafts this browser may open --------------------------------------------------------
 
 
 def bind(draft: Draft) -> None:
@@ -114,7 +114,7 @@ def expired(_error: Exception) -> tuple[str, int]:
     return render_template("apply/expired.html"), 410
 
 
-# --- Start ---------------------------------------------------------------------------------------
+# --- Start -------------------------------------------------------------------------------------
 
 
 def procedure_or_404(code: str) -> Procedure:
@@ -160,7 +160,7 @@ def step_or_page(draft_id: str) -> Response:
     return redirect(url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303)
 
 
-# --- Steps ---------------------------------------------------------------------------------------
+# --- Steps -------------------------------------------------------------------------------------
 
 
 def group_counts(step: StepSpec, draft: Draft) -> dict[str, int]:
@@ -309,7 +309,7 @@ def step_or_check(draft_id: str) -> Response:
     return redirect(url_for("apply.step", draft_id=draft.id, step_id=current.id), 303)
 
 
-# --- Uploads -------------------------------------------------------------------------------------
+# --- Uploads -----------------------------------------------------------------------------------
 
 
 def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]:
@@ -397,7 +397,7 @@ def remove_file(draft_id: str, file_id: int) -> Any:
     )
 
 
-# --- Small helpers for htmx ----------------------------------------------------------------------
+# --- Small helpers for htmx --------------------------------------------------------------------
 
 
 @bp.route("/nop-ho-so/<draft_id>/dia-chi")
@@ -437,7 +437,7 @@ def check_field(draft_id: str, step_id: str, name: str) -> Any:
     return render_template("apply/_field.html", draft=draft, step=current, f=view, answers=answers)
 
 
-# --- Check, send, confirmation, receipt ----------------------------------------------------------
+# --- Check, send, confirmation, receipt --------------------------------------------------------
 
 
 def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
@@ -525,7 +525,7 @@ def left() -> str:
     return render_template("apply/left.html")
 
 
-# --- Resume --------------------------------------------------------------------------------------
+# --- Resume ------------------------------------------------------------------------------------
 
 
 @bp.route("/tiep-tuc", methods=["GET", "POST"])

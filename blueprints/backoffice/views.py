@@ -47,12 +47,11 @@ from models import utcnow
 from services import inbox as inbox_service
 from services import staff as staff_service
 from services.calendar import work_calendar
-from services.drafts import file_path
+from services.files import file_path
 from services.forms import form_for
 from services.workflow import Conflict
 from services.workflow import Request
 from services.workflow import act
-from services.workflow import is_late
 from services.workflow import local_today
 
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
@@ -86,7 +85,7 @@ def private(response: Response) -> Response:
     return response
 
 
-# --- Signing in ----------------------------------------------------------------------------------
+# --- Signing in --------------------------------------------------------------------------------
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -134,7 +133,7 @@ def logout_everywhere() -> Response:
     return redirect(url_for("backoffice.login"), 303)
 
 
-# --- Inbox ---------------------------------------------------------------------------------------
+# --- Inbox -------------------------------------------------------------------------------------
 
 
 def parse_day(raw: str | None) -> date | None:
@@ -184,7 +183,7 @@ def inbox() -> str:
     )
 
 
-# --- One dossier ---------------------------------------------------------------------------------
+# --- One dossier -------------------------------------------------------------------------------
 
 
 def dossier_or_404(code: str) -> Dossier:
@@ -208,7 +207,7 @@ def dossier_or_404(code: str) -> Dossier:
 
 def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str, Any]:
     today = local_today()
-    late = is_late(dossier, today)
+    late = workflow.is_late(dossier.status, today, dossier.due_date)
     calendar = work_calendar()
     left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
     form = form_for(dossier.procedure_code)
@@ -335,7 +334,7 @@ def print_slip(code: str, slip: str) -> str:
     )
 
 
-# --- Counter submissions -------------------------------------------------------------------------
+# --- Counter submissions -----------------------------------------------------------------------
 
 
 COUNTER_FIELDS = ("procedure", "name", "cccd", "phone", "email", "note")
@@ -395,7 +394,7 @@ def counter() -> Any:
     ), status
 
 
-# --- Figures -------------------------------------------------------------------------------------
+# --- Figures -----------------------------------------------------------------------------------
 
 
 @bp.route("/thong-ke")
@@ -415,7 +414,7 @@ def figures() -> str:
     )
 
 
-# --- Administration ------------------------------------------------------------------------------
+# --- Administration ----------------------------------------------------------------------------
 
 
 @bp.route("/nhat-ky")

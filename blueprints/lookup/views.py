@@ -1,15 +1,106 @@
-"""Status lookup pages."""
+"""Status lookup (tra cứu hồ sơ): by code for anyone, more with the phone number given.
+
+The code alone shows the procedure, the status and dates: a shared URL or a QR code on paper
+reveals nothing personal. Personal details, answering a supplement request, withdrawing and
+rating need the phone number too; failed tries are rate-limited per address and per code.
+"""
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
 from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
 from flask import request
+from flask import session
+from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from blueprints.htmx import render_page
+from domain import validators
+from domain import workflow
+from domain.formatting import day
+from domain.formatting import without_marks
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.messages import Problem
 from domain.references import normalize_dossier_code
+from domain.uploads import UploadRejected
+from domain.uploads import inspect_upload
+from extensions import db
+from extensions import limiter
+from models import Dossier
+from models import DossierEvent
+from models import DossierRating
+from models import StoredFile
+from services import files as files_service
+from services.calendar import work_calendar
+from services.forms import form_for
+from services.workflow import Conflict
+from services.workflow import Request
+from services.workflow import act
+from services.workflow import local_today
 
 bp = Blueprint("lookup", __name__)
+
+VERIFIED = "verified"  # session key: dossier codes this browser proved it may see
+RATINGS = ("rat_hai_long", "hai_long", "khong_hai_long")
+
+
+def find(code: str | None) -> Dossier | None:
+    if not code:
+        return None
+    return db.session.scalar(
+        sa.select(Dossier)
+        .where(Dossier.code == code)
+        .options(selectinload(Dossier.events), selectinload(Dossier.files))
+    )
+
+
+def verified(dossier: Dossier) -> bool:
+    return dossier.code in session.get(VERIFIED, [])
+
+
+def failed_try(response: Response) -> bool:
+    """Only a wrong phone number counts against the limits."""
+    return response.status_code == 422
+
+
+def code_key() -> str:
+    return f"lookup-code:{request.view_args.get('code', '') if request.view_args else ''}"
+
+
+def public_events(dossier: Dossier) -> list[DossierEvent]:
+    """What the person may see of the history: public steps, no notes, no staff names."""
+    return [e for e in dossier.events if e.public]
+
+
+def status_context(dossier: Dossier) -> dict[str, Any]:
+    today = local_today()
+    running = dossier.due_date is not None and workflow.is_running(dossier.status)
+    days = work_calendar().working_days_left(today, dossier.due_date) if running else None
+    return {
+        "dossier": dossier,
+        "events": public_events(dossier),
+        "days": days,
+        "verified": verified(dossier),
+        "form": form_for(dossier.procedure_code),
+        "rating": db.session.scalar(
+            sa.select(DossierRating).where(DossierRating.dossier_id == dossier.id)
+        ),
+        "status_label": workflow.label,
+        "status_help": lambda status: workflow.STATUS_HELP[workflow.Status(status)],
+        "action_label": workflow.action_label,
+        "supplement_slots": supplement_slots,
+        "new_files": new_files,
+    }
 
 
 @bp.route("/tra-cuu")
@@ -20,6 +111,225 @@ def index() -> str:
     error = None
     if raw.strip() and code is None:
         error = _("Mã hồ sơ gồm 15 chữ số, ví dụ 08566-261128-0001. Bạn hãy kiểm tra lại.")
+    dossier = find(code)
+    context = status_context(dossier) if dossier else {"dossier": None}
     return render_page(
-        "lookup/index.html", "lookup/_result.html", raw=raw, code=code, error=error, dossier=None
+        "lookup/index.html", "lookup/_result.html", raw=raw, code=code, error=error, **context
     )
+
+
+@bp.route("/tra-cuu/<code>.txt")
+def plain(code: str) -> Response:
+    """A few words for the lightest phones and for an SMS or Zalo gateway: no personal data."""
+    dossier = find(normalize_dossier_code(code))
+    if dossier is None:
+        text = "Khong tim thay ho so nay."
+    else:
+        parts = [f"Ho so {dossier.code}: {workflow.label(dossier.status)}."]
+        if dossier.due_date and workflow.is_running(dossier.status):
+            parts.append(f"Hen tra {day(dossier.due_date)}.")
+        if dossier.status == workflow.Status.SUPPLEMENT and dossier.supplement_deadline:
+            parts.append(f"Can bo sung truoc {day(dossier.supplement_deadline)}.")
+        text = " ".join(parts)
+    body = without_marks(text)[:280] + "\n"
+    response = Response(body, mimetype="text/plain")
+    response.status_code = 200 if dossier else 404
+    return response
+
+
+@bp.route("/tra-cuu/<code>", methods=["POST"])
+@limiter.limit("10 per 10 minutes", deduct_when=failed_try)
+@limiter.limit("10 per 10 minutes", key_func=code_key, deduct_when=failed_try)
+def verify(code: str) -> Any:
+    """The phone number given at submission opens the personal part of the page."""
+    dossier = find(normalize_dossier_code(code))
+    if dossier is None:
+        abort(404)
+    phone_error = None
+    try:
+        phone = validators.phone(request.form.get("phone", ""))
+    except Invalid as problem:
+        phone_error = problem.problem
+        phone = ""
+    if phone_error is None and secrets.compare_digest(phone, dossier.applicant_phone or "-"):
+        codes = [c for c in session.get(VERIFIED, []) if c != dossier.code]
+        session[VERIFIED] = [*codes, dossier.code][-10:]
+        return redirect(url_for("lookup.index", ma=dossier.code), 303)
+    error = phone_error or Problem(N_("Số điện thoại không khớp với số đã ghi khi nộp hồ sơ."))
+    return render_template(
+        "lookup/index.html",
+        raw=dossier.code,
+        code=dossier.code,
+        error=None,
+        phone_error=error,
+        typed_phone=request.form.get("phone", "")[:20],
+        **status_context(dossier),
+    ), 422
+
+
+def verified_dossier(code: str) -> Dossier:
+    dossier = find(normalize_dossier_code(code))
+    if dossier is None:
+        abort(404)
+    if not verified(dossier):
+        abort(403)
+    return dossier
+
+
+# --- Answering a supplement request ------------------------------------------------------------
+
+
+def supplement_since(dossier: Dossier) -> Any:
+    for event in reversed(dossier.events):
+        if event.action == "request_supplement":
+            return event.at
+    return None
+
+
+def new_files(dossier: Dossier, slot: str) -> list[StoredFile]:
+    since = supplement_since(dossier)
+    return [
+        f
+        for f in dossier.files
+        if f.slot == slot and since is not None and _naive(f.created_at) >= _naive(since)
+    ]
+
+
+def _naive(moment: Any) -> Any:
+    return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
+
+
+def supplement_slots(dossier: Dossier) -> list[tuple[dict[str, str], Any]]:
+    """(item asked for, its form field or None) for each item of the request."""
+    form = form_for(dossier.procedure_code)
+    fields = {f.name: f for f in form.all_fields()} if form else {}
+    return [(item, fields.get(item["key"])) for item in dossier.supplement_items]
+
+
+@bp.route("/tra-cuu/<code>/tep", methods=["POST"])
+def supplement_file(code: str) -> Any:
+    """One more photo or PDF for an item asked for; checked like any upload."""
+    dossier = verified_dossier(code)
+    slot = request.args.get("o", "")
+    if dossier.status != workflow.Status.SUPPLEMENT or slot not in {
+        i["key"] for i in dossier.supplement_items
+    }:
+        abort(404)
+    incoming = [f for f in request.files.getlist("tep") if f and f.filename]
+    problem = None if incoming else Problem(N_("Bạn hãy chọn ảnh chụp hoặc tệp PDF để tải lên."))
+    stored = sum(f.size for f in dossier.files)
+    for upload_file in incoming:
+        try:
+            clean = inspect_upload(
+                upload_file.read(current_app.config["MAX_FILE_BYTES"] + 1),
+                max_file_bytes=current_app.config["MAX_FILE_BYTES"],
+                max_total_bytes=current_app.config["MAX_DOSSIER_BYTES"],
+                already_stored=stored,
+            )
+        except UploadRejected as rejected:
+            problem = Problem(rejected.message, rejected.params)
+            break
+        saved = files_service.store_bytes(clean, upload_file.filename, slot)
+        saved.dossier_id = dossier.id
+        db.session.commit()
+        stored += saved.size
+    for upload_file in incoming:
+        upload_file.close()
+    if request.headers.get("X-Upload") == "1":  # site.js replaces just this item's block
+        item = next(i for i in dossier.supplement_items if i["key"] == slot)
+        return render_template(
+            "lookup/_slot.html",
+            dossier=dossier,
+            item=item,
+            key=slot,
+            upload_errors={slot: problem} if problem else {},
+            new_files=new_files,
+        ), (422 if problem else 200)
+    if problem is not None:
+        return render_template(
+            "lookup/index.html",
+            raw=dossier.code,
+            code=dossier.code,
+            error=None,
+            upload_errors={slot: problem},
+            **status_context(dossier),
+        ), 422
+    return redirect(url_for("lookup.index", ma=dossier.code) + f"#{slot}-slot", 303)
+
+
+@bp.route("/tra-cuu/<code>/bo-sung", methods=["POST"])
+def supplement(code: str) -> Any:
+    """Send what was asked for; the dossier goes back to the centre and the clock restarts."""
+    dossier = verified_dossier(code)
+    if dossier.status != workflow.Status.SUPPLEMENT:
+        return redirect(url_for("lookup.index", ma=dossier.code), 303)
+    errors: dict[str, Problem] = {}
+    corrections: dict[str, Any] = {}
+    for item, spec in supplement_slots(dossier):
+        key = item["key"]
+        if spec is None or spec.type == "upload":
+            if not new_files(dossier, key):
+                errors[key] = Problem(N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này."))
+            continue
+        from domain.formspec import StepResult
+        from domain.formspec import read_value
+        from services.units import directory
+
+        try:
+            corrections[key] = read_value(
+                spec, request.form, key, local_today(), directory(), StepResult()
+            )
+        except Invalid as problem:
+            errors[key] = problem.problem
+    if errors:
+        return render_template(
+            "lookup/index.html",
+            raw=dossier.code,
+            code=dossier.code,
+            error=None,
+            upload_errors=errors,
+            typed=request.form,
+            **status_context(dossier),
+        ), 422
+    if corrections:
+        dossier.answers = {**dossier.answers, **corrections}
+    try:
+        act(dossier, Request("supplement_received", dossier.version, reason=""), None)
+    except (Conflict, Invalid):
+        db.session.rollback()
+    return redirect(url_for("lookup.index", ma=dossier.code), 303)
+
+
+# --- Withdrawing and rating --------------------------------------------------------------------
+
+
+@bp.route("/tra-cuu/<code>/rut", methods=["GET", "POST"])
+def withdraw(code: str) -> Any:
+    """Withdraw the dossier, after a second look."""
+    dossier = verified_dossier(code)
+    allowed = workflow.allowed_actions(dossier.status, workflow.CITIZEN)
+    if not any(a.key == "withdraw" for a in allowed):
+        return redirect(url_for("lookup.index", ma=dossier.code), 303)
+    if request.method == "POST" and request.form.get("confirm") == "co":
+        reason = validators.collapse(request.form.get("reason", ""))[:500]
+        try:
+            act(dossier, Request("withdraw", dossier.version, reason=reason, confirmed=True), None)
+        except (Conflict, Invalid):
+            db.session.rollback()
+        return redirect(url_for("lookup.index", ma=dossier.code), 303)
+    return render_template("lookup/withdraw.html", dossier=dossier)
+
+
+@bp.route("/tra-cuu/<code>/danh-gia", methods=["POST"])
+def rate(code: str) -> Any:
+    """How satisfied the person was: once per dossier, once the result is returned."""
+    dossier = verified_dossier(code)
+    value = request.form.get("value", "")
+    exists = db.session.scalar(
+        sa.select(DossierRating.id).where(DossierRating.dossier_id == dossier.id)
+    )
+    if dossier.status == workflow.Status.RETURNED and value in RATINGS and exists is None:
+        comment = validators.collapse(request.form.get("comment", ""))[:1000]
+        db.session.add(DossierRating(dossier_id=dossier.id, value=value, comment=comment))
+        db.session.commit()
+    return redirect(url_for("lookup.index", ma=dossier.code) + "#danh-gia", 303)

@@ -46,6 +46,7 @@
 
   d.addEventListener("submit", function (e) {
     var form = e.target, input = form.querySelector && form.querySelector("input[type=file]");
+    if (!form.classList || !form.classList.contains("upload-form")) return;
     if (!input || !input.files.length || !window.FormData || !window.Promise || !HTMLCanvasElement.prototype.toBlob) return;
     e.preventDefault();
     var note = form.querySelector(".progress");

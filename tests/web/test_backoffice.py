@@ -66,7 +66,7 @@ def do(client: FlaskClient, code: str, key: str, changes: dict | None = None):
     return post_form(client, page, f"form[action$='/{key}']", changes)
 
 
-# --- Access --------------------------------------------------------------------------------------
+# --- Access ------------------------------------------------------------------------------------
 
 
 def backoffice_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -136,7 +136,7 @@ def test_staff_of_another_commune_see_nothing_of_this_one(app: Flask) -> None:
     assert dossier(app, code).status == 1
 
 
-# --- Signing in ----------------------------------------------------------------------------------
+# --- Signing in --------------------------------------------------------------------------------
 
 
 def test_login_page_and_wrong_password(app: Flask) -> None:
@@ -225,7 +225,7 @@ def test_create_user_command(app: Flask) -> None:
     assert short.exit_code != 0
 
 
-# --- Inbox ---------------------------------------------------------------------------------------
+# --- Inbox -------------------------------------------------------------------------------------
 
 
 def test_inbox_tabs_counts_and_search(app: Flask) -> None:
@@ -269,7 +269,7 @@ def test_staff_pages_are_light(app: Flask) -> None:
     assert gzipped_size(inbox) + len(css.data) <= 30 * 1024
 
 
-# --- The workflow, end to end --------------------------------------------------------------------
+# --- The workflow, end to end ------------------------------------------------------------------
 
 
 def test_receive_sets_the_due_date_and_prints_slip_01(app: Flask) -> None:
@@ -454,7 +454,7 @@ def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
     assert app.test_client().get(url).status_code == 302
 
 
-# --- Calendar and figures ------------------------------------------------------------------------
+# --- Calendar and figures ----------------------------------------------------------------------
 
 
 def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> None:
@@ -479,9 +479,10 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
 
 def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
     code = submitted(app)
+    username = make_user(app, "tiep_nhan")
     with app.app_context():
         row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
-        clerk = db.session.scalar(sa.select(StaffUser).where(StaffUser.role == "tiep_nhan"))
+        clerk = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == username))
         act(row, Request("receive", row.version), clerk)
         row.finished_at = datetime.now(LOCAL)
         row.due_date = date.today() + timedelta(days=2)

@@ -1,0 +1,40 @@
+"""Uploaded files on disk: outside static/, under random names, two-letter buckets."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import current_app
+
+from domain.uploads import CleanFile
+from domain.uploads import stored_name
+from extensions import db
+from models import StoredFile
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def file_path(stored: str) -> Path:
+    # Two-letter buckets keep any one folder small.
+    return upload_folder() / stored[:2] / stored
+
+
+def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
+    """Write a checked file and add its record to the session (the caller links and commits)."""
+    name = stored_name()
+    path = file_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(clean.data)
+    stored = StoredFile(
+        slot=slot,
+        stored_name=name,
+        original_name=(original_name or "")[:200],
+        mimetype=clean.mimetype,
+        size=len(clean.data),
+        sha256=hashlib.sha256(clean.data).hexdigest(),
+    )
+    db.session.add(stored)
+    return stored

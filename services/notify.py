@@ -1,0 +1,156 @@
+"""Messages to people when their dossier moves: queued in the outbox, sent by `outbox send`.
+
+Queuing happens in the same transaction as the status change, so a message is never lost and
+never sent for a change that did not happen. Sending is a separate job (cron) that retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import render_template
+from flask_babel import force_locale
+
+from domain import workflow
+from domain.formatting import sms
+from extensions import db
+from models import Dossier
+from models import DossierEvent
+from models import OutboxMessage
+from models import utcnow
+
+# Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
+LAST_BACKOFF = timedelta(hours=12)
+log = logging.getLogger("motcua.outbox")
+
+
+def status_url(dossier: Dossier) -> str:
+    from blueprints.site import public_url
+
+    return public_url("lookup.index", ma=dossier.code)
+
+
+def queue(dossier: Dossier, event: DossierEvent) -> None:
+    """Add this change's SMS (and e-mail, when there is an address) to the outbox, unsent."""
+    if event.public is False or event.action == "note":
+        return
+    from blueprints.site import deployment
+
+    context = {
+        "dossier": dossier,
+        "event": event,
+        "url": status_url(dossier),
+        "site": deployment(),
+        "status_label": workflow.label,
+        "status_help": lambda status: workflow.STATUS_HELP[workflow.Status(status)],
+    }
+    with force_locale("vi"):
+        text = render_template("notify/sms.txt", **context)
+        if dossier.applicant_email:
+            body = render_template("notify/email.txt", **context)
+            subject = f"Hồ sơ {dossier.code}: {workflow.label(dossier.status)}"
+    if dossier.applicant_phone:
+        db.session.add(
+            OutboxMessage(
+                dossier_id=dossier.id,
+                channel="sms",
+                recipient=dossier.applicant_phone,
+                body=sms(text),
+            )
+        )
+    if dossier.applicant_email:
+        db.session.add(
+            OutboxMessage(
+                dossier_id=dossier.id,
+                channel="email",
+                recipient=dossier.applicant_email,
+                subject=subject,
+                body=body,
+            )
+        )
+
+
+class Sender(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class LogSender:
+    """Writes the message to the log: the default until a gateway is configured."""
+
+    def send(self, message: OutboxMessage) -> None:
+        log.info("%s to %s: %s", message.channel, mask(message.recipient), message.body)
+
+
+class SmtpSender:
+    """E-mail through the SMTP server in the configuration."""
+
+    def __init__(self, config: dict) -> None:
+        self.config = config
+
+    def send(self, message: OutboxMessage) -> None:
+        config = self.config
+        mail = EmailMessage()
+        mail["From"] = config["SMTP_FROM"]
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail.set_content(message.body)
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as server:
+            if config["SMTP_TLS"]:
+                server.starttls()
+            if config["SMTP_USER"]:
+                server.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            server.send_message(mail)
+
+
+def mask(recipient: str) -> str:
+    """Phone numbers and addresses half hidden in logs."""
+    if "@" in recipient:
+        name, _at, domain = recipient.partition("@")
+        return f"{name[:2]}…@{domain}"
+    return f"{recipient[:4]}…{recipient[-2:]}"
+
+
+def senders() -> dict[str, Sender]:
+    config = current_app.config
+    email: Sender = SmtpSender(config) if config.get("OUTBOX_EMAIL") == "smtp" else LogSender()
+    return {"sms": LogSender(), "email": email}
+
+
+def send_due(
+    now: datetime | None = None, chosen: dict[str, Sender] | None = None, limit: int = 200
+) -> tuple[int, int]:
+    """Try every message that is due; returns (sent, failed). Failures wait and try again."""
+    now = now or utcnow()
+    chosen = chosen or senders()
+    due = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for message in due:
+        try:
+            chosen[message.channel].send(message)
+        except Exception as error:  # any failure of the gateway: keep the message, retry later
+            message.attempts += 1
+            wait = (
+                BACKOFF[message.attempts - 1] if message.attempts <= len(BACKOFF) else LAST_BACKOFF
+            )
+            message.next_attempt_at = now + wait
+            message.last_error = str(error)[:500]
+            failed += 1
+        else:
+            message.attempts += 1
+            message.sent_at = now
+            sent += 1
+        db.session.commit()
+    return sent, failed

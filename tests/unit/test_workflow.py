@@ -1,0 +1,472 @@
+"""Dossier statuses and who may do what: the table, each refusal, and the rules' consistency."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from domain import workflow
+from domain.messages import Invalid
+from domain.workflow import ACTIONS
+from domain.workflow import CITIZEN
+from domain.workflow import Status
+
+TODAY = date(2026, 3, 2)  # a Monday
+DAY = timedelta(days=1)
+EVERY_ROLE = (*workflow.ROLES, CITIZEN)
+STAFF_ON_DOSSIERS = {"tiep_nhan", "chuyen_vien", "lanh_dao"}
+ALL = set(range(1, 11))
+
+# key: (from, to, roles, slip); None as "to" leaves the status as it is.
+TABLE: dict[str, tuple[set[int], int | None, set[str], str]] = {
+    "receive": ({1}, 2, {"tiep_nhan", "lanh_dao"}, "01"),
+    "refuse": ({1}, 3, {"tiep_nhan", "lanh_dao"}, "03"),
+    "request_supplement": ({1, 2, 4}, 5, {"tiep_nhan", "chuyen_vien", "lanh_dao"}, "02"),
+    "supplement_received": ({5}, 4, {"tiep_nhan", CITIZEN}, ""),
+    "forward": ({2}, 4, {"tiep_nhan", "lanh_dao"}, ""),
+    "request_fee": ({4}, 6, {"chuyen_vien", "lanh_dao"}, ""),
+    "fee_paid": ({6}, 4, {"tiep_nhan", "chuyen_vien"}, ""),
+    "stop": ({2, 4, 5, 6}, 8, {"lanh_dao"}, "05"),
+    "finish": ({4}, 9, {"lanh_dao"}, ""),
+    "return_result": ({9}, 10, {"tiep_nhan"}, ""),
+    "withdraw": ({1, 2, 4, 5, 6}, 7, {CITIZEN}, "05"),
+    "apologise": ({2, 4, 5, 6}, None, {"chuyen_vien", "lanh_dao"}, "04"),
+    "note": (ALL, None, STAFF_ON_DOSSIERS, ""),
+}
+NEEDS: dict[str, set[str]] = {
+    "receive": set(),
+    "refuse": {"reason"},
+    "request_supplement": {"reason", "items", "deadline"},
+    "supplement_received": set(),
+    "forward": set(),
+    "request_fee": {"reason"},
+    "fee_paid": set(),
+    "stop": {"reason"},
+    "finish": set(),
+    "return_result": {"channel"},
+    "withdraw": {"confirmation"},
+    "apologise": {"reason", "new_date"},
+    "note": {"reason"},
+}
+
+
+def good(**changes: Any) -> dict[str, Any]:
+    """Details that satisfy every action, on a dossier due yesterday; changes replace some."""
+    details: dict[str, Any] = {
+        "reason": "Ảnh giấy chứng sinh bị mờ",
+        "items": ["giay_chung_sinh"],
+        "deadline": TODAY + 10 * DAY,
+        "new_date": TODAY + 5 * DAY,
+        "channel": "tai_quay",
+        "confirmed": True,
+        "today": TODAY,
+        "due": TODAY - DAY,
+        "past_actions": ("submit", "receive"),
+    }
+    return details | changes
+
+
+def refusal(key: str, status: int, role: str, **changes: Any) -> Invalid:
+    """The Invalid that check() raises for these inputs."""
+    with pytest.raises(Invalid) as caught:
+        workflow.check(key, status, role, **good(**changes))
+    return caught.value
+
+
+def keys(actions: list[workflow.Action]) -> list[str]:
+    return [action.key for action in actions]
+
+
+# ---- statuses -------------------------------------------------------------------------------
+
+
+def test_statuses_are_the_national_codes_with_their_names() -> None:
+    assert [s.value for s in Status] == list(range(1, 11))
+    assert [workflow.label(s) for s in Status] == [
+        "Mới đăng ký",
+        "Được tiếp nhận",
+        "Không được tiếp nhận",
+        "Đang xử lý",
+        "Yêu cầu bổ sung giấy tờ",
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Công dân yêu cầu rút hồ sơ",
+        "Dừng xử lý",
+        "Đã xử lý xong",
+        "Đã trả kết quả",
+    ]
+    with pytest.raises(ValueError):
+        workflow.label(11)
+
+
+def test_every_status_tells_the_person_what_it_means_and_what_to_do() -> None:
+    assert set(workflow.STATUS_HELP) == set(Status)
+    for status in Status:
+        text = workflow.help_text(status)
+        # Two short sentences at most, speaking to the person.
+        assert text.endswith(".") and len(text) <= 160 and "bạn" in text.lower(), status
+    assert workflow.help_text(5).startswith("Hồ sơ cần bổ sung giấy tờ. Bạn hãy xem danh sách")
+
+
+def test_open_closed_finished_paused_running() -> None:
+    closed = {s for s in Status if workflow.is_closed(s)}
+    assert closed == {3, 7, 8, 10}
+    assert {s for s in Status if workflow.is_open(s)} == ALL - closed
+    assert {s for s in Status if workflow.is_finished(s)} == {9, 10}
+    assert {s for s in Status if workflow.is_paused(s)} == {5, 6}
+    assert {s for s in Status if workflow.is_running(s)} == {2, 4}
+    # A paused clock belongs to an open dossier that still awaits its result.
+    assert workflow.PAUSED <= workflow.OPEN - workflow.FINISHED
+    assert not workflow.PAUSED & workflow.RUNNING
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "late"),
+    [
+        (4, TODAY - DAY, True),
+        (4, TODAY, True),  # due today: still time to apologise before the day ends
+        (4, TODAY + DAY, False),
+        (4, None, False),
+        (5, TODAY - DAY, True),
+        (9, TODAY - DAY, False),  # the result is ready: nothing to apologise for
+        (10, TODAY - DAY, False),
+        (8, TODAY - DAY, False),
+    ],
+)
+def test_is_late(status: int, due: date | None, late: bool) -> None:
+    assert workflow.is_late(status, TODAY, due) is late
+
+
+# ---- the actions ----------------------------------------------------------------------------
+
+
+def test_the_table_of_actions() -> None:
+    assert list(ACTIONS) == list(TABLE)
+    for key, (sources, target, roles, slip) in TABLE.items():
+        action = ACTIONS[key]
+        assert (set(action.sources), action.target, set(action.roles), action.slip) == (
+            sources,
+            target,
+            roles,
+            slip,
+        ), key
+
+
+def test_what_each_action_needs() -> None:
+    for key, needs in NEEDS.items():
+        action = ACTIONS[key]
+        found = {
+            need
+            for need in ("reason", "items", "deadline", "new_date", "channel", "confirmation")
+            if getattr(action, f"needs_{need}")
+        }
+        assert found == needs, key
+
+
+def test_only_internal_notes_are_hidden_from_the_person() -> None:
+    assert {key for key, action in ACTIONS.items() if not action.public} == {"note"}
+
+
+def test_slips_are_known_and_each_is_produced() -> None:
+    produced = {action.slip for action in ACTIONS.values()} - {""}
+    assert produced == set(workflow.SLIPS) == {"01", "02", "03", "04", "05"}
+    assert workflow.slip_of("withdraw") == workflow.slip_of("stop") == "05"
+    assert workflow.slip_of("submit") == workflow.slip_of("finish") == ""
+
+
+def test_labels_of_actions_roles_and_other_events() -> None:
+    assert all(action.label for action in ACTIONS.values())
+    assert workflow.action_label("receive") == "Tiếp nhận"
+    assert workflow.action_label("submit") == "Nộp hồ sơ"
+    assert workflow.action_label("old_key") == "old_key"
+    assert set(workflow.ROLES) == {"tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri"} | {
+        "to_cong_nghe_so"
+    }
+    assert all(workflow.role_label(role) for role in EVERY_ROLE)
+    assert workflow.role_label(CITIZEN) == "Người dân"
+    assert workflow.role_label("helper") == workflow.role_label("to_cong_nghe_so")
+
+
+def test_the_page_lists_a_new_dossiers_actions_in_order() -> None:
+    assert keys(workflow.allowed_actions(1, "tiep_nhan")) == [
+        "receive",
+        "refuse",
+        "request_supplement",
+        "note",
+    ]
+    assert keys(workflow.allowed_actions(1, CITIZEN)) == ["withdraw"]
+    assert keys(workflow.allowed_actions(10, "tiep_nhan")) == ["note"]
+
+
+@pytest.mark.parametrize("key", list(TABLE))
+def test_each_action_is_allowed_exactly_where_the_table_says(key: str) -> None:
+    sources, _target, roles, _slip = TABLE[key]
+    for status in Status:
+        for role in EVERY_ROLE:
+            offered = key in keys(workflow.allowed_actions(status, role, late=True))
+            assert offered == (status in sources and role in roles), (status, role)
+
+
+# ---- where actions lead ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(Status.NEW, Status.NEW), (Status.RECEIVED, Status.PROCESSING), (4, 4)],
+)
+def test_a_supplement_goes_back_to_where_it_was_asked(before: int, after: int) -> None:
+    assert workflow.resume_status(before) == after
+    assert workflow.next_status("supplement_received", 5, before_supplement=before) == after
+
+
+def test_a_supplement_needs_the_status_before_the_request() -> None:
+    with pytest.raises(ValueError):
+        workflow.next_status("supplement_received", 5)
+    with pytest.raises(ValueError):
+        workflow.resume_status(Status.FEE)  # never asked for in that status
+
+
+def test_apologies_and_notes_leave_the_status() -> None:
+    assert workflow.next_status("apologise", 5) == Status.SUPPLEMENT
+    assert workflow.next_status("note", 10) == Status.RETURNED
+    assert workflow.next_status("receive", 1) == Status.RECEIVED
+
+
+def test_no_action_leads_out_of_a_closed_status() -> None:
+    for status in workflow.CLOSED:
+        here = [action for action in ACTIONS.values() if status in action.sources]
+        assert [action.key for action in here] == ["note"], status
+        for action in here:
+            assert workflow.next_status(action.key, status) == status
+
+
+def test_every_status_can_be_reached_from_new() -> None:
+    seen, queue = {Status.NEW}, deque([Status.NEW])
+    while queue:
+        status = queue.popleft()
+        for action in ACTIONS.values():
+            if status not in action.sources:
+                continue
+            befores = (1, 2, 4) if action.key == "supplement_received" else (None,)
+            for before in befores:
+                after = workflow.next_status(action.key, status, before_supplement=before)
+                if after not in seen:
+                    seen.add(after)
+                    queue.append(after)
+    assert seen == set(Status)
+
+
+def test_a_whole_journey() -> None:
+    status: int = Status.NEW
+    path = ["receive", "forward", "request_fee", "fee_paid", "finish", "return_result"]
+    roles = ["tiep_nhan", "tiep_nhan", "chuyen_vien", "tiep_nhan", "lanh_dao", "tiep_nhan"]
+    for key, role in zip(path, roles, strict=True):
+        workflow.check(key, status, role, **good())
+        status = workflow.next_status(key, status)
+    assert status == Status.RETURNED
+
+
+# ---- refusals, each with its message --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "status", "role", "changes", "message"),
+    [
+        ("archive", 1, "lanh_dao", {}, workflow.UNKNOWN_ACTION),
+        ("finish", 4, "chuyen_vien", {}, workflow.NOT_ALLOWED),
+        ("withdraw", 4, "tiep_nhan", {}, workflow.NOT_ALLOWED),
+        ("receive", 2, "tiep_nhan", {}, workflow.WRONG_STATUS),
+        ("return_result", 4, "tiep_nhan", {}, workflow.WRONG_STATUS),
+        ("refuse", 1, "tiep_nhan", {"reason": ""}, workflow.REASON_MISSING),
+        ("stop", 4, "lanh_dao", {"reason": "  \n"}, workflow.REASON_MISSING),
+        ("request_fee", 4, "chuyen_vien", {"reason": ""}, workflow.FEE_MISSING),
+        ("note", 3, "chuyen_vien", {"reason": ""}, workflow.NOTE_MISSING),
+        ("request_supplement", 2, "tiep_nhan", {"items": []}, workflow.ITEMS_MISSING),
+        ("request_supplement", 2, "tiep_nhan", {"items": [" "]}, workflow.ITEMS_MISSING),
+        ("request_supplement", 4, "chuyen_vien", {"deadline": None}, workflow.DEADLINE_MISSING),
+        ("request_supplement", 4, "chuyen_vien", {"deadline": TODAY}, workflow.DEADLINE_PAST),
+        ("request_supplement", 1, "lanh_dao", {"deadline": TODAY - DAY}, workflow.DEADLINE_PAST),
+        ("apologise", 4, "lanh_dao", {"new_date": None}, workflow.NEW_DATE_MISSING),
+        ("apologise", 4, "lanh_dao", {"new_date": TODAY - DAY}, workflow.NEW_DATE_TOO_EARLY),
+        (
+            "apologise",
+            4,
+            "lanh_dao",
+            {"due": TODAY - 10 * DAY, "new_date": TODAY - 2 * DAY},
+            workflow.NEW_DATE_PAST,
+        ),
+        ("apologise", 4, "lanh_dao", {"past_actions": ["apologise"]}, workflow.ALREADY_DONE),
+        ("apologise", 4, "chuyen_vien", {"due": TODAY + DAY}, workflow.NOT_LATE),
+        ("apologise", 2, "chuyen_vien", {"due": None}, workflow.NOT_LATE),
+        ("apologise", 4, "lanh_dao", {"late": False}, workflow.NOT_LATE),
+        ("return_result", 9, "tiep_nhan", {"channel": ""}, workflow.CHANNEL_MISSING),
+        ("return_result", 9, "tiep_nhan", {"channel": "email"}, workflow.CHANNEL_MISSING),
+        ("withdraw", 5, CITIZEN, {"confirmed": False}, workflow.NOT_CONFIRMED),
+    ],
+)
+def test_each_refusal_says_what_is_wrong(
+    key: str, status: int, role: str, changes: dict[str, Any], message: str
+) -> None:
+    assert refusal(key, status, role, **changes).problem.message == message
+
+
+def test_the_words_of_the_main_refusals() -> None:
+    assert "trạng thái khác" in str(refusal("receive", 4, "tiep_nhan"))
+    assert "lý do" in str(refusal("refuse", 1, "tiep_nhan", reason=""))
+    assert "sau hôm nay" in str(refusal("request_supplement", 2, "tiep_nhan", deadline=TODAY))
+    too_early = refusal("apologise", 4, "lanh_dao", new_date=TODAY - DAY)
+    assert too_early.problem.params == {"due": "01/03/2026"}
+    assert str(too_early) == "Ngày hẹn mới phải sau ngày hẹn cũ (01/03/2026)."
+    assert "một lần" in str(refusal("apologise", 4, "lanh_dao", past_actions=["apologise"]))
+    assert "không có quyền" in str(refusal("finish", 4, "quan_tri"))
+
+
+def test_a_good_request_returns_its_action() -> None:
+    assert (
+        workflow.check("request_supplement", 1, "tiep_nhan", **good())
+        is ACTIONS["request_supplement"]
+    )
+    assert workflow.check("withdraw", 6, CITIZEN, **good()).slip == "05"
+
+
+# ---- the apology, once ----------------------------------------------------------------------
+
+
+def test_an_apology_only_when_late_and_only_once() -> None:
+    assert "apologise" in keys(workflow.allowed_actions(4, "lanh_dao", late=True))
+    assert "apologise" not in keys(workflow.allowed_actions(4, "lanh_dao", late=False))
+    done = ["submit", "receive", "forward", "apologise", "note"]
+    assert "apologise" not in keys(
+        workflow.allowed_actions(4, "lanh_dao", past_actions=done, late=True)
+    )
+    assert workflow.check("apologise", 4, "lanh_dao", **good()).target is None
+    assert refusal("apologise", 4, "lanh_dao", past_actions=done).problem.message == (
+        workflow.ALREADY_DONE
+    )
+
+
+def test_a_caller_with_the_calendar_may_call_a_dossier_late_before_its_due_date() -> None:
+    # One working day left, the inbox already shows it as due: an apology may go out now.
+    details = good(due=TODAY + DAY, new_date=TODAY + 4 * DAY, late=True)
+    assert workflow.check("apologise", 2, "chuyen_vien", **details).key == "apologise"
+
+
+# ---- who never acts on dossiers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["quan_tri", "to_cong_nghe_so", "stranger"])
+def test_administrators_and_helpers_do_nothing_on_dossiers(role: str) -> None:
+    for status in Status:
+        assert workflow.allowed_actions(status, role, late=True) == []
+        for key in ACTIONS:
+            assert refusal(key, status, role).problem.message == workflow.NOT_ALLOWED
+    assert role not in workflow.DOSSIER_ROLES
+
+
+def test_the_roles_that_act_on_dossiers() -> None:
+    assert workflow.DOSSIER_ROLES == STAFF_ON_DOSSIERS
+
+
+# ---- the inbox ------------------------------------------------------------------------------
+
+
+def test_every_open_status_is_in_exactly_one_inbox_tab() -> None:
+    tabs = workflow.INBOX_TABS
+    assert [tab.key for tab in tabs] == ["moi", "dang-xu-ly", "cho-bo-sung", "cho-tra"]
+    assert all(tab.label for tab in tabs)
+    for status in Status:
+        found = [tab.key for tab in tabs if status in tab.statuses]
+        assert len(found) == (1 if workflow.is_open(status) else 0), status
+    assert {tab.key: set(tab.statuses) for tab in tabs}["cho-bo-sung"] == {5}
+
+
+# ---- the page never offers what the check refuses -------------------------------------------
+
+
+def accepted(key: str, status: int, role: str, **details: Any) -> bool:
+    try:
+        workflow.check(key, status, role, **details)
+    except Invalid:
+        return False
+    return True
+
+
+def test_allowed_actions_are_exactly_those_check_accepts() -> None:
+    for status in [0, *Status, 11]:
+        for role in [*EVERY_ROLE, "stranger"]:
+            for past in [(), ("submit", "apologise"), ("submit", "note")]:
+                for late in (False, True):
+                    due = TODAY - DAY if late else TODAY + 3 * DAY
+                    offered = keys(
+                        workflow.allowed_actions(status, role, past_actions=past, late=late)
+                    )
+                    for key in ACTIONS:
+                        by_date = good(due=due, past_actions=past)
+                        by_flag = good(due=None, past_actions=past, late=late)
+                        for details in (by_date, by_flag):
+                            context = (key, status, role, past, late)
+                            assert accepted(key, status, role, **details) == (key in offered), (
+                                context
+                            )
+
+
+MESSAGES = {
+    value
+    for name, value in vars(workflow).items()
+    if name.isupper() and isinstance(value, str) and value.endswith(".")
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.sampled_from([*ACTIONS, "bogus"]),
+    status=st.integers(0, 11),
+    role=st.sampled_from([*EVERY_ROLE, "stranger"]),
+    reason=st.sampled_from(["", " ", "Thiếu bản sao giấy chứng sinh"]),
+    items=st.lists(st.sampled_from(["", "anh_cccd", "ho_ten"]), max_size=2),
+    deadline=st.one_of(st.none(), st.integers(-3, 3).map(lambda n: TODAY + n * DAY)),
+    new_date=st.one_of(st.none(), st.integers(-3, 3).map(lambda n: TODAY + n * DAY)),
+    due=st.one_of(st.none(), st.integers(-3, 3).map(lambda n: TODAY + n * DAY)),
+    channel=st.sampled_from(["", "tai_quay", "buu_chinh", "truc_tuyen", "fax"]),
+    confirmed=st.booleans(),
+    past=st.lists(st.sampled_from(["submit", "apologise", "note"]), max_size=3),
+)
+def test_whatever_is_typed_check_accepts_only_what_the_page_offers(
+    key: str,
+    status: int,
+    role: str,
+    reason: str,
+    items: list[str],
+    deadline: date | None,
+    new_date: date | None,
+    due: date | None,
+    channel: str,
+    confirmed: bool,
+    past: list[str],
+) -> None:
+    try:
+        action = workflow.check(
+            key,
+            status,
+            role,
+            reason=reason,
+            items=items,
+            deadline=deadline,
+            new_date=new_date,
+            channel=channel,
+            confirmed=confirmed,
+            today=TODAY,
+            due=due,
+            past_actions=past,
+        )
+    except Invalid as problem:
+        assert problem.problem.message in MESSAGES
+        return
+    late = workflow.is_late(status, TODAY, due)
+    assert action in workflow.allowed_actions(status, role, past_actions=past, late=late)

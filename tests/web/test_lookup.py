@@ -1,0 +1,282 @@
+"""Status lookup: what the code alone shows, what the phone number opens, and the rest."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from domain import workflow
+from extensions import db
+from models import Dossier
+from models import DossierRating
+from models import OutboxMessage
+from services import notify
+from tests.journeys import photo
+from tests.pages import check_page
+from tests.pages import gzipped_size
+from tests.pages import parse
+from tests.staff import staff_client
+from tests.web.test_backoffice import do
+from tests.web.test_backoffice import dossier
+from tests.web.test_backoffice import events
+from tests.web.test_backoffice import submitted
+
+PHONE = "0912345678"  # what tests.journeys gives at the start
+
+
+def verify(client: FlaskClient, code: str, phone: str = PHONE):
+    page = parse(client.get("/tra-cuu", query_string={"ma": code}))
+    form = page.select_one("form[action$='/tra-cuu/" + code + "']")
+    token = form.select_one("[name=csrf_token]")["value"]
+    return client.post(form["action"], data={"csrf_token": token, "phone": phone})
+
+
+def set_status(app: Flask, code: str, status: int, **fields) -> None:
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        row.status = status
+        for key, value in fields.items():
+            setattr(row, key, value)
+        db.session.commit()
+
+
+def test_the_code_alone_shows_status_and_dates_but_nothing_personal(
+    app: Flask, client: FlaskClient
+) -> None:
+    code = submitted(app)
+    for typed in [code, code.replace("-", " "), code.replace("-", ""), f"  {code}  "]:
+        response = client.get("/tra-cuu", query_string={"ma": typed})
+        soup = parse(response)
+        check_page(soup)
+        card = soup.select_one(".status-card")
+        assert card is not None, typed
+        assert "Mới đăng ký" in card.get_text()
+        assert "Đăng ký khai sinh" in card.get_text().replace("Thủ tục đ", "Đ")
+    text = response.get_data(as_text=True)
+    assert "Hà Thị Mai" not in text and PHONE not in text and "025195012345" not in text
+    assert response.headers["Vary"]
+
+
+def test_unknown_and_malformed_codes(client: FlaskClient) -> None:
+    missing = parse(client.get("/tra-cuu?ma=08566-200101-9999"))
+    assert "Không tìm thấy" in missing.select_one(".empty").get_text()
+    wrong = parse(client.get("/tra-cuu?ma=12345"))
+    assert "15 chữ số" in wrong.select_one("#ma-error").get_text()
+
+
+def test_the_phone_number_opens_the_personal_part(app: Flask) -> None:
+    code = submitted(app)
+    client = app.test_client()
+    wrong = verify(client, code, "0987000111")
+    assert wrong.status_code == 422
+    text = wrong.get_data(as_text=True)
+    assert "không khớp" in text and "Hà Thị Mai" not in text
+    right = verify(client, code)
+    assert right.status_code == 303
+    page = parse(client.get(right.headers["Location"]))
+    check_page(page)
+    assert "Hà Thị Mai" in page.select_one("#personal-title").find_parent("section").get_text()
+    other_device = app.test_client().get("/tra-cuu", query_string={"ma": code})
+    assert "Hà Thị Mai" not in other_device.get_data(as_text=True)
+
+
+def test_failed_tries_are_limited(app: Flask) -> None:
+    app.config["RATELIMIT_ENABLED"] = True
+    code = submitted(app)
+    client = app.test_client()
+    statuses = [verify(client, code, "0987000111").status_code for _ in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    blocked = verify(client, code, "0987000111")
+    assert "quá nhiều lần" in blocked.get_data(as_text=True)
+
+
+def test_plain_text_answer_is_short_and_anonymous(app: Flask, client: FlaskClient) -> None:
+    code = submitted(app)
+    response = client.get(f"/tra-cuu/{code}.txt")
+    body = response.get_data()
+    assert response.mimetype == "text/plain" and len(body) < 300
+    assert body.decode().startswith(f"Ho so {code}: Moi dang ky.")
+    assert b"Mai" not in body and PHONE.encode() not in body
+    assert client.get("/tra-cuu/08566-200101-9999.txt").status_code == 404
+
+
+@pytest.mark.parametrize("status", [s.value for s in workflow.Status])
+def test_every_status_is_explained(app: Flask, client: FlaskClient, status: int) -> None:
+    code = submitted(app)
+    set_status(app, code, status, due_date=date.today() + timedelta(days=3))
+    soup = parse(client.get("/tra-cuu", query_string={"ma": code}))
+    check_page(soup)
+    card = soup.select_one(".status-card").get_text(" ", strip=True)
+    assert workflow.STATUS_LABELS[workflow.Status(status)] in card
+    assert workflow.STATUS_HELP[workflow.Status(status)] in card
+
+
+def test_the_lookup_page_is_light(app: Flask, client: FlaskClient) -> None:
+    code = submitted(app)
+    assert gzipped_size(client.get("/tra-cuu", query_string={"ma": code})) <= 8 * 1024
+
+
+def test_the_public_timeline_has_no_notes_and_no_staff_names(
+    app: Flask, client: FlaskClient
+) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "note", {"reason": "Số điện thoại nhà hàng xóm"})
+    do(clerk, code, "receive")
+    text = client.get("/tra-cuu", query_string={"ma": code}).get_data(as_text=True)
+    assert "hàng xóm" not in text and "Cán bộ tiep_nhan" not in text
+    timeline = [
+        li.get_text(" ", strip=True)
+        for li in parse(client.get(f"/tra-cuu?ma={code}")).select(".timeline li")
+    ]
+    assert len(timeline) == 2 and "Tiếp nhận" in timeline[1]
+
+
+def test_answering_a_supplement_request_only_for_the_items_asked(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "receive")
+    deadline = (date.today() + timedelta(days=7)).isoformat()
+    do(
+        clerk,
+        code,
+        "request_supplement",
+        {"items": "birth_certificate", "reason": "Ảnh mờ", "deadline": deadline},
+    )
+    citizen = app.test_client()
+    public = parse(citizen.get(f"/tra-cuu?ma={code}")).get_text()
+    assert "Giấy chứng sinh" in public and "Ảnh mờ" not in public  # the why needs the phone
+    verify(citizen, code)
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    check_page(page)
+    assert "Ảnh mờ" in page.get_text()
+    assert [f["data-slot"] for f in page.select("form.upload-form")] == ["birth_certificate"]
+    early = citizen.post(
+        page.select_one("form[action$='/bo-sung']")["action"],
+        data={"csrf_token": page.select_one("[name=csrf_token]")["value"]},
+    )
+    assert early.status_code == 422 and dossier(app, code).status == 5
+    form = page.select_one("form.upload-form")
+    citizen.post(
+        form["action"],
+        data={
+            "csrf_token": form.select_one("[name=csrf_token]")["value"],
+            "tep": (io.BytesIO(photo()), "ro.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    assert "ro.jpg" in page.select_one("#birth_certificate-slot").get_text()
+    sent = citizen.post(
+        page.select_one("form[action$='/bo-sung']")["action"],
+        data={"csrf_token": page.select_one("[name=csrf_token]")["value"]},
+    )
+    assert sent.status_code == 303
+    back = dossier(app, code)
+    assert back.status == 4 and back.paused_on is None
+    assert events(app, code)[-1][:3] == ("supplement_received", 5, 4)
+
+
+def test_withdrawal_needs_the_phone_and_a_confirmation(app: Flask) -> None:
+    code = submitted(app)
+    citizen = app.test_client()
+    assert citizen.get(f"/tra-cuu/{code}/rut").status_code == 403
+    verify(citizen, code)
+    page = parse(citizen.get(f"/tra-cuu/{code}/rut"))
+    check_page(page)
+    token = page.select_one("[name=csrf_token]")["value"]
+    citizen.post(f"/tra-cuu/{code}/rut", data={"csrf_token": token})
+    assert dossier(app, code).status == 1  # not confirmed: nothing happens
+    citizen.post(
+        f"/tra-cuu/{code}/rut", data={"csrf_token": token, "confirm": "co", "reason": "Nộp nhầm"}
+    )
+    assert dossier(app, code).status == 7
+    assert events(app, code)[-1][0] == "withdraw"
+
+
+def test_rating_once_after_the_result_is_returned(app: Flask) -> None:
+    code = submitted(app)
+    set_status(app, code, 10)
+    citizen = app.test_client()
+    verify(citizen, code)
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    form = page.select_one("form[action$='/danh-gia']")
+    token = form.select_one("[name=csrf_token]")["value"]
+    citizen.post(
+        form["action"], data={"csrf_token": token, "value": "rat_hai_long", "comment": "Nhanh"}
+    )
+    citizen.post(form["action"], data={"csrf_token": token, "value": "khong_hai_long"})
+    with app.app_context():
+        ratings = db.session.scalars(
+            sa.select(DossierRating)
+            .join(Dossier, Dossier.id == DossierRating.dossier_id)
+            .where(Dossier.code == code)
+        ).all()
+        assert [(r.value, r.comment) for r in ratings] == [("rat_hai_long", "Nhanh")]
+
+
+def test_each_change_queues_an_sms_without_diacritics(app: Flask) -> None:
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "receive")
+    with app.app_context():
+        messages = db.session.scalars(
+            sa.select(OutboxMessage)
+            .join(Dossier, Dossier.id == OutboxMessage.dossier_id)
+            .where(Dossier.code == code)
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [m.channel for m in messages] == ["sms", "sms"]
+        for message in messages:
+            assert (
+                len(message.body) <= 160 and message.body.isascii() and message.recipient == PHONE
+            )
+        assert "Hen tra ngay" in messages[1].body and f"ma={code}" in messages[1].body
+
+
+class Failing:
+    def send(self, message) -> None:
+        raise OSError("gateway down")
+
+
+class Keeping:
+    def __init__(self) -> None:
+        self.sent = []
+
+    def send(self, message) -> None:
+        self.sent.append(message.id)
+
+
+def test_outbox_retries_with_back_off_and_loses_nothing(app: Flask) -> None:
+    submitted(app)
+    with app.app_context():
+        from models import utcnow
+
+        now = utcnow()
+        waiting = db.session.scalar(
+            sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None))
+        )
+        sent, failed = notify.send_due(now, {"sms": Failing(), "email": Failing()}, limit=10_000)
+        assert (sent, failed) == (0, waiting)
+        first = db.session.scalar(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+        assert first.attempts == 1 and first.sent_at is None and "gateway down" in first.last_error
+        assert first.next_attempt_at.replace(tzinfo=None) >= (now + timedelta(seconds=59)).replace(
+            tzinfo=None
+        )
+        assert notify.send_due(now, {"sms": Keeping(), "email": Keeping()}) == (0, 0)  # not due yet
+        later = now + timedelta(minutes=2)
+        keeping = Keeping()
+        sent, failed = notify.send_due(later, {"sms": keeping, "email": keeping}, limit=10_000)
+        assert sent == waiting and failed == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None)))
+            == 0
+        )
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "Sent" in result.output
