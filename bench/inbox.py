@@ -116,7 +116,9 @@ def main() -> None:
                 InboxQuery(8566, tab="cho-tra", text="08566 260101 0001"),
                 InboxQuery(8566, tab="dang-xu-ly", channel="truc-tuyen"),
                 InboxQuery(8566, tab="dang-xu-ly", procedure="1.001193"),
-                InboxQuery(8566, tab="qua-han", date_from=today - timedelta(days=90), date_to=today),
+                InboxQuery(
+                    8566, tab="qua-han", date_from=today - timedelta(days=90), date_to=today
+                ),
             ]
             timings: dict[str, list[float]] = {}
             for _round in range(7):

@@ -138,9 +138,15 @@ class Dossier(db.Model):
         sa.Index("ix_dossiers_unit_due", "unit_code", "due_date"),
         sa.Index("ix_dossiers_unit_submitted", "unit_code", "submitted_at"),
         # Filters staff use every day; the counts of every tab stay on the index.
-        sa.Index("ix_dossiers_unit_channel_status_due", "unit_code", "channel", "status", "due_date"),
         sa.Index(
-            "ix_dossiers_unit_procedure_status_due", "unit_code", "procedure_code", "status", "due_date"
+            "ix_dossiers_unit_channel_status_due", "unit_code", "channel", "status", "due_date"
+        ),
+        sa.Index(
+            "ix_dossiers_unit_procedure_status_due",
+            "unit_code",
+            "procedure_code",
+            "status",
+            "due_date",
         ),
     )
 
