@@ -97,19 +97,23 @@ class LiveServer:
         )
         return env
 
+    def flask(self, *command: str) -> str:
+        """Run a `flask --app app` command against this server's database."""
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", *command],
+            cwd=ROOT,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
     def prepare_database(self) -> None:
-        flask = [sys.executable, "-m", "flask", "--app", "app"]
         for command in (["db", "upgrade"], ["data", "load"]):
-            done = subprocess.run(
-                [*flask, *command],
-                cwd=ROOT,
-                env=self.environment(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode:
-                raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+            self.flask(*command)
 
     def start(self) -> None:
         self.port = free_port()

