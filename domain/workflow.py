@@ -272,7 +272,7 @@ _ACTIONS = (
     ),
     Action(
         "stop",
-        N_("Dừng xử lý"),
+        N_("Dừng xử lý hồ sơ"),
         _statuses(S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.FEE),
         S.STOPPED,
         _roles("lanh_dao"),
