@@ -204,3 +204,10 @@ class OutboxMessage(db.Model):
     )
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+@sa.event.listens_for(DossierEvent, "before_update")
+@sa.event.listens_for(DossierEvent, "before_delete")
+def _events_are_append_only(_mapper: Any, _connection: Any, event: DossierEvent) -> None:
+    # The record of who did what, when, is evidence: it is added to, never rewritten.
+    raise PermissionError(f"dossier event {event.id} is append-only")

@@ -14,6 +14,7 @@ from domain.calendar import LOCAL
 from domain.calendar import on_time_class
 from extensions import db
 from models import Dossier
+from models import DossierRating
 
 
 @dataclass
@@ -24,6 +25,19 @@ class Figures:
     on_time: int = 0
     late: int = 0
     open_late: int = 0
+    ratings: dict[str, int] | None = None
+
+    @property
+    def rated(self) -> int:
+        return sum((self.ratings or {}).values())
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """Very satisfied or satisfied, among the ratings given (the satisfaction indicator)."""
+        if not self.rated:
+            return None
+        ratings = self.ratings or {}
+        return (ratings.get("rat_hai_long", 0) + ratings.get("hai_long", 0)) / self.rated
 
     @property
     def on_time_share(self) -> float | None:
@@ -63,6 +77,18 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
         figures.finished += 1
         kind = on_time_class(local_day(finished_at), due)  # "early", "on_time" or "late"
         setattr(figures, kind, getattr(figures, kind) + 1)
+    figures.ratings = dict(
+        db.session.execute(
+            sa.select(DossierRating.value, sa.func.count())
+            .join(Dossier, Dossier.id == DossierRating.dossier_id)
+            .where(
+                Dossier.unit_code == unit_code,
+                DossierRating.created_at >= since,
+                DossierRating.created_at <= until,
+            )
+            .group_by(DossierRating.value)
+        ).all()
+    )
     figures.open_late = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Dossier)

@@ -82,8 +82,14 @@ def test_counter_to_result_and_lookup(
     audit.check(page)
     with page.expect_navigation():
         page.locator("table.inbox tbody a", has_text=code).click()
-    click_and_load(page, "Chuyển xử lý")
-    expect(page.locator(".status-facts")).to_contain_text("Đang xử lý")
+    if js:  # htmx swaps the dossier's main part in place
+        page.evaluate("window.sameDocument = true")
+        page.get_by_role("button", name="Chuyển xử lý", exact=True).click()
+        expect(page.locator(".status-facts")).to_contain_text("Đang xử lý")
+        assert page.evaluate("window.sameDocument === true")
+    else:
+        click_and_load(page, "Chuyển xử lý")
+        expect(page.locator(".status-facts")).to_contain_text("Đang xử lý")
     audit.check(page)
 
     # The person, on another device: the code alone, then with the phone number.
@@ -106,6 +112,65 @@ def test_counter_to_result_and_lookup(
         click_and_load(citizen, "Xem chi tiết")
         expect(citizen.locator("#personal-title")).to_be_visible()
         expect(citizen.locator("body")).to_contain_text("Lò Thị Hoa")
+        audit.check(citizen)
+    finally:
+        other.close()
+
+
+def test_answering_a_supplement_request(
+    page: Page, audit: PageAudit, live_server: LiveServer, tmp_path
+) -> None:
+    from datetime import date
+    from datetime import timedelta
+
+    from tests.journeys import photo
+
+    js = javascript_enabled(page)
+    image = tmp_path / "giay-to.jpg"
+    image.write_bytes(photo())
+    sign_in(page, audit, account(live_server, "tiep_nhan"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tiếp nhận trực tiếp").click()
+    page.get_by_label("Thủ tục").select_option("1.004884")
+    page.get_by_label("Họ và tên người nộp").fill("Đinh Văn Tư")
+    page.get_by_label("Số CCCD").fill("025085001234")
+    page.get_by_label("Số điện thoại di động").fill("0988111222")
+    click_and_load(page, "Ghi nhận hồ sơ")
+    code = page.locator("h1").inner_text().split()[-1]
+    form = page.locator("form[action$='/request_supplement']")
+    form.get_by_label("Giấy tờ của hồ sơ").check()
+    form.get_by_label("Lý do (người dân sẽ đọc)").fill("Bản chụp bị mờ")
+    form.get_by_label("Hạn bổ sung").fill((date.today() + timedelta(days=7)).isoformat())
+    if js:
+        form.get_by_role("button", name="Yêu cầu bổ sung").click()
+    else:
+        with page.expect_navigation():
+            form.get_by_role("button", name="Yêu cầu bổ sung").click()
+    expect(page.locator(".status-facts")).to_contain_text("Yêu cầu bổ sung giấy tờ")
+    audit.check(page)
+
+    other = page.context.browser.new_context(
+        base_url=live_server.url, java_script_enabled=js, viewport=page.viewport_size
+    )
+    citizen = other.new_page()
+    try:
+        audit.visit(citizen, f"/tra-cuu?ma={code}")
+        expect(citizen.locator(".status-card")).to_contain_text("Giấy tờ của hồ sơ")
+        citizen.get_by_label("Số điện thoại di động").fill("0988111222")
+        click_and_load(citizen, "Xem chi tiết")
+        expect(citizen.locator("body")).to_contain_text("Bản chụp bị mờ")
+        audit.check(citizen)
+        slot = citizen.locator("form.upload-form")
+        slot.locator("input[type=file]").set_input_files(str(image))
+        if js:
+            slot.get_by_role("button", name="Tải lên").click()
+        else:
+            with citizen.expect_navigation():
+                slot.get_by_role("button", name="Tải lên").click()
+        expect(citizen.locator("#giay-to-slot .files li")).to_have_count(1)
+        audit.check(citizen)
+        click_and_load(citizen, "Gửi bổ sung")
+        expect(citizen.locator(".status-card")).to_contain_text("Đang xử lý")
         audit.check(citizen)
     finally:
         other.close()

@@ -501,3 +501,39 @@ def test_event_log_is_for_administrators(app: Flask) -> None:
     page = parse(admin.get("/can-bo/nhat-ky"))
     check_page(page)
     assert page.select("table.inbox tbody tr")
+
+
+def test_events_cannot_be_changed_or_deleted(app: Flask) -> None:
+    code = submitted(app)
+    with app.app_context():
+        event = db.session.scalar(sa.select(DossierEvent).join(Dossier).where(Dossier.code == code))
+        event.reason = "rewritten"
+        with pytest.raises(PermissionError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.get(DossierEvent, event.id))
+        with pytest.raises(PermissionError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_satisfaction_feeds_the_figures(app: Flask) -> None:
+    from models import DossierRating
+
+    code = submitted(app)
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        db.session.add(DossierRating(dossier_id=row.id, value="hai_long"))
+        db.session.commit()
+    page = parse(staff_client(app, "lanh_dao").get("/can-bo/thong-ke"))
+    rows = {r.th.get_text(): r.td.get_text() for r in page.select("table.figures tr")}
+    assert int(rows["Lượt đánh giá của người dân"].split()[0]) >= 1
+    assert rows["Tỷ lệ hài lòng"].endswith("%")
+
+
+def test_actions_are_partial_updates_with_htmx(app: Flask) -> None:
+    code = submitted(app)
+    page = parse(staff_client(app, "tiep_nhan").get(f"/can-bo/ho-so/{code}"))
+    panel = page.select_one(".actions-panel")
+    assert panel["data-hx-boost"] == "true" and panel["data-hx-select"] == "#main"
+    assert all(form.get("action") and form.get("method") == "post" for form in panel.select("form"))
