@@ -16,4 +16,6 @@ keepalive = 5
 # showed as 1 s stalls under load. Memory per worker is measured by bench/throughput.py.
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
+# Tells create_app() it serves pages only (no migrations to load).
+raw_env = ["MOTCUA_WEB_WORKER=1"]
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

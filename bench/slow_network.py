@@ -36,6 +36,9 @@ from playwright.sync_api import sync_playwright
 from throughput import free_port
 from throughput import wait_until_up
 
+from tests.browser.harness import CHROMIUM
+from tests.browser.harness import CHROMIUM_ARGS
+
 PAGES = [
     "/",
     "/thu-tuc",
@@ -49,14 +52,6 @@ KBIT_PER_S = 400
 BYTES_PER_S = KBIT_PER_S * 1000 / 8
 CPU_SLOWDOWN = 4
 TARGET = 1.3
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 PAINTS = """() => new Promise(resolve => {
     const seen = {fcp: null, lcp: null, element: ''};
     const done = () => seen.fcp !== null && seen.lcp !== null && resolve(seen);

@@ -2,7 +2,7 @@
 
 Catalogue pages depend only on the URL, the language, whether htmx asked for a fragment and
 the catalogue's version, so each worker keeps the most recent ones as ready-to-send bytes
-(gzip and brotli made on first use). They carry an ETag, so a phone that already has the page
+(kept gzip'd, brotli made on first use). They carry an ETag, so a phone that already has the page
 gets a 304 of a few bytes. Pages that show personal data must never use this.
 """
 
@@ -68,16 +68,24 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response]:
         bodies = _pages.get(key)
         if bodies is None:
             html = view(*args, **kwargs).encode()
-            bodies = {"identity": html, "etag": hashlib.sha256(html).hexdigest()[:20].encode()}
+            # Kept compressed only: a worker holds many pages in little memory.
+            bodies = {
+                "gzip": _encode(html, "gzip"),
+                "etag": hashlib.sha256(html).hexdigest()[:20].encode(),
+            }
             _remember(key, bodies)
         encoding = _preferred_encoding()
-        if encoding not in bodies:
-            bodies[encoding] = _encode(bodies["identity"], encoding)
+        if encoding == "identity":
+            body = gzip.decompress(bodies["gzip"])  # rare: a client that takes no compression
+        else:
+            if encoding not in bodies:
+                bodies[encoding] = _encode(gzip.decompress(bodies["gzip"]), encoding)
+            body = bodies[encoding]
         etag = f"{bodies['etag'].decode()}-{encoding}"
         if etag in request.if_none_match:
             response = Response(status=304)
         else:
-            response = Response(bodies[encoding], mimetype="text/html")
+            response = Response(body, mimetype="text/html")
             if encoding != "identity":
                 response.headers["Content-Encoding"] = encoding
         # Headers set in one go: this path is most of the catalogue's traffic.

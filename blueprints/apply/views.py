@@ -18,10 +18,10 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
+from blueprints.incoming import read_uploads
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
 from domain import validators
@@ -36,8 +36,6 @@ from domain.messages import Invalid
 from domain.messages import Problem
 from domain.references import format_resume_code
 from domain.references import normalize_resume_code
-from domain.uploads import UploadRejected
-from domain.uploads import inspect_upload
 from extensions import db
 from extensions import limiter
 from models import Draft
@@ -328,38 +326,11 @@ def upload(draft_id: str) -> Any:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
-    problem = None
-    try:
-        incoming = [f for f in request.files.getlist("tep") if f and f.filename]
-    except RequestEntityTooLarge:
-        incoming = []
-        problem = Problem(
-            N_("Tệp lớn hơn %(limit)s MB. Bạn hãy chọn ảnh nhỏ hơn."),
-            {"limit": mb("MAX_FILE_BYTES")},
-        )
-    if not incoming and problem is None:
-        problem = Problem(N_("Bạn hãy chọn ảnh chụp hoặc tệp PDF để tải lên."))
-    have = len(drafts.files_by_slot(draft).get(slot, []))
-    for upload_file in incoming:
-        if have >= spec.max_files:
-            problem = Problem(
-                N_("Mỗi giấy tờ gửi tối đa %(count)s tệp."), {"count": spec.max_files}
-            )
-            break
-        try:
-            clean = inspect_upload(
-                upload_file.read(current_app.config["MAX_FILE_BYTES"] + 1),
-                max_file_bytes=current_app.config["MAX_FILE_BYTES"],
-                max_total_bytes=current_app.config["MAX_DOSSIER_BYTES"],
-                already_stored=drafts.stored_bytes(draft),
-            )
-        except UploadRejected as rejected:
-            problem = Problem(rejected.message, rejected.params)
-            break
-        drafts.keep_file(draft, slot, clean, upload_file.filename)
-        have += 1
-    for upload_file in incoming:
-        upload_file.close()  # large uploads were spooled to a temporary file
+    room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
+    received = read_uploads(room, drafts.stored_bytes(draft))
+    for clean, name in received.files:
+        drafts.keep_file(draft, slot, clean, name)
+    problem = received.problem
     errors = {slot: problem} if problem else {}
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
         return render_slot(draft, form, current, spec, errors), (422 if problem else 200)
@@ -368,10 +339,6 @@ def upload(draft_id: str) -> Any:
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
-
-
-def mb(key: str) -> int:
-    return current_app.config[key] // (1024 * 1024)
 
 
 def render_slot(

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
-from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -24,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from blueprints.htmx import render_page
+from blueprints.incoming import read_uploads
 from domain import validators
 from domain import workflow
 from domain.formatting import day
@@ -32,8 +32,6 @@ from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
 from domain.references import normalize_dossier_code
-from domain.uploads import UploadRejected
-from domain.uploads import inspect_upload
 from extensions import db
 from extensions import limiter
 from models import Dossier
@@ -215,26 +213,11 @@ def supplement_file(code: str) -> Any:
         i["key"] for i in dossier.supplement_items
     }:
         abort(404)
-    incoming = [f for f in request.files.getlist("tep") if f and f.filename]
-    problem = None if incoming else Problem(N_("Bạn hãy chọn ảnh chụp hoặc tệp PDF để tải lên."))
-    stored = sum(f.size for f in dossier.files)
-    for upload_file in incoming:
-        try:
-            clean = inspect_upload(
-                upload_file.read(current_app.config["MAX_FILE_BYTES"] + 1),
-                max_file_bytes=current_app.config["MAX_FILE_BYTES"],
-                max_total_bytes=current_app.config["MAX_DOSSIER_BYTES"],
-                already_stored=stored,
-            )
-        except UploadRejected as rejected:
-            problem = Problem(rejected.message, rejected.params)
-            break
-        saved = files_service.store_bytes(clean, upload_file.filename, slot)
-        saved.dossier_id = dossier.id
-        db.session.commit()
-        stored += saved.size
-    for upload_file in incoming:
-        upload_file.close()
+    received = read_uploads(10, sum(f.size for f in dossier.files))
+    for clean, name in received.files:
+        files_service.store_bytes(clean, name, slot).dossier_id = dossier.id
+    db.session.commit()
+    problem = received.problem
     if request.headers.get("X-Upload") == "1":  # site.js replaces just this item's block
         item = next(i for i in dossier.supplement_items if i["key"] == slot)
         return render_template(
