@@ -138,15 +138,6 @@ def _group_view(
     return view
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One line of the check-your-answers list."""
-
-    label: str
-    text: str
-    missing: bool = False
-
-
 def display(spec: FieldSpec, answer: Any) -> str:
     """An answer as words (dates dd/mm/yyyy, choices by their label, addresses in full)."""
     if answer in (None, "", []):

@@ -207,10 +207,7 @@ def render_step(
         drafts.files_by_slot(draft),
         counts or group_counts(step, draft),
     )
-    for view in field_list:
-        when = view.spec.when
-        if when is not None and when.field in here:
-            view.condition = [_(here[when.field].label_of(v)) for v in when.values]
+    note_conditions(field_list, step)
     steps = form.visible_steps(answers)
     previous = form.previous_step(step.id, answers)
     return render_template(
@@ -227,6 +224,15 @@ def render_step(
         resume_code=format_resume_code(draft.resume_code),
         stale=stale,
     ), status
+
+
+def note_conditions(field_list: list[views.FieldView], step: StepSpec) -> None:
+    """For a question asked only after some answer on the same page, say which answer."""
+    here = {f.name: f for f in step.fields}
+    for view in field_list:
+        when = view.spec.when
+        if when is not None and when.field in here:
+            view.condition = [_(here[when.field].label_of(v)) for v in when.values]
 
 
 def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
@@ -385,14 +391,6 @@ def check_field(draft_id: str, step_id: str, name: str) -> Any:
     if spec is None or spec.type in {"group", "upload"}:
         abort(404)
     result = StepResult()
-    answers = {
-        **draft.answers,
-        **{
-            f.name: request.form.get(f.name, "")
-            for f in current.fields
-            if f.type in {"choice", "yesno"}
-        },
-    }
     error = None
     try:
         read_value(spec, request.form, name, today(), directory(), result)
@@ -401,7 +399,9 @@ def check_field(draft_id: str, step_id: str, name: str) -> Any:
     typed = views.values_for(spec, name, None, dict(request.form))
     view = views.FieldView(spec, name, typed, error, result.notices.get(name))
     views.fill_choices(view, directory(), current_app.config["PROVINCE_CODE"])
-    return render_template("apply/_field.html", draft=draft, step=current, f=view, answers=answers)
+    note_conditions([view], current)
+    names = [f.name for f in current.fields]
+    return render_template("apply/_field.html", draft=draft, step=current, f=view, names=names)
 
 
 # --- Check, send, confirmation, receipt --------------------------------------------------------
