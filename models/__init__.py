@@ -15,6 +15,7 @@ from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
 from models.staff import CalendarDay
 from models.staff import LoginThrottle
+from models.staff import StaffChange
 from models.staff import StaffUser
 from models.units import Province
 from models.units import Unit
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarDay",
     "LoginThrottle",
     "OutboxMessage",
+    "StaffChange",
     "StaffUser",
     "Dossier",
     "DossierEvent",

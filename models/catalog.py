@@ -44,6 +44,11 @@ class Procedure(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20), default="STANDARD")
     # Lower is more used; procedures without a rank come after the ranked ones.
     popularity: Mapped[int | None] = mapped_column(index=True)
+    # What the centre's administrator decides (loaders never touch these): whether a commune
+    # procedure is listed on this portal, and whether its online form takes dossiers now
+    # (closed, say, while the form is brought in line with a new decree).
+    published: Mapped[bool] = mapped_column(default=True)
+    online_open: Mapped[bool] = mapped_column(default=True)
 
     # The official text, kept as published (display only).
     subjects: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

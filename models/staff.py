@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -29,6 +30,9 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by "sign out everywhere": every session carrying the old value stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Set when an administrator gives a temporary password: the person must choose their own
+    # before they can open anything, so nobody else keeps knowing it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     def get_id(self) -> str:
@@ -37,6 +41,27 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class StaffChange(db.Model):
+    """An administrator's change to an account: who, when, what (append-only, like events)."""
+
+    __tablename__ = "staff_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(60))
+    username: Mapped[str] = mapped_column(sa.String(60))
+    # created, role, deactivated, reactivated, password_reset, password_changed
+    change: Mapped[str] = mapped_column(sa.String(30))
+    detail: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+@sa.event.listens_for(StaffChange, "before_update")
+@sa.event.listens_for(StaffChange, "before_delete")
+def _changes_are_append_only(_mapper: Any, _connection: Any, change: StaffChange) -> None:
+    raise PermissionError(f"account change {change.id} is append-only")
 
 
 class LoginThrottle(db.Model):

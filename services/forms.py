@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from domain.formspec import FormSpec
 from domain.formspec import load_form
 from extensions import db
+from models import Procedure
 from models import ProcedureDocument
 
 FORMS = Path(__file__).resolve().parent.parent / "data" / "forms"
@@ -26,6 +27,11 @@ def form_path(code: str) -> Path:
 
 def has_form(code: str) -> bool:
     return form_path(code).is_file()
+
+
+def accepts_online(proc: Procedure) -> bool:
+    """Whether a new online dossier can be started for this procedure now."""
+    return proc.published and proc.online_open and has_form(proc.code)
 
 
 def documents_of(code: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Staff accounts: creating them, signing in with throttling, signing out everywhere."""
+"""Staff accounts: creating and changing them, signing in with throttling, signing out."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from domain import accounts
+from domain.messages import N_
+from domain.messages import Invalid
 from extensions import db
 from models import utcnow
 from models.staff import LoginThrottle
+from models.staff import StaffChange
 from models.staff import StaffUser
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
-MIN_PASSWORD = 10
 # Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
@@ -25,18 +28,98 @@ def create_user(
     username: str, password: str, role: str, unit_code: int, full_name: str = ""
 ) -> StaffUser:
     """A new account; the password is stored only as a salted scrypt hash."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    name = accounts.check_username(username)
     user = StaffUser(
-        username=username.strip().lower(),
-        full_name=full_name or username,
-        password_hash=generate_password_hash(password),
-        role=role,
+        username=name,
+        full_name=full_name or name,
+        password_hash=generate_password_hash(accounts.check_password(password, name)),
+        role=accounts.check_role(role),
         unit_code=unit_code,
     )
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def _log(actor: StaffUser, user: StaffUser, change: str, detail: str = "") -> None:
+    db.session.add(
+        StaffChange(
+            unit_code=user.unit_code,
+            actor=actor.username,
+            username=user.username,
+            change=change,
+            detail=detail[:200],
+        )
+    )
+
+
+def username_taken(username: str) -> bool:
+    found = db.session.scalar(sa.select(StaffUser.id).where(StaffUser.username == username))
+    return found is not None
+
+
+def create_account(
+    actor: StaffUser, username: str, full_name: str, phone: str, role: str
+) -> tuple[StaffUser, str]:
+    """An administrator opens an account in their unit; the person sets their own password."""
+    temporary = accounts.temporary_password()
+    user = StaffUser(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        password_hash=generate_password_hash(temporary),
+        role=role,
+        unit_code=actor.unit_code,
+        must_change_password=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    _log(actor, user, "created", role)
+    db.session.commit()
+    return user, temporary
+
+
+def change_account(
+    actor: StaffUser, user: StaffUser, role: str | None = None, active: bool | None = None
+) -> None:
+    """A new role, or the account closed or opened again; a closed account is signed out."""
+    accounts.refuse_own_lockout(actor.id, user.id, role, active)
+    if role is not None and role != user.role:
+        _log(actor, user, "role", role)
+        user.role = role
+        user.session_version += 1  # pages open with the old role's rights stop working
+    if active is not None and active != user.active:
+        _log(actor, user, "reactivated" if active else "deactivated")
+        user.active = active
+        user.session_version += 1
+    db.session.commit()
+
+
+def reset_password(actor: StaffUser, user: StaffUser) -> str:
+    """A temporary password for someone who forgot theirs; their sessions end."""
+    temporary = accounts.temporary_password()
+    user.password_hash = generate_password_hash(temporary)
+    user.must_change_password = True
+    user.session_version += 1
+    _log(actor, user, "password_reset")
+    db.session.commit()
+    return temporary
+
+
+def password_is(user: StaffUser, password: str) -> bool:
+    return check_password_hash(user.password_hash, password or "")
+
+
+def change_own_password(user: StaffUser, new: str) -> None:
+    """The person's own new password; every other session of theirs ends."""
+    password = accounts.check_password(new, user.username)
+    if password_is(user, password):
+        raise Invalid(N_("Bạn hãy chọn mật khẩu khác mật khẩu cũ."))
+    user.password_hash = generate_password_hash(password)
+    user.must_change_password = False
+    user.session_version += 1
+    _log(user, user, "password_changed")
+    db.session.commit()
 
 
 def _aware(moment: datetime | None) -> datetime | None:

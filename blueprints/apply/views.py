@@ -42,6 +42,7 @@ from models import Draft
 from models import Procedure
 from services import dossiers
 from services import drafts
+from services.forms import accepts_online
 from services.forms import form_for
 from services.units import directory
 
@@ -130,8 +131,8 @@ def start(code: str) -> Any:
         return step_or_page(code)
     proc = procedure_or_404(code)
     form = form_for(code)
-    if form is None:
-        return render_template("apply/in_person.html", proc=proc)
+    if form is None or not accepts_online(proc):
+        return render_template("apply/in_person.html", proc=proc, paused=form is not None)
     error = None
     phone = request.form.get("phone", "")
     if request.method == "POST":

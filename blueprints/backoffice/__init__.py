@@ -1,5 +1,6 @@
 """The back office (/can-bo) for the one-stop centre's staff."""
 
+from blueprints.backoffice import admin  # noqa: F401  (registers the administration pages)
 from blueprints.backoffice.views import bp
 
 __all__ = ["bp"]

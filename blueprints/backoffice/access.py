@@ -7,6 +7,8 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
+from flask import redirect
+from flask import url_for
 from flask_login import current_user
 
 from extensions import login_manager
@@ -22,8 +24,11 @@ def _load(user_id: str) -> Any:
     return load_user(user_id)
 
 
-def roles(*allowed: str) -> Callable:
-    """Only these roles may use the view; others get 403 (after signing in)."""
+def roles(*allowed: str, temporary_ok: bool = False) -> Callable:
+    """Only these roles may use the view; others get 403 (after signing in).
+
+    Someone signed in with a temporary password goes to choose their own first.
+    """
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -32,6 +37,8 @@ def roles(*allowed: str) -> Callable:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
                 abort(403)
+            if current_user.must_change_password and not temporary_ok:
+                return redirect(url_for("backoffice.change_password"), 303)
             return view(*args, **kwargs)
 
         wrapper.allowed_roles = allowed  # read by the access test that walks every route

@@ -30,6 +30,7 @@ from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
+from domain import accounts
 from domain import validators
 from domain import workflow
 from domain.messages import N_
@@ -41,7 +42,6 @@ from extensions import limiter
 from models import Dossier
 from models import DossierEvent
 from models import Procedure
-from models import StaffUser
 from models import StoredFile
 from models import utcnow
 from services import inbox as inbox_service
@@ -70,6 +70,7 @@ def words() -> dict[str, Any]:
     return {
         "status_label": workflow.label,
         "role_names": workflow.ROLES,
+        "change_words": accounts.CHANGES,
         "role_label": workflow.role_label,
         "action_label": workflow.action_label,
         "slip_of": workflow.slip_of,
@@ -472,15 +473,3 @@ def days_off() -> Any:
     return render_template(
         "backoffice/days_off.html", rows=rows, holidays=holidays, error=error, year=year
     ), status
-
-
-@bp.route("/nguoi-dung")
-@roles("quan_tri")
-def users() -> str:
-    """Accounts of this unit (created with `flask --app app create-user`)."""
-    people = db.session.scalars(
-        sa.select(StaffUser)
-        .where(StaffUser.unit_code == current_user.unit_code)
-        .order_by(StaffUser.username)
-    ).all()
-    return render_template("backoffice/users.html", people=people, role_names=workflow.ROLES)

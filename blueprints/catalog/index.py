@@ -74,6 +74,7 @@ def documents() -> Iterator[Document]:
             Procedure.keywords,
             Procedure.guide,
             Procedure.is_local,
+            Procedure.published,
             Procedure.is_full_online,
             Procedure.popularity,
             Field.slug,
@@ -81,7 +82,7 @@ def documents() -> Iterator[Document]:
         .outerjoin(Field, Procedure.field_id == Field.id)
         .execution_options(yield_per=500)
     )
-    for code, name, keywords, guide, local, online, popularity, slug in procedures:
+    for code, name, keywords, guide, local, published, online, popularity, slug in procedures:
         aliases = list(keywords or [])
         text = papers.get(code, [])
         for translated in (guide or {}).values():
@@ -90,7 +91,7 @@ def documents() -> Iterator[Document]:
         facets = {f"field:{slug}"} if slug else set()
         if online:
             facets.add("online")
-        if local:
+        if local and published:  # an unpublished one stays findable nationwide only
             facets.add("local")
         yield Document(
             key=code,
@@ -99,7 +100,7 @@ def documents() -> Iterator[Document]:
             text=text,
             facets=frozenset(facets),
             popularity=popularity,
-            local=local,
+            local=local and published,
         )
 
 

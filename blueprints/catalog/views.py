@@ -27,6 +27,7 @@ from domain.search import highlight
 from extensions import db
 from models import Procedure
 from models import ProcedureChannel
+from services.forms import accepts_online
 from services.forms import has_form
 
 bp = Blueprint("catalog", __name__)
@@ -53,7 +54,7 @@ def popular(limit: int) -> list[Procedure]:
     return list(
         db.session.scalars(
             sa.select(Procedure)
-            .where(Procedure.popularity.is_not(None))
+            .where(Procedure.popularity.is_not(None), Procedure.published.is_(True))
             .order_by(Procedure.popularity, Procedure.code)
             .limit(limit)
         )
@@ -175,7 +176,8 @@ def detail(code: str) -> str:
         "catalog/detail.html",
         proc=proc,
         guide=proc.guide_in(str(get_locale())),
-        online_form=has_form(proc.code),
+        online_form=accepts_online(proc),
+        paused=proc.is_local and has_form(proc.code) and not accepts_online(proc),
         channels=[channel_info(proc, c) for c in proc.channels],
         cases=[(c, rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code)) for c in proc.cases],
         documents={

@@ -174,3 +174,51 @@ def test_answering_a_supplement_request(
         audit.check(citizen)
     finally:
         other.close()
+
+
+def test_an_administrator_opens_an_account_for_a_new_clerk(
+    page: Page, audit: PageAudit, live_server: LiveServer
+) -> None:
+    sign_in(page, audit, account(live_server, "quan_tri"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Người dùng").click()
+    audit.check(page)
+    username = f"nguyen.thu.{next(_accounts)}"
+    page.get_by_label("Tên đăng nhập").fill("Nguyễn Thu")
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Thu")
+    page.get_by_label("Cán bộ tiếp nhận").check()
+    click_and_load(page, "Tạo tài khoản")
+    expect(page.locator("#username-error")).to_be_visible()
+    expect(page.get_by_label("Họ và tên")).to_have_value("Nguyễn Thị Thu")
+    audit.check(page)
+    page.motcua_problems.clear()  # the 422 of the refused form is expected
+    page.get_by_label("Tên đăng nhập").fill(username)
+    click_and_load(page, "Tạo tài khoản")
+    temporary = page.locator(".resume-code").inner_text()
+    audit.check(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Công bố thủ tục").click()
+    expect(page.locator("#p-1\\.001193")).to_contain_text("Đang nhận")
+    audit.check(page)
+
+    # The new clerk, on their own computer, must choose a password before anything else.
+    other = page.context.browser.new_context(
+        base_url=live_server.url,
+        java_script_enabled=javascript_enabled(page),
+        viewport=page.viewport_size,
+    )
+    clerk = other.new_page()
+    try:
+        audit.visit(clerk, "/can-bo/dang-nhap")
+        clerk.get_by_label("Tên đăng nhập").fill(username)
+        clerk.get_by_label("Mật khẩu").fill(temporary)
+        click_and_load(clerk, "Đăng nhập")
+        expect(clerk.locator("h1")).to_have_text("Đổi mật khẩu")
+        audit.check(clerk)
+        clerk.get_by_label("Mật khẩu hiện tại").fill(temporary)
+        clerk.get_by_label("Mật khẩu mới", exact=True).fill("ca-phe-sang-thu-hai")
+        clerk.get_by_label("Nhập lại mật khẩu mới").fill("ca-phe-sang-thu-hai")
+        click_and_load(clerk, "Lưu mật khẩu mới")
+        expect(clerk.locator("h1")).to_have_text("Hộp hồ sơ")
+    finally:
+        other.close()

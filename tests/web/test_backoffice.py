@@ -79,6 +79,7 @@ def backoffice_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
         method = "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
         url = rule.rule.replace("<code>", "08566-260101-9999").replace("<key>", "receive")
         url = url.replace("<int:file_id>", "1").replace("<slip>", "01")
+        url = url.replace("<int:user_id>", "1")
         found.append((rule.endpoint, method, url, allowed))
     return found
 

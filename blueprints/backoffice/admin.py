@@ -1,0 +1,185 @@
+"""Back office administration: accounts of the unit, one's own password, published procedures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_user
+
+from blueprints.backoffice.access import EVERYONE
+from blueprints.backoffice.access import roles
+from blueprints.backoffice.views import bp
+from domain import accounts
+from domain import validators
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.messages import Problem
+from extensions import db
+from models import Procedure
+from models import StaffChange
+from models import StaffUser
+from models import utcnow
+from services import staff as staff_service
+from services.forms import has_form
+
+ACCOUNT_FIELDS = ("username", "full_name", "phone", "role")
+
+
+def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
+    form = request.form
+    checks = {
+        "username": accounts.check_username,
+        "full_name": validators.person_name,
+        "phone": validators.phone,
+        "role": accounts.check_role,
+    }
+    values: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
+    for name, check in checks.items():
+        raw = form.get(name, "")
+        if name == "phone" and not raw.strip():
+            values[name] = ""  # a phone number helps colleagues, but is not required
+            continue
+        try:
+            values[name] = check(raw)
+        except Invalid as problem:
+            errors[name] = problem.problem
+    if "username" in values and staff_service.username_taken(values["username"]):
+        errors["username"] = Problem(N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác."))
+    return values, errors
+
+
+def account_or_404(user_id: int) -> StaffUser:
+    user = db.session.get(StaffUser, user_id)
+    if user is None or user.unit_code != current_user.unit_code:
+        abort(404)
+    return user
+
+
+@bp.route("/nguoi-dung", methods=["GET", "POST"])
+@roles("quan_tri")
+def users() -> Any:
+    """Accounts of this unit: open a new one, see who changed what."""
+    typed = {k: request.form.get(k, "")[:100] for k in ACCOUNT_FIELDS}
+    errors: dict[str, Problem] = {}
+    if request.method == "POST":
+        values, errors = read_account_form()
+        if not errors:
+            user, temporary = staff_service.create_account(current_user, **values)
+            # Shown once, on this answer only: never kept in the session cookie or the log.
+            return render_template(
+                "backoffice/temporary_password.html", person=user, temporary=temporary
+            )
+    people = db.session.scalars(
+        sa.select(StaffUser)
+        .where(StaffUser.unit_code == current_user.unit_code)
+        .order_by(StaffUser.active.desc(), StaffUser.username)
+    ).all()
+    changes = db.session.scalars(
+        sa.select(StaffChange)
+        .where(StaffChange.unit_code == current_user.unit_code)
+        .order_by(StaffChange.id.desc())
+        .limit(30)
+    ).all()
+    status = 422 if errors else 200
+    return render_template(
+        "backoffice/users.html", people=people, changes=changes, typed=typed, errors=errors
+    ), status
+
+
+@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@roles("quan_tri")
+def account(user_id: int) -> Any:
+    """One account: change the role, close or reopen it, give a temporary password."""
+    person = account_or_404(user_id)
+    error = None
+    if request.method == "POST":
+        what = request.form.get("doi")
+        try:
+            if what == "vai-tro":
+                role = accounts.check_role(request.form.get("role", ""))
+                staff_service.change_account(current_user, person, role=role)
+            elif what in ("khoa", "mo"):
+                staff_service.change_account(current_user, person, active=what == "mo")
+            elif what == "mat-khau":
+                temporary = staff_service.reset_password(current_user, person)
+                return render_template(
+                    "backoffice/temporary_password.html", person=person, temporary=temporary
+                )
+            else:
+                abort(400)
+        except Invalid as problem:
+            error = problem.problem
+        else:
+            return redirect(url_for("backoffice.account", user_id=person.id), 303)
+    changes = db.session.scalars(
+        sa.select(StaffChange)
+        .where(
+            StaffChange.unit_code == current_user.unit_code,
+            StaffChange.username == person.username,
+        )
+        .order_by(StaffChange.id.desc())
+        .limit(30)
+    ).all()
+    status = 422 if error else 200
+    return render_template(
+        "backoffice/account.html", person=person, changes=changes, error=error
+    ), status
+
+
+@bp.route("/mat-khau", methods=["GET", "POST"])
+@roles(*EVERYONE, temporary_ok=True)
+def change_password() -> Any:
+    """Choose one's own password (required after a temporary one)."""
+    errors: dict[str, Problem] = {}
+    if request.method == "POST":
+        new = request.form.get("new", "")
+        if not staff_service.password_is(current_user, request.form.get("current", "")):
+            errors["current"] = Problem(N_("Mật khẩu hiện tại chưa đúng."))
+        elif new != request.form.get("again", ""):
+            errors["again"] = Problem(N_("Hai lần nhập mật khẩu mới chưa giống nhau."))
+        else:
+            try:
+                staff_service.change_own_password(current_user, new)
+            except Invalid as problem:
+                errors["new"] = problem.problem
+        if not errors:
+            login_user(current_user)  # this session carries the account's new version
+            return redirect(url_for("backoffice.inbox"), 303)
+    status = 422 if errors else 200
+    return render_template("backoffice/password.html", errors=errors), status
+
+
+@bp.route("/thu-tuc", methods=["GET", "POST"])
+@roles("quan_tri")
+def procedures() -> Any:
+    """Which commune procedures this portal lists, and which take dossiers online now."""
+    if request.method == "POST":
+        proc = db.session.get(Procedure, request.form.get("code", ""))
+        if proc is None or not proc.is_local:
+            abort(404)
+        what = request.form.get("doi")
+        if what == "cong-bo":
+            proc.published = request.form.get("gia-tri") == "co"
+        elif what == "truc-tuyen":
+            proc.online_open = request.form.get("gia-tri") == "co"
+        else:
+            abort(400)
+        # The catalogue's version moves, so every worker's search index and page cache follow.
+        proc.updated_at = utcnow()
+        db.session.commit()
+        return redirect(url_for("backoffice.procedures") + f"#p-{proc.code}", 303)
+    rows = db.session.scalars(
+        sa.select(Procedure)
+        .where(Procedure.is_local.is_(True), Procedure.has_detail.is_(True))
+        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
+    ).all()
+    with_form = {p.code for p in rows if has_form(p.code)}
+    return render_template("backoffice/procedures.html", rows=rows, with_form=with_form)

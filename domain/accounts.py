@@ -1,0 +1,80 @@
+"""Rules for staff accounts: names, passwords, and what an administrator may change."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.workflow import ROLES
+
+MIN_PASSWORD = 10
+# What the account log says of each change, in the words an administrator reads.
+CHANGES: Mapping[str, str] = MappingProxyType(
+    {
+        "created": N_("tạo tài khoản"),
+        "role": N_("đổi vai trò"),
+        "deactivated": N_("khóa tài khoản"),
+        "reactivated": N_("mở lại tài khoản"),
+        "password_reset": N_("cấp mật khẩu tạm"),
+        "password_changed": N_("tự đổi mật khẩu"),
+    }
+)
+# Lower-case Latin letters, digits and . _ -: typed easily on any keyboard, read aloud once.
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+# A temporary password is read out or written down once: no look-alike characters.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def check_username(raw: str) -> str:
+    """The username as stored (lower case), or Invalid with the reason."""
+    name = (raw or "").strip().lower()
+    if not name:
+        raise Invalid(N_("Bạn hãy nhập tên đăng nhập."))
+    if not _USERNAME.fullmatch(name):
+        raise Invalid(
+            N_(
+                "Tên đăng nhập dài 3 đến 40 ký tự, chỉ gồm chữ không dấu, chữ số và dấu . _ -"
+                " (ví dụ: nguyen.van.an)."
+            )
+        )
+    return name
+
+
+def check_password(raw: str, username: str = "") -> str:
+    """A password someone chose, or Invalid when it is too easy to guess."""
+    password = raw or ""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(N_("Mật khẩu cần ít nhất %(count)s ký tự."), count=MIN_PASSWORD)
+    if username and username.lower() in password.lower():
+        raise Invalid(N_("Mật khẩu không được chứa tên đăng nhập."))
+    if len(set(password)) < 4:
+        raise Invalid(N_("Mật khẩu quá dễ đoán. Bạn hãy dùng nhiều ký tự khác nhau hơn."))
+    return password
+
+
+def check_role(raw: str) -> str:
+    if raw not in ROLES:
+        raise Invalid(N_("Bạn hãy chọn vai trò."))
+    return raw
+
+
+def temporary_password() -> str:
+    """Twelve easy-to-read characters in three groups, e.g. 'k7mq-x3rt-9bwe'."""
+    chars = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
+
+
+def refuse_own_lockout(
+    actor_id: int, target_id: int, new_role: str | None, active: bool | None
+) -> None:
+    """An administrator cannot take away their own access: someone else must do that."""
+    if actor_id != target_id:
+        return
+    if active is False:
+        raise Invalid(N_("Bạn không thể tự khóa tài khoản của mình."))
+    if new_role is not None and new_role != "quan_tri":
+        raise Invalid(N_("Bạn không thể tự bỏ quyền quản trị của mình."))
