@@ -54,6 +54,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     register_blueprints(app)
+    if app.config["PROXIES"]:
+        # Behind nginx, every request comes from the proxy's address: without this, rate
+        # limits and sign-in locks would treat all citizens as one person.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from cli import register_commands
 

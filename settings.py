@@ -19,6 +19,7 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_CENTRE_HOURS", "CENTRE_HOURS", "07:30-11:30,13:30-17:00", str),
     ("MOTCUA_PUBLIC_URL", "PUBLIC_URL", "", str),
     ("MOTCUA_SECURE_COOKIES", "SESSION_COOKIE_SECURE", False, bool),
+    ("MOTCUA_PROXIES", "PROXIES", 0, int),
     ("MOTCUA_UPLOAD_FOLDER", "UPLOAD_FOLDER", None, str),
     ("MOTCUA_MAX_FILE_MB", "MAX_FILE_MB", 10, int),
     ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),

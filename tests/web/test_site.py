@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import create_app
+from tests.conftest import base_config
 from tests.pages import check_page
 from tests.pages import parse
 
@@ -128,3 +130,24 @@ def test_method_not_allowed_page(client: FlaskClient) -> None:
     response = client.post("/thu-tuc", data={"csrf_token": "x"})
     assert response.status_code in {400, 405}
     check_page(parse(response))
+
+
+def test_behind_a_proxy_each_person_keeps_their_own_address(database: str, uploads: Path) -> None:
+    from services.staff import MAX_FAILURES
+    from tests.staff import make_user
+    from tests.staff import sign_in
+
+    app = create_app({**base_config(database, uploads), "PROXIES": 1})
+    username = make_user(app, "tiep_nhan")
+    guesser = app.test_client()
+    guesser.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    for _ in range(MAX_FAILURES):
+        sign_in(guesser, username, "sai-mat-khau-roi")
+    # The guesser's address waits; a colleague at another address signing in to their own
+    # account is not caught by it (the proxy's address alone would have locked everyone).
+    colleague = app.test_client()
+    colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.8"
+    assert sign_in(colleague, make_user(app, "tiep_nhan")).status_code == 303
+    same_address = app.test_client()
+    same_address.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    assert sign_in(same_address, make_user(app, "tiep_nhan")).status_code == 422
