@@ -215,6 +215,9 @@ def test_account_changes_cannot_be_rewritten(app: Flask) -> None:
         with pytest.raises(PermissionError):
             db.session.commit()
         db.session.rollback()
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            db.session.execute(sa.delete(StaffChange).where(StaffChange.id == change.id))
+        db.session.rollback()
 
 
 @pytest.fixture

@@ -516,6 +516,15 @@ def test_events_cannot_be_changed_or_deleted(app: Flask) -> None:
         with pytest.raises(PermissionError):
             db.session.commit()
         db.session.rollback()
+        # Past the ORM too: the database's own triggers refuse bulk statements.
+        for statement in (
+            sa.update(DossierEvent).where(DossierEvent.id == event.id).values(reason="x"),
+            sa.delete(DossierEvent).where(DossierEvent.id == event.id),
+        ):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.get(DossierEvent, event.id).reason != "x"
 
 
 def test_satisfaction_feeds_the_figures(app: Flask) -> None:
