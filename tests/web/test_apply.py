@@ -16,6 +16,7 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import Draft
+from models import Procedure
 from models import StoredFile
 from models import utcnow
 from tests.conftest import HX
@@ -74,6 +75,12 @@ def test_a_procedure_without_a_form_explains_how_to_submit_in_person(client: Fla
     assert response.status_code == 200
     assert soup.select_one("a[href='/thu-tuc/1.004884/in']")
     assert not soup.select("form[method=post]")
+    # What to bring is on the page itself: one less page to load on a slow line.
+    with client.application.app_context():
+        wanted = db.session.get(Procedure, "1.004884").guide_in("vi")["bring"]
+    listed = [li.get_text(" ", strip=True) for li in soup.select("ul.checklist li")]
+    assert len(listed) >= len(wanted) > 0
+    assert all(any(w["item"] in text for text in listed) for w in wanted)
 
 
 def test_wrong_phone_at_start_is_explained_by_the_field(client: FlaskClient, app: Flask) -> None:
