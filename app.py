@@ -22,6 +22,9 @@ from extensions import login_manager
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from defaults, then the environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    from blueprints.assets import SessionInterface
+
+    app.session_interface = SessionInterface()
     app.config.from_mapping(settings.defaults(app.instance_path))
     app.config.update(settings.from_environment())
     if test_config:

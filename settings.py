@@ -35,6 +35,16 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
 ]
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def languages(folder: Path = TRANSLATIONS) -> list[str]:
+    """Vietnamese first, then every language that has a catalogue in translations/.
+
+    Adding a language is adding its catalogue: no code to change.
+    """
+    found = sorted(p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po"))
+    return ["vi"] + [lang for lang in found if lang != "vi"]
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -47,7 +57,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A CSRF token lives as long as the session: a person may take an hour on one step.
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_HEADERS_ENABLED=True,
-        LANGUAGES=["vi", "en"],
+        LANGUAGES=languages(),
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         SESSION_COOKIE_HTTPONLY=True,

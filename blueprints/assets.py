@@ -15,11 +15,14 @@ from pathlib import Path
 
 import brotli
 from flask import Blueprint
+from flask import Flask
 from flask import Response
 from flask import abort
 from flask import current_app
 from flask import request
 from flask import url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SessionMixin
 from werkzeug.security import safe_join
 
 bp = Blueprint("assets", __name__)
@@ -65,6 +68,18 @@ def load(filename: str) -> Asset | None:
     asset = Asset(hashlib.sha256(raw).hexdigest()[:12], mimetype, mtime, bodies)
     _cache[filename] = asset
     return asset
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, never touched by a static file's answer.
+
+    Flask-Login looks at the session after every request, and Flask then adds "Vary: Cookie",
+    which would make shared caches keep one copy of the CSS per visitor.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.endpoint != "assets.static":
+            super().save_session(app, session, response)
 
 
 def asset_url(filename: str) -> str:

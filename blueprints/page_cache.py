@@ -16,32 +16,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import brotli
 from flask import Response
 from flask import current_app
 from flask import request
 from flask_babel import get_locale
 
 from blueprints.catalog import index as catalog_index
+from blueprints.compression import encode
+from blueprints.compression import preferred_encoding
 from blueprints.htmx import is_fragment_request
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
-
-
-def _encode(body: bytes, encoding: str) -> bytes:
-    if encoding == "br":
-        return brotli.compress(body, quality=9)
-    if encoding == "gzip":
-        return gzip.compress(body, compresslevel=9, mtime=0)
-    return body
-
-
-def _preferred_encoding() -> str:
-    for encoding in ("br", "gzip"):
-        if encoding in request.accept_encodings:
-            return encoding
-    return "identity"
 
 
 def _remember(key: tuple, bodies: dict[str, bytes]) -> None:
@@ -70,16 +56,16 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response]:
             html = view(*args, **kwargs).encode()
             # Kept compressed only: a worker holds many pages in little memory.
             bodies = {
-                "gzip": _encode(html, "gzip"),
+                "gzip": encode(html, "gzip"),
                 "etag": hashlib.sha256(html).hexdigest()[:20].encode(),
             }
             _remember(key, bodies)
-        encoding = _preferred_encoding()
+        encoding = preferred_encoding()
         if encoding == "identity":
             body = gzip.decompress(bodies["gzip"])  # rare: a client that takes no compression
         else:
             if encoding not in bodies:
-                bodies[encoding] = _encode(gzip.decompress(bodies["gzip"]), encoding)
+                bodies[encoding] = encode(gzip.decompress(bodies["gzip"]), encoding)
             body = bodies[encoding]
         etag = f"{bodies['etag'].decode()}-{encoding}"
         if etag in request.if_none_match:

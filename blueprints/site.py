@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint
 from flask import Flask
 from flask import Response
@@ -19,6 +21,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from blueprints.assets import asset_url
+from blueprints.compression import compress_error_pages
 from domain import formatting
 from extensions import db
 from models import Unit
@@ -126,6 +129,12 @@ def public_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+@cache
+def _language_names(languages: tuple[str, ...]) -> dict[str, str]:
+    # Each language named in itself: a reader looks for their own language's name.
+    return {lang: Locale.parse(lang).get_display_name(lang) for lang in languages}
+
+
 @bp.app_context_processor
 def inject_site() -> dict[str, Any]:
     return {
@@ -133,6 +142,7 @@ def inject_site() -> dict[str, Any]:
         "locale": str(get_locale()),
         "asset_url": asset_url,
         "language_url": language_url,
+        "language_names": _language_names(tuple(current_app.config["LANGUAGES"])),
     }
 
 
@@ -169,6 +179,7 @@ def render_server_error(_error: Exception) -> tuple[str, int]:
 
 def register_site(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.after_request(compress_error_pages)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(500, render_server_error)
     app.jinja_env.filters["money"] = formatting.money

@@ -159,7 +159,8 @@ class CatalogLoader:
             proc = self.existing.get(guide["code"])
             if proc is None:
                 raise ValueError(f"guide for unknown procedure {guide['code']}")
-            proc.guide = {lang: guide[lang] for lang in ("vi", "en") if lang in guide}
+            # Every language the guide is written in (a dict per language code).
+            proc.guide = {lang: text for lang, text in guide.items() if isinstance(text, dict)}
             proc.keywords = guide.get("keywords") or []
             proc.popularity = guide.get("rank")
             proc.is_local = True

@@ -11,8 +11,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from settings import languages
+
 ROOT = Path(__file__).resolve().parents[1]
-LANGUAGES = ["vi", "en"]
+# Every catalogue there is: a language added without its translations fails here.
+LANGUAGES = languages()
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -463,7 +463,7 @@ def days_off() -> Any:
     year = local_today().year
     calendar = work_calendar()
     rows = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day)).all()
-    language = "en" if str(get_locale()) == "en" else "vi"
+    language = str(get_locale())
     holidays = [
         (day, calendar.day_off_reason(day, language))
         for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))

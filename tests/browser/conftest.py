@@ -65,7 +65,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
-            f"{CHROMIUM} is missing: `make chromium` installs Debian's package "
+            f"{CHROMIUM} is missing: `make browser-tools` installs Debian's package "
             "(apt-get install -y chromium). Browser tests are never skipped."
         )
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -8,6 +8,7 @@ from settings import database_url
 from settings import defaults
 from settings import from_environment
 from settings import instance_secret
+from settings import languages
 
 
 def test_postgres_urls_use_psycopg3() -> None:
@@ -34,3 +35,12 @@ def test_instance_secret_is_made_once_and_kept(tmp_path: Path) -> None:
     assert len(first) == 64
     assert instance_secret(str(tmp_path)) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_language_is_added_by_adding_its_catalogue(tmp_path: Path) -> None:
+    assert languages() == ["vi", "en"]
+    for lang in ("en", "th", "vi"):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "messages.po").write_text("")
+    assert languages(tmp_path) == ["vi", "en", "th"]

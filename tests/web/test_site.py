@@ -71,6 +71,22 @@ def test_html_is_compressed(client: FlaskClient) -> None:
     assert b"<html" in brotli.decompress(response.data)
 
 
+def test_error_pages_and_refused_forms_are_compressed_too(client: FlaskClient) -> None:
+    missing = client.get("/khong-co", headers={"Accept-Encoding": "gzip"})
+    assert missing.status_code == 404 and missing.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in missing.headers["Vary"]
+    assert "<html" in gzip.decompress(missing.data).decode()
+    token = parse(client.get("/nop-ho-so/1.001193")).select_one("[name=csrf_token]")["value"]
+    refused = client.post(
+        "/nop-ho-so/1.001193",
+        data={"csrf_token": token, "phone": "123"},
+        headers={"Accept-Encoding": "br"},
+    )
+    assert refused.status_code == 422 and refused.headers["Content-Encoding"] == "br"
+    page = brotli.decompress(refused.data).decode()
+    assert 'value="123"' in page, "what was typed comes back"
+
+
 def static_urls(client: FlaskClient) -> list[str]:
     soup = parse(client.get("/"))
     return [t.get("href") or t.get("src") for t in soup.select("link[rel=stylesheet], script[src]")]
@@ -86,6 +102,8 @@ def test_static_files_have_a_content_hash_and_a_year_of_cache(client: FlaskClien
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert response.headers["Content-Encoding"] == "gzip"
         assert "Accept-Encoding" in response.headers["Vary"]
+        assert "Cookie" not in response.headers["Vary"], "one cached copy for everyone"
+        assert "Set-Cookie" not in response.headers
         etag = response.headers["ETag"]
         again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
         assert again.status_code == 304
@@ -151,3 +169,17 @@ def test_behind_a_proxy_each_person_keeps_their_own_address(database: str, uploa
     same_address = app.test_client()
     same_address.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
     assert sign_in(same_address, make_user(app, "tiep_nhan")).status_code == 422
+
+
+def test_every_language_is_offered_by_its_own_name(database: str, uploads: Path) -> None:
+    app = create_app({**base_config(database, uploads), "LANGUAGES": ["vi", "en", "th"]})
+    client = app.test_client()
+    # /tra-cuu is never kept in the page cache, which other tests filled with two languages.
+    links = {
+        a["lang"]: a.get_text(strip=True) for a in parse(client.get("/tra-cuu")).select("a.lang")
+    }
+    assert links == {"en": "English", "th": "ไทย"}
+    page = parse(client.get("/tra-cuu?lang=th"))
+    assert page.html["lang"] == "th"
+    links = {a["lang"]: a.get_text(strip=True) for a in page.select("a.lang")}
+    assert links == {"vi": "Tiếng Việt", "en": "English"}
