@@ -146,6 +146,22 @@ def inject_site() -> dict[str, Any]:
     }
 
 
+# When the accessibility statement was last checked against the pages; change with it.
+ACCESSIBILITY_REVIEWED = date(2026, 11, 28)
+
+
+@bp.route("/quyen-rieng-tu")
+def privacy() -> str:
+    """What personal data the portal keeps, why, who sees it and for how long."""
+    return render_template("site/privacy.html", draft_days=current_app.config["DRAFT_DAYS"])
+
+
+@bp.route("/tiep-can")
+def accessibility() -> str:
+    """The accessibility statement: what works, what does not yet, whom to call."""
+    return render_template("site/accessibility.html", reviewed=ACCESSIBILITY_REVIEWED)
+
+
 SECURITY_HEADERS = [
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),

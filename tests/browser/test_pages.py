@@ -33,6 +33,9 @@ PUBLIC_PAGES = [
     "/thu-tuc/1.001193?lang=en",
     "/thu-tuc/1.001193/in?lang=en",
     "/tra-cuu?ma=abc&lang=en",
+    "/quyen-rieng-tu",
+    "/tiep-can",
+    "/tiep-can?lang=en",
 ]
 
 

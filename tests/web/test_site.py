@@ -183,3 +183,20 @@ def test_every_language_is_offered_by_its_own_name(database: str, uploads: Path)
     assert page.html["lang"] == "th"
     links = {a["lang"]: a.get_text(strip=True) for a in page.select("a.lang")}
     assert links == {"vi": "Tiếng Việt", "en": "English"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_privacy_and_accessibility_pages_are_linked_from_every_page(
+    client: FlaskClient, lang: str
+) -> None:
+    footer = parse(client.get(f"/thu-tuc?lang={lang}")).select_one("footer")
+    links = [a["href"] for a in footer.select("a")]
+    assert "/quyen-rieng-tu" in links and "/tiep-can" in links
+    privacy = parse(client.get("/quyen-rieng-tu"))
+    check_page(privacy, lang)
+    days = client.application.config["DRAFT_DAYS"]
+    assert f" {days} " in privacy.select_one("main").get_text()
+    statement = parse(client.get("/tiep-can"))
+    check_page(statement, lang)
+    assert "WCAG 2.1" in statement.select_one("main").get_text()
+    assert statement.select_one("main a[href^='tel:']")
