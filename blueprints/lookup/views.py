@@ -72,7 +72,10 @@ def failed_try(response: Response) -> bool:
 
 
 def code_key() -> str:
-    return f"lookup-code:{request.view_args.get('code', '') if request.view_args else ''}"
+    # Keyed on the code as printed: spelling it another way (no dashes, dots) must not give
+    # a fresh set of guesses at the phone number.
+    raw = str((request.view_args or {}).get("code", ""))
+    return f"lookup-code:{normalize_dossier_code(raw) or raw}"
 
 
 def public_events(dossier: Dossier) -> list[DossierEvent]:

@@ -96,6 +96,26 @@ def test_failed_tries_are_limited(app: Flask) -> None:
     assert "quá nhiều lần" in blocked.get_data(as_text=True)
 
 
+def test_the_limit_per_code_holds_however_the_code_is_spelled(app: Flask) -> None:
+    app.config["RATELIMIT_ENABLED"] = True
+    code = submitted(app)
+    first = app.test_client()
+    first.environ_base["REMOTE_ADDR"] = "10.0.0.1"
+    statuses = [verify(first, code, "0987000111").status_code for _ in range(11)]
+    assert statuses[10] == 429
+    # Other addresses, so only the per-code limit can stop them.
+    for number, spelling in enumerate([code.replace("-", ""), code.replace("-", ".")], 2):
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+        page = parse(other.get("/tra-cuu", query_string={"ma": code}))
+        token = page.select_one("[name=csrf_token]")["value"]
+        response = other.post(
+            f"/tra-cuu/{spelling}", data={"csrf_token": token, "phone": "0987000111"}
+        )
+        assert response.status_code == 429, spelling
+        assert "quá nhiều lần" in response.get_data(as_text=True)
+
+
 def test_plain_text_answer_is_short_and_anonymous(app: Flask, client: FlaskClient) -> None:
     code = submitted(app)
     response = client.get(f"/tra-cuu/{code}.txt")
