@@ -296,14 +296,21 @@ def withdraw(code: str) -> Any:
     allowed = workflow.allowed_actions(dossier.status, workflow.CITIZEN)
     if not any(a.key == "withdraw" for a in allowed):
         return redirect(url_for("lookup.index", ma=dossier.code), 303)
-    if request.method == "POST" and request.form.get("confirm") == "co":
-        reason = validators.collapse(request.form.get("reason", ""))[:500]
-        try:
-            act(dossier, Request("withdraw", dossier.version, reason=reason, confirmed=True), None)
-        except (Conflict, Invalid):
-            db.session.rollback()
-        return redirect(url_for("lookup.index", ma=dossier.code), 303)
-    return render_template("lookup/withdraw.html", dossier=dossier)
+    if request.method == "GET":
+        return render_template("lookup/withdraw.html", dossier=dossier)
+    reason = validators.collapse(request.form.get("reason", ""))[:500]
+    if request.form.get("confirm") != "co":
+        return render_template(
+            "lookup/withdraw.html",
+            dossier=dossier,
+            reason=reason,
+            confirm_error=Problem(N_("Bạn hãy đánh dấu vào ô này nếu chắc chắn muốn rút hồ sơ.")),
+        ), 422
+    try:
+        act(dossier, Request("withdraw", dossier.version, reason=reason, confirmed=True), None)
+    except (Conflict, Invalid):
+        db.session.rollback()
+    return redirect(url_for("lookup.index", ma=dossier.code), 303)
 
 
 @bp.route("/tra-cuu/<code>/danh-gia", methods=["POST"])

@@ -211,8 +211,15 @@ def test_withdrawal_needs_the_phone_and_a_confirmation(app: Flask) -> None:
     page = parse(citizen.get(f"/tra-cuu/{code}/rut"))
     check_page(page)
     token = page.select_one("[name=csrf_token]")["value"]
-    citizen.post(f"/tra-cuu/{code}/rut", data={"csrf_token": token})
+    unconfirmed = citizen.post(f"/tra-cuu/{code}/rut", data={"csrf_token": token, "reason": "Sai"})
+    assert unconfirmed.status_code == 422
     assert dossier(app, code).status == 1  # not confirmed: nothing happens
+    again = parse(unconfirmed)
+    check_page(again)
+    box = again.select_one("#confirm")
+    assert box["aria-describedby"] == "confirm-error" and box["aria-invalid"] == "true"
+    assert "đánh dấu" in again.select_one("#confirm-error").get_text()
+    assert again.select_one("#reason").get_text() == "Sai"  # what was typed stays
     citizen.post(
         f"/tra-cuu/{code}/rut", data={"csrf_token": token, "confirm": "co", "reason": "Nộp nhầm"}
     )
