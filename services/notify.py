@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext
 
 from domain import workflow
 from domain.formatting import sms
@@ -24,6 +25,7 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
+from models import Unit
 from models import utcnow
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
@@ -44,16 +46,22 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
         return
     from blueprints.site import deployment
 
+    site = deployment()
+    # The dossier's own commune: one deployment can hold dossiers of several units.
+    unit = db.session.get(Unit, dossier.unit_code)
+    url = status_url(dossier)
     context = {
         "dossier": dossier,
         "event": event,
-        "url": status_url(dossier),
-        "site": deployment(),
+        "url": url,
+        "site": site,
+        "unit_name": unit.name if unit else site.unit_name,
         "status_label": workflow.label,
         "status_help": lambda status: workflow.STATUS_HELP[workflow.Status(status)],
     }
     with force_locale("vi"):
         text = render_template("notify/sms.txt", **context)
+        link = f"{gettext('Xem:')} {url}"
         if dossier.applicant_email:
             body = render_template("notify/email.txt", **context)
             subject = f"Hồ sơ {dossier.code}: {workflow.label(dossier.status)}"
@@ -63,7 +71,7 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
                 dossier_id=dossier.id,
                 channel="sms",
                 recipient=dossier.applicant_phone,
-                body=sms(text),
+                body=sms(text, link),
             )
         )
     if dossier.applicant_email:
