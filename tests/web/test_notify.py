@@ -13,6 +13,9 @@ from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
 from services import notify
+from tests.pages import parse
+from tests.staff import post_form
+from tests.staff import staff_client
 from tests.web.test_backoffice import submitted
 
 # A commune's own address, as long as real ones get (the link adds /tra-cuu?ma=<code>).
@@ -60,3 +63,36 @@ def test_messages_name_the_dossiers_own_commune(app: Flask) -> None:
     sms, email = queued(app, code, 1, "submit", unit_code=4792, applicant_email="mai@example.com")
     assert "Phuong Tan Hoa" in sms.body and "Tan Son" not in sms.body
     assert email.body.count("Phường Tân Hòa") == 2 and "Tân Sơn" not in email.body
+
+
+def test_a_dossier_registered_at_the_counter_gets_its_first_sms(app: Flask) -> None:
+    clerk = staff_client(app, "tiep_nhan")
+    page = parse(clerk.get("/can-bo/tiep-nhan-truc-tiep"))
+    response = post_form(
+        clerk,
+        page,
+        "form[action$='/tiep-nhan-truc-tiep']",
+        {
+            "procedure": "1.004884",
+            "name": "Lò Văn Páo",
+            "cccd": "025080001234",
+            "phone": "0987654321",
+            "email": "pao@example.com",
+            "receive_now": "",
+        },
+    )
+    assert response.status_code == 303
+    code = response.headers["Location"].rsplit("/", 1)[-1]
+    with app.app_context():
+        messages = db.session.scalars(
+            sa.select(OutboxMessage)
+            .join(Dossier, Dossier.id == OutboxMessage.dossier_id)
+            .where(Dossier.code == code)
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [(m.channel, m.recipient) for m in messages] == [
+            ("sms", "0987654321"),
+            ("email", "pao@example.com"),
+        ]
+        assert messages[0].body.startswith(f"Ho so {code} da gui toi Xa Tan Son.")
+        assert messages[0].body.endswith(f"/tra-cuu?ma={code}")
