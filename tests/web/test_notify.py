@@ -12,6 +12,7 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
+from models import utcnow
 from services import notify
 from tests.pages import parse
 from tests.staff import post_form
@@ -96,3 +97,60 @@ def test_a_dossier_registered_at_the_counter_gets_its_first_sms(app: Flask) -> N
         ]
         assert messages[0].body.startswith(f"Ho so {code} da gui toi Xa Tan Son.")
         assert messages[0].body.endswith(f"/tra-cuu?ma={code}")
+
+
+class Recording:
+    def __init__(self, sent: list[int]) -> None:
+        self.sent = sent
+
+    def send(self, message) -> None:
+        self.sent.append(message.id)
+
+
+def due_ids(now) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(OutboxMessage.id).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now
+            )
+        )
+    )
+
+
+def test_two_overlapping_runs_send_each_message_once(app: Flask) -> None:
+    submitted(app)
+    submitted(app)
+    sent: list[int] = []
+
+    class StartsAnotherRun(Recording):
+        """While the first message is on its way, cron starts the next run."""
+
+        def send(self, message) -> None:
+            super().send(message)
+            if len(sent) == 1:
+                with app.app_context():  # its own session and connection, like another process
+                    both = Recording(sent)
+                    notify.send_due(now, {"sms": both, "email": both}, limit=10_000)
+
+    with app.app_context():
+        now = utcnow()
+        waiting = due_ids(now)
+        assert len(waiting) >= 2
+        first = StartsAnotherRun(sent)
+        notify.send_due(now, {"sms": first, "email": first}, limit=10_000)
+        assert sorted(sent) == sorted(waiting)  # each once, none left out
+        assert due_ids(now) == set()
+
+
+def test_the_log_sender_shows_each_message(app: Flask) -> None:
+    with app.app_context():
+        db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).values(sent_at=utcnow())
+        )
+        db.session.commit()
+    code = submitted(app)
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "Sent 1, will retry 0." in result.stdout
+    assert "[sms] 0912…78" in result.stderr
+    assert f"Ho so {code} da gui toi Xa Tan Son." in result.stderr
+    assert "0912345678" not in result.stderr  # cron mails this output: half the number only
