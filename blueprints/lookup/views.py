@@ -212,9 +212,13 @@ def supplement_file(code: str) -> Any:
     """One more photo or PDF for an item asked for; checked like any upload."""
     dossier = verified_dossier(code)
     slot = request.args.get("o", "")
-    if dossier.status != workflow.Status.SUPPLEMENT or slot not in {
-        i["key"] for i in dossier.supplement_items
-    }:
+    # Only papers asked for: a file sent for an answer (a date, a name) would never be read.
+    paper_slots = {
+        item["key"]
+        for item, spec in supplement_slots(dossier)
+        if spec is None or spec.type == "upload"
+    }
+    if dossier.status != workflow.Status.SUPPLEMENT or slot not in paper_slots:
         abort(404)
     received = read_uploads(10, sum(f.size for f in dossier.files))
     for clean, name in received.files:

@@ -16,6 +16,7 @@ from extensions import db
 from models import Dossier
 from models import DossierRating
 from models import OutboxMessage
+from models import StoredFile
 from services import notify
 from tests.journeys import photo
 from tests.pages import check_page
@@ -307,3 +308,43 @@ def test_outbox_retries_with_back_off_and_loses_nothing(app: Flask) -> None:
         )
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0 and "Sent" in result.output
+
+
+def asked_to_correct(app: Flask, items: list[str]) -> tuple[str, FlaskClient]:
+    """A khai sinh dossier whose answers `items` are asked for again; a verified citizen."""
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "receive")
+    deadline = (date.today() + timedelta(days=7)).isoformat()
+    do(
+        clerk,
+        code,
+        "request_supplement",
+        {"items": items, "reason": "Ghi sai ngày sinh", "deadline": deadline},
+    )
+    citizen = app.test_client()
+    verify(citizen, code)
+    return code, citizen
+
+
+def test_files_are_taken_only_for_papers_asked_for(app: Flask) -> None:
+    code, citizen = asked_to_correct(app, ["child_sex", "birth_certificate"])
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    token = page.select_one("[name=csrf_token]")["value"]
+
+    def upload(slot: str):
+        return citizen.post(
+            f"/tra-cuu/{code}/tep?o={slot}",
+            data={"csrf_token": token, "tep": (io.BytesIO(photo()), "bo-sung-1.jpg")},
+            content_type="multipart/form-data",
+        )
+
+    assert upload("child_sex").status_code == 404
+    assert upload("birth_certificate").status_code == 303
+    with app.app_context():
+        slots = db.session.scalars(
+            sa.select(StoredFile.slot)
+            .join(Dossier, Dossier.id == StoredFile.dossier_id)
+            .where(Dossier.code == code, StoredFile.original_name == "bo-sung-1.jpg")
+        ).all()
+    assert slots == ["birth_certificate"]
