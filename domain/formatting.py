@@ -45,12 +45,30 @@ def without_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def sms(text: str, limit: int = 160) -> str:
-    """One SMS: no diacritics, single spaces, at most `limit` characters (cut at a word)."""
+def sms(text: str, tail: str = "", limit: int = 160) -> str:
+    """One SMS: no diacritics, single spaces, at most `limit` characters.
+
+    `tail` (the link to the status page) is what the person needs most, so it is always kept
+    whole; `text` is shortened at a word to make room. A tail too long for any text is sent
+    alone rather than cut, since half a link is useless.
+    """
     flat = " ".join(without_marks(text).split())
-    if len(flat) <= limit:
-        return flat
-    return flat[: limit - 1].rsplit(" ", 1)[0] + "."
+    end = " ".join(without_marks(tail).split())
+    if not end:
+        return flat if len(flat) <= limit else _shorten(flat, limit)
+    room = limit - len(end) - 1
+    if len(flat) > room:
+        flat = _shorten(flat, room)
+    return f"{flat} {end}" if flat else end
+
+
+def _shorten(flat: str, room: int) -> str:
+    """At most `room` characters, cut at a word, marked '..' so no sentence looks complete."""
+    if room < 3:
+        return ""
+    head = flat[: room - 1]
+    cut = (head.rsplit(" ", 1)[0] if " " in head else head[: room - 2]).rstrip(" ,.;:")
+    return f"{cut}.." if cut else ""
 
 
 def parse_hours(spec: str) -> list[tuple[str, str]]:

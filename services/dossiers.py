@@ -149,17 +149,19 @@ def register_at_counter(
     )
     db.session.add(dossier)
     db.session.flush()
-    db.session.add(
-        DossierEvent(
-            dossier_id=dossier.id,
-            at=now,
-            action="submit",
-            from_status=None,
-            to_status=STATUS_NEW,
-            actor_id=clerk.id,
-            actor_name=clerk.full_name,
-            actor_role=clerk.role,
-        )
+    event = DossierEvent(
+        dossier_id=dossier.id,
+        at=now,
+        action="submit",
+        from_status=None,
+        to_status=STATUS_NEW,
+        actor_id=clerk.id,
+        actor_name=clerk.full_name,
+        actor_role=clerk.role,
     )
+    db.session.add(event)
+    # The same first message as online: the code and the link are how the person follows a
+    # paper dossier without coming back to the desk.
+    notify.queue(dossier, event)
     db.session.commit()
     return dossier

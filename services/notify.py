@@ -6,17 +6,18 @@ never sent for a change that did not happen. Sending is a separate job (cron) th
 
 from __future__ import annotations
 
-import logging
 import smtplib
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
+import click
 import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext
 
 from domain import workflow
 from domain.formatting import sms
@@ -24,12 +25,14 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
+from models import Unit
 from models import utcnow
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 LAST_BACKOFF = timedelta(hours=12)
-log = logging.getLogger("motcua.outbox")
+# Long enough for one send (SMTP gives up after 20 s); a run that dies frees its message then.
+LEASE = timedelta(minutes=5)
 
 
 def status_url(dossier: Dossier) -> str:
@@ -44,16 +47,22 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
         return
     from blueprints.site import deployment
 
+    site = deployment()
+    # The dossier's own commune: one deployment can hold dossiers of several units.
+    unit = db.session.get(Unit, dossier.unit_code)
+    url = status_url(dossier)
     context = {
         "dossier": dossier,
         "event": event,
-        "url": status_url(dossier),
-        "site": deployment(),
+        "url": url,
+        "site": site,
+        "unit_name": unit.name if unit else site.unit_name,
         "status_label": workflow.label,
         "status_help": lambda status: workflow.STATUS_HELP[workflow.Status(status)],
     }
     with force_locale("vi"):
         text = render_template("notify/sms.txt", **context)
+        link = f"{gettext('Xem:')} {url}"
         if dossier.applicant_email:
             body = render_template("notify/email.txt", **context)
             subject = f"Hồ sơ {dossier.code}: {workflow.label(dossier.status)}"
@@ -63,7 +72,7 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
                 dossier_id=dossier.id,
                 channel="sms",
                 recipient=dossier.applicant_phone,
-                body=sms(text),
+                body=sms(text, link),
             )
         )
     if dossier.applicant_email:
@@ -83,10 +92,18 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """Writes the message to the log: the default until a gateway is configured."""
+    """Writes the message to standard error: the default until a gateway is configured.
+
+    Standard error, not a logger: `outbox send` runs from cron with no logging configured, so
+    a logger would swallow every message and "Sent 7" would be all anyone saw. Cron mails
+    what a job writes, hence the half-hidden recipient.
+    """
 
     def send(self, message: OutboxMessage) -> None:
-        log.info("%s to %s: %s", message.channel, mask(message.recipient), message.body)
+        head = f"[{message.channel}] {mask(message.recipient)}"
+        if message.subject:
+            head += f" | {message.subject}"
+        click.echo(f"{head}\n{message.body.rstrip()}\n", err=True)
 
 
 class SmtpSender:
@@ -130,14 +147,17 @@ def send_due(
     """Try every message that is due; returns (sent, failed). Failures wait and try again."""
     now = now or utcnow()
     chosen = chosen or senders()
-    due = db.session.scalars(
-        sa.select(OutboxMessage)
+    due = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.next_attempt_at)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     sent = failed = 0
-    for message in due:
+    for message_id, seen in due:
+        if not claim(message_id, seen, now):
+            continue  # another run took it since the list was read
+        message = db.session.get(OutboxMessage, message_id)
         try:
             chosen[message.channel].send(message)
         except Exception as error:  # any failure of the gateway: keep the message, retry later
@@ -154,3 +174,26 @@ def send_due(
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def claim(message_id: int, seen: datetime, now: datetime) -> bool:
+    """Take one message for this run, or learn that another run has it.
+
+    Two runs can overlap (a slow gateway, cron starting the next minute). Moving the next
+    attempt past the lease in one conditional UPDATE lets only one of them match the row; the
+    other sees rowcount 0. Should this run die before recording the outcome, the message is
+    due again once the lease is over: sent twice at worst, never lost.
+    """
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at == seen,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1

@@ -8,12 +8,14 @@ rating need the phone number too; failed tries are rate-limited per address and 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -22,12 +24,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from blueprints.apply.fields import FieldView
+from blueprints.apply.fields import field_views
 from blueprints.htmx import render_page
 from blueprints.incoming import read_uploads
 from domain import validators
 from domain import workflow
 from domain.formatting import day
 from domain.formatting import without_marks
+from domain.formspec import FieldSpec
+from domain.formspec import StepResult
+from domain.formspec import read_value
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -41,6 +48,7 @@ from models import StoredFile
 from services import files as files_service
 from services.calendar import work_calendar
 from services.forms import form_for
+from services.units import directory
 from services.workflow import Conflict
 from services.workflow import Request
 from services.workflow import act
@@ -72,7 +80,10 @@ def failed_try(response: Response) -> bool:
 
 
 def code_key() -> str:
-    return f"lookup-code:{request.view_args.get('code', '') if request.view_args else ''}"
+    # Keyed on the code as printed: spelling it another way (no dashes, dots) must not give
+    # a fresh set of guesses at the phone number.
+    raw = str((request.view_args or {}).get("code", ""))
+    return f"lookup-code:{normalize_dossier_code(raw) or raw}"
 
 
 def public_events(dossier: Dossier) -> list[DossierEvent]:
@@ -98,6 +109,11 @@ def status_context(dossier: Dossier) -> dict[str, Any]:
         "action_label": workflow.action_label,
         "supplement_slots": supplement_slots,
         "new_files": new_files,
+        "answer_fields": (
+            answer_fields(dossier)
+            if verified(dossier) and dossier.status == workflow.Status.SUPPLEMENT
+            else []
+        ),
     }
 
 
@@ -204,14 +220,95 @@ def supplement_slots(dossier: Dossier) -> list[tuple[dict[str, str], Any]]:
     return [(item, fields.get(item["key"])) for item in dossier.supplement_items]
 
 
+def asked_answers(dossier: Dossier) -> list[FieldSpec]:
+    """The answers (not papers) the request asks to correct."""
+    return [spec for _item, spec in supplement_slots(dossier) if spec and spec.type != "upload"]
+
+
+def group_counts(dossier: Dossier, typed: Mapping[str, str] | None) -> dict[str, int]:
+    """How many items each asked group shows: as posted, else as answered."""
+    counts = {}
+    for spec in asked_answers(dossier):
+        if spec.type != "group":
+            continue
+        posted = (typed or {}).get(f"{spec.name}-count", "")
+        saved = len(dossier.answers.get(spec.name) or [])
+        count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
+        counts[spec.name] = min(max(count, spec.min_items), spec.max_items)
+    return counts
+
+
+def answer_fields(
+    dossier: Dossier,
+    typed: Mapping[str, str] | None = None,
+    errors: dict[str, Problem] | None = None,
+) -> list[FieldView]:
+    """The same inputs as the online form (dates in three boxes, choices as labelled radios,
+    addresses as lists of provinces and communes), filled with what was typed or else the
+    current answer, so a correction starts from what the centre has."""
+    return field_views(
+        asked_answers(dossier),
+        dossier.answers,
+        dict(typed) if typed is not None else None,
+        errors or {},
+        {},
+        directory(),
+        current_app.config["PROVINCE_CODE"],
+        {},
+        group_counts(dossier, typed),
+    )
+
+
+def read_answers(
+    dossier: Dossier, form: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Problem]]:
+    """Clean corrections of the asked answers, read like the online form's steps."""
+    today, units = local_today(), directory()
+    values: dict[str, Any] = {}
+    errors: dict[str, Problem] = {}
+    counts = group_counts(dossier, form)
+    for spec in asked_answers(dossier):
+        result = StepResult()
+        if spec.type == "group":
+            items = []
+            for index in range(counts[spec.name]):
+                item: dict[str, Any] = {}
+                for sub in spec.fields:
+                    prefix = f"{spec.name}-{index}-{sub.name}"
+                    try:
+                        item[sub.name] = read_value(sub, form, prefix, today, units, result)
+                    except Invalid as problem:
+                        errors[prefix] = problem.problem
+                items.append(item)
+            values[spec.name] = items
+            continue
+        try:
+            values[spec.name] = read_value(spec, form, spec.name, today, units, result)
+        except Invalid as problem:
+            errors[spec.name] = problem.problem
+    return values, errors
+
+
+@bp.route("/tra-cuu/xa")
+def communes() -> str:
+    """The communes of a province, as <option>s, when an address's province changes (htmx)."""
+    province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
+    units = directory().sorted_units(int(province)) if province.isdigit() else []
+    return render_template("apply/_communes.html", units=units)
+
+
 @bp.route("/tra-cuu/<code>/tep", methods=["POST"])
 def supplement_file(code: str) -> Any:
     """One more photo or PDF for an item asked for; checked like any upload."""
     dossier = verified_dossier(code)
     slot = request.args.get("o", "")
-    if dossier.status != workflow.Status.SUPPLEMENT or slot not in {
-        i["key"] for i in dossier.supplement_items
-    }:
+    # Only papers asked for: a file sent for an answer (a date, a name) would never be read.
+    paper_slots = {
+        item["key"]
+        for item, spec in supplement_slots(dossier)
+        if spec is None or spec.type == "upload"
+    }
+    if dossier.status != workflow.Status.SUPPLEMENT or slot not in paper_slots:
         abort(404)
     received = read_uploads(10, sum(f.size for f in dossier.files))
     for clean, name in received.files:
@@ -246,33 +343,33 @@ def supplement(code: str) -> Any:
     dossier = verified_dossier(code)
     if dossier.status != workflow.Status.SUPPLEMENT:
         return redirect(url_for("lookup.index", ma=dossier.code), 303)
-    errors: dict[str, Problem] = {}
-    corrections: dict[str, Any] = {}
-    for item, spec in supplement_slots(dossier):
-        key = item["key"]
-        if spec is None or spec.type == "upload":
-            if not new_files(dossier, key):
-                errors[key] = Problem(N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này."))
-            continue
-        from domain.formspec import StepResult
-        from domain.formspec import read_value
-        from services.units import directory
-
-        try:
-            corrections[key] = read_value(
-                spec, request.form, key, local_today(), directory(), StepResult()
-            )
-        except Invalid as problem:
-            errors[key] = problem.problem
-    if errors:
+    if request.form.get("hanh-dong", "").startswith("tinh:"):
+        # "Show this province's communes", for browsers without JavaScript: nothing is sent.
         return render_template(
             "lookup/index.html",
             raw=dossier.code,
             code=dossier.code,
             error=None,
-            upload_errors=errors,
-            typed=request.form,
-            **status_context(dossier),
+            **{**status_context(dossier), "answer_fields": answer_fields(dossier, request.form)},
+        )
+    corrections, errors = read_answers(dossier, request.form)
+    upload_errors: dict[str, Problem] = {}
+    for item, spec in supplement_slots(dossier):
+        if (spec is None or spec.type == "upload") and not new_files(dossier, item["key"]):
+            upload_errors[item["key"]] = Problem(
+                N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này.")
+            )
+    if errors or upload_errors:
+        return render_template(
+            "lookup/index.html",
+            raw=dossier.code,
+            code=dossier.code,
+            error=None,
+            upload_errors=upload_errors,
+            **{
+                **status_context(dossier),
+                "answer_fields": answer_fields(dossier, request.form, errors),
+            },
         ), 422
     if corrections:
         dossier.answers = {**dossier.answers, **corrections}
@@ -293,14 +390,21 @@ def withdraw(code: str) -> Any:
     allowed = workflow.allowed_actions(dossier.status, workflow.CITIZEN)
     if not any(a.key == "withdraw" for a in allowed):
         return redirect(url_for("lookup.index", ma=dossier.code), 303)
-    if request.method == "POST" and request.form.get("confirm") == "co":
-        reason = validators.collapse(request.form.get("reason", ""))[:500]
-        try:
-            act(dossier, Request("withdraw", dossier.version, reason=reason, confirmed=True), None)
-        except (Conflict, Invalid):
-            db.session.rollback()
-        return redirect(url_for("lookup.index", ma=dossier.code), 303)
-    return render_template("lookup/withdraw.html", dossier=dossier)
+    if request.method == "GET":
+        return render_template("lookup/withdraw.html", dossier=dossier)
+    reason = validators.collapse(request.form.get("reason", ""))[:500]
+    if request.form.get("confirm") != "co":
+        return render_template(
+            "lookup/withdraw.html",
+            dossier=dossier,
+            reason=reason,
+            confirm_error=Problem(N_("Bạn hãy đánh dấu vào ô này nếu chắc chắn muốn rút hồ sơ.")),
+        ), 422
+    try:
+        act(dossier, Request("withdraw", dossier.version, reason=reason, confirmed=True), None)
+    except (Conflict, Invalid):
+        db.session.rollback()
+    return redirect(url_for("lookup.index", ma=dossier.code), 303)
 
 
 @bp.route("/tra-cuu/<code>/danh-gia", methods=["POST"])

@@ -16,6 +16,7 @@ from extensions import db
 from models import Dossier
 from models import DossierRating
 from models import OutboxMessage
+from models import StoredFile
 from services import notify
 from tests.journeys import photo
 from tests.pages import check_page
@@ -94,6 +95,26 @@ def test_failed_tries_are_limited(app: Flask) -> None:
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
     blocked = verify(client, code, "0987000111")
     assert "quá nhiều lần" in blocked.get_data(as_text=True)
+
+
+def test_the_limit_per_code_holds_however_the_code_is_spelled(app: Flask) -> None:
+    app.config["RATELIMIT_ENABLED"] = True
+    code = submitted(app)
+    first = app.test_client()
+    first.environ_base["REMOTE_ADDR"] = "10.0.0.1"
+    statuses = [verify(first, code, "0987000111").status_code for _ in range(11)]
+    assert statuses[10] == 429
+    # Other addresses, so only the per-code limit can stop them.
+    for number, spelling in enumerate([code.replace("-", ""), code.replace("-", ".")], 2):
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+        page = parse(other.get("/tra-cuu", query_string={"ma": code}))
+        token = page.select_one("[name=csrf_token]")["value"]
+        response = other.post(
+            f"/tra-cuu/{spelling}", data={"csrf_token": token, "phone": "0987000111"}
+        )
+        assert response.status_code == 429, spelling
+        assert "quá nhiều lần" in response.get_data(as_text=True)
 
 
 def test_plain_text_answer_is_short_and_anonymous(app: Flask, client: FlaskClient) -> None:
@@ -191,8 +212,15 @@ def test_withdrawal_needs_the_phone_and_a_confirmation(app: Flask) -> None:
     page = parse(citizen.get(f"/tra-cuu/{code}/rut"))
     check_page(page)
     token = page.select_one("[name=csrf_token]")["value"]
-    citizen.post(f"/tra-cuu/{code}/rut", data={"csrf_token": token})
+    unconfirmed = citizen.post(f"/tra-cuu/{code}/rut", data={"csrf_token": token, "reason": "Sai"})
+    assert unconfirmed.status_code == 422
     assert dossier(app, code).status == 1  # not confirmed: nothing happens
+    again = parse(unconfirmed)
+    check_page(again)
+    box = again.select_one("#confirm")
+    assert box["aria-describedby"] == "confirm-error" and box["aria-invalid"] == "true"
+    assert "đánh dấu" in again.select_one("#confirm-error").get_text()
+    assert again.select_one("#reason").get_text() == "Sai"  # what was typed stays
     citizen.post(
         f"/tra-cuu/{code}/rut", data={"csrf_token": token, "confirm": "co", "reason": "Nộp nhầm"}
     )
@@ -280,3 +308,183 @@ def test_outbox_retries_with_back_off_and_loses_nothing(app: Flask) -> None:
         )
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0 and "Sent" in result.output
+
+
+def asked_to_correct(app: Flask, items: list[str]) -> tuple[str, FlaskClient]:
+    """A khai sinh dossier whose answers `items` are asked for again; a verified citizen."""
+    code = submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, code, "receive")
+    deadline = (date.today() + timedelta(days=7)).isoformat()
+    do(
+        clerk,
+        code,
+        "request_supplement",
+        {"items": items, "reason": "Ghi sai ngày sinh", "deadline": deadline},
+    )
+    citizen = app.test_client()
+    verify(citizen, code)
+    return code, citizen
+
+
+def test_correcting_a_date_and_a_choice_uses_the_forms_own_inputs(app: Flask) -> None:
+    code, citizen = asked_to_correct(app, ["child_birth_date", "child_sex"])
+    born = date.fromisoformat(dossier(app, code).answers["child_birth_date"])
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    check_page(page)
+    form = page.select_one("form[action$='/bo-sung']")
+    # Day, month and year boxes and labelled radios, filled with the answers the centre has.
+    assert form.select_one("#child_birth_date-ngay")["value"] == str(born.day)
+    assert form.select_one("#child_birth_date-thang")["value"] == str(born.month)
+    assert form.select_one("#child_birth_date-nam")["value"] == str(born.year)
+    assert form.select_one("#child_sex-nam").has_attr("checked")
+    assert form.select_one("label[for=child_sex-nu]").get_text() == "Nữ"
+    assert page.select("form.upload-form") == []  # nothing to upload was asked for
+    token = form.select_one("[name=csrf_token]")["value"]
+    wrong = citizen.post(
+        form["action"],
+        data={
+            "csrf_token": token,
+            "child_birth_date-ngay": "31",
+            "child_birth_date-thang": "2",
+            "child_birth_date-nam": str(born.year),
+            "child_sex": "nu",
+        },
+    )
+    assert wrong.status_code == 422 and dossier(app, code).status == 5
+    again = parse(wrong)
+    check_page(again)
+    assert again.select_one("#child_birth_date-error").get_text(strip=True)
+    assert again.select_one("#child_birth_date-ngay")["value"] == "31"  # nothing typed is lost
+    assert again.select_one("#child_sex-nu").has_attr("checked")
+    assert again.select_one("#child_sex-error") is None
+    new_day = date.today() - timedelta(days=20)
+    sent = citizen.post(
+        form["action"],
+        data={
+            "csrf_token": token,
+            "child_birth_date-ngay": str(new_day.day),
+            "child_birth_date-thang": str(new_day.month),
+            "child_birth_date-nam": str(new_day.year),
+            "child_sex": "nu",
+        },
+    )
+    assert sent.status_code == 303
+    back = dossier(app, code)
+    assert back.status == 4 and events(app, code)[-1][:3] == ("supplement_received", 5, 4)
+    assert back.answers["child_birth_date"] == new_day.isoformat()
+    assert back.answers["child_sex"] == "nu"
+    assert back.answers["child_name"] == "Đinh Minh An"  # what was not asked stays
+
+
+def test_an_address_is_corrected_with_the_province_and_commune_lists(app: Flask) -> None:
+    code, citizen = asked_to_correct(app, ["requester_address"])
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    check_page(page)
+    form = page.select_one("form[action$='/bo-sung']")
+    saved = dossier(app, code).answers["requester_address"]
+    assert form.select_one("#requester_address-tinh option[selected]")["value"] == str(
+        saved["province"]
+    )
+    assert form.select_one("#requester_address-xa option[selected]")["value"] == str(saved["unit"])
+    assert form.select_one("#requester_address-chi-tiet")["value"] == saved["detail"]
+    # Without JavaScript, another province's communes come from sending the form once.
+    token = form.select_one("[name=csrf_token]")["value"]
+    typed = {
+        "csrf_token": token,
+        "requester_address-tinh": "79",
+        "requester_address-xa": "",
+        "requester_address-chi-tiet": "Số 5, tổ 3",
+    }
+    shown = citizen.post(form["action"], data={**typed, "hanh-dong": "tinh:requester_address"})
+    assert shown.status_code == 200 and dossier(app, code).status == 5
+    again = parse(shown)
+    check_page(again)
+    communes = [o["value"] for o in again.select("#requester_address-xa option") if o["value"]]
+    assert communes and str(saved["unit"]) not in communes  # Hồ Chí Minh's, not Phú Thọ's
+    assert again.select_one("#requester_address-chi-tiet")["value"] == "Số 5, tổ 3"
+    # With JavaScript, the same list comes alone.
+    options = parse(
+        citizen.get("/tra-cuu/xa?truong=requester_address&requester_address-tinh=79")
+    ).select("option")
+    assert [o["value"] for o in options if o["value"]] == communes
+    missing = citizen.post(form["action"], data=typed)
+    assert missing.status_code == 422
+    assert "xã, phường" in parse(missing).select_one("#requester_address-error").get_text()
+    sent = citizen.post(form["action"], data={**typed, "requester_address-xa": communes[0]})
+    assert sent.status_code == 303
+    answer = dossier(app, code).answers["requester_address"]
+    assert (answer["province"], answer["unit"]) == (79, int(communes[0]))
+    assert answer["detail"] == "Số 5, tổ 3"
+    assert dossier(app, code).status == 4
+
+
+def test_files_are_taken_only_for_papers_asked_for(app: Flask) -> None:
+    code, citizen = asked_to_correct(app, ["child_sex", "birth_certificate"])
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    token = page.select_one("[name=csrf_token]")["value"]
+
+    def upload(slot: str):
+        return citizen.post(
+            f"/tra-cuu/{code}/tep?o={slot}",
+            data={"csrf_token": token, "tep": (io.BytesIO(photo()), "bo-sung-1.jpg")},
+            content_type="multipart/form-data",
+        )
+
+    assert upload("child_sex").status_code == 404
+    assert upload("birth_certificate").status_code == 303
+    with app.app_context():
+        slots = db.session.scalars(
+            sa.select(StoredFile.slot)
+            .join(Dossier, Dossier.id == StoredFile.dossier_id)
+            .where(Dossier.code == code, StoredFile.original_name == "bo-sung-1.jpg")
+        ).all()
+    assert slots == ["birth_certificate"]
+
+
+def test_a_repeated_group_is_corrected_item_by_item(app: Flask) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from blueprints.lookup import views
+
+    saved = {
+        "previous_spouse_name": "Lò Văn Páo",
+        "previous_end_reason": "ly-hon",
+        "previous_end_date": "2019-05-04",
+        "previous_end_paper": "Bản án số 12",
+    }
+    row = Dossier(
+        procedure_code="1.004873",
+        unit_code=8566,
+        status=5,
+        answers={"previous_marriages": [saved]},
+        supplement_items=[{"key": "previous_marriages", "label": "Các lần kết hôn trước"}],
+    )
+    with app.test_request_context():
+        (group,) = views.answer_fields(row)
+        (item,) = group.items
+        shown = {view.name: view.values for view in item}
+        assert shown["previous_marriages-0-previous_end_date"] == {
+            "previous_marriages-0-previous_end_date-ngay": "4",
+            "previous_marriages-0-previous_end_date-thang": "5",
+            "previous_marriages-0-previous_end_date-nam": "2019",
+        }
+        reason = next(o.value for o in item[1].spec.options)
+        posted = MultiDict(
+            {
+                "previous_marriages-count": "1",
+                "previous_marriages-0-previous_spouse_name": "Lò Văn Pảo",
+                "previous_marriages-0-previous_end_reason": reason,
+                "previous_marriages-0-previous_end_date-ngay": "40",
+                "previous_marriages-0-previous_end_date-thang": "5",
+                "previous_marriages-0-previous_end_date-nam": "2019",
+                "previous_marriages-0-previous_end_paper": "Bản án số 12",
+            }
+        )
+        values, errors = views.read_answers(row, posted)
+        assert list(errors) == ["previous_marriages-0-previous_end_date"]
+        posted["previous_marriages-0-previous_end_date-ngay"] = "14"
+        values, errors = views.read_answers(row, posted)
+        assert errors == {}
+        assert values["previous_marriages"][0]["previous_end_date"] == "2019-05-14"
+        assert values["previous_marriages"][0]["previous_spouse_name"] == "Lò Văn Pảo"
