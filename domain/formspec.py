@@ -296,6 +296,7 @@ class StepResult:
     errors: dict[str, Problem] = field(default_factory=dict)
     notices: dict[str, Problem] = field(default_factory=dict)
     typed: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # items each group kept
 
     @property
     def ok(self) -> bool:
@@ -443,15 +444,24 @@ def _read_group(
     for index in range(count):
         if form.get(f"{spec.name}-{index}-bo") == YES:
             continue  # "remove this item" was ticked
+        # The items after a removed one move up, so that what was typed, its messages and
+        # the rows shown again all use the same numbers as the items kept.
+        kept = len(items)
         item: dict[str, Any] = {}
         for sub in spec.fields:
-            prefix = f"{spec.name}-{index}-{sub.name}"
-            result.typed.update(_typed(sub, form, prefix))
+            posted = f"{spec.name}-{index}-{sub.name}"
+            prefix = f"{spec.name}-{kept}-{sub.name}"
+            typed = _typed(sub, form, posted)
+            result.typed.update({prefix + k[len(posted) :]: v for k, v in typed.items()})
             try:
-                item[sub.name] = read_value(sub, form, prefix, today, units, result)
+                item[sub.name] = read_value(sub, form, posted, today, units, result)
             except Invalid as problem:
                 result.errors[prefix] = problem.problem
+            if posted in result.notices and posted != prefix:
+                result.notices[prefix] = result.notices.pop(posted)
         items.append(item)
+    result.counts[spec.name] = len(items)
+    result.typed[f"{spec.name}-count"] = str(len(items))
     if spec.required and not items:
         result.errors[spec.name] = Problem(N_("Bạn hãy thêm ít nhất một mục."))
     result.values[spec.name] = items

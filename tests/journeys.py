@@ -92,6 +92,27 @@ KHAI_SINH: dict[str, dict[str, str]] = {
 }
 KHAI_SINH_UPLOADS = ["birth_certificate", "requester_id_photo"]
 
+XAC_NHAN: dict[str, dict[str, str]] = {
+    "nguoi-dien": {"filler": "self"},
+    "nguoi-xin-cap": {
+        "for_whom": "chinh-minh",
+        "requester_name": "Hà Thị Mai",
+        **date_inputs("requester_birth_date", {"ngay": "12", "thang": "3", "nam": "1995"}),
+        "requester_sex": "nu",
+        "requester_ethnicity": "Mường",
+        "requester_nationality": "Việt Nam",
+        "requester_cccd": "025195012345",
+        **address("requester_address"),
+    },
+    "muc-dich": {
+        "purpose": "khac",
+        "other_purpose": "Vay vốn ngân hàng",
+        "certificate_count": "1",
+        "reissue": "khong",
+    },
+    "tinh-trang": {"marital_status": "chua-ket-hon"},
+}
+
 
 class Applicant:
     """One person on one device, going through the online form."""

@@ -104,6 +104,7 @@ def stale_form(_error: CSRFError) -> Any:
             counts = group_counts(current, draft)
             result = read_step(current, request.form, draft.answers, today(), directory(), counts)
             shown = StepResult(values=result.values, typed=result.typed)
+            counts.update(result.counts)
             return render_step(draft, form, current, shown, counts, 400, stale=True)
     return render_template("errors/error.html", code=400, stale=True), 400
 
@@ -162,13 +163,15 @@ def step_or_page(draft_id: str) -> Response:
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def group_counts(step: StepSpec, draft: Draft) -> dict[str, int]:
-    """How many items each repeatable group shows: as posted, else as saved."""
+def group_counts(
+    step: StepSpec, draft: Draft, source: dict[str, str] | None = None
+) -> dict[str, int]:
+    """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
     counts = {}
     for spec in step.fields:
         if spec.type != "group":
             continue
-        posted = request.form.get(f"{spec.name}-count", "")
+        posted = (request.form if source is None else source).get(f"{spec.name}-count", "")
         saved = len(draft.answers.get(spec.name) or [])
         count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
         counts[spec.name] = max(0, min(count, spec.max_items))
@@ -259,7 +262,7 @@ def step(draft_id: str, step_id: str) -> Any:
         typed = draft.typed.get(current.id)
         if typed:
             # Sent before with mistakes: a reload shows the same answers and the same messages.
-            counts = group_counts(current, draft)
+            counts = group_counts(current, draft, typed)
             result = read_step(current, typed, draft.answers, today(), directory(), counts)
             return render_step(draft, form, current, result, counts)
         return render_step(draft, form, current)
@@ -269,6 +272,7 @@ def step(draft_id: str, step_id: str) -> Any:
         return rework(draft, form, current, counts, action)
     result = read_step(current, request.form, draft.answers, today(), directory(), counts)
     result.errors.update(missing_uploads(current, draft))
+    counts.update(result.counts)
     following = drafts.save_step(draft, form, current.id, result)
     if not result.ok:
         return render_step(draft, form, current, result, counts, 422)
@@ -283,9 +287,11 @@ def rework(
     """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
     verb, _sep, target = action.partition(":")
     result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    counts.update(result.counts)
     spec = next((f for f in current.fields if f.name == target), None)
     if verb == "them" and spec is not None and spec.type == "group":
         counts[spec.name] = min(counts.get(spec.name, 0) + 1, spec.max_items)
+        result.typed[f"{spec.name}-count"] = str(counts[spec.name])
     # Keep what was typed, but do not show errors for a page still being filled in.
     drafts.keep_typed(draft, current.id, result.typed)
     return render_step(

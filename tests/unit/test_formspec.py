@@ -228,6 +228,21 @@ def test_repeatable_group_with_a_removed_item(form) -> None:
     assert result.values["previous"] == [{"spouse": "Trần Văn Bình", "ended": "2015-02-01"}]
 
 
+def test_items_after_a_removed_one_move_up_with_their_typing_and_messages(form) -> None:
+    posted = {
+        "previous-count": "2",
+        "previous-0-spouse": "Trần Văn Một",
+        "previous-0-bo": "co",
+        "previous-1-spouse": "Trần Văn Hai",
+    }
+    result = read_step(form.steps[2], posted, {}, TODAY, Units(), {"previous": 2})
+    assert set(result.errors) == {"previous-0-ended"}
+    assert result.counts == {"previous": 1}
+    assert result.typed["previous-0-spouse"] == "Trần Văn Hai"
+    assert not any(key.startswith("previous-1-") for key in result.typed)
+    assert result.values["previous"] == [{"spouse": "Trần Văn Hai"}]
+
+
 def test_missing_answers_point_at_steps(form) -> None:
     answers = {"name": "An", "born": "1990-01-01", "cccd": "025190001234", "for_whom": "other"}
     answers.update(other_name="Lê Văn Tư", birth="2026-11-01")

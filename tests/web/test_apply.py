@@ -21,6 +21,7 @@ from models import utcnow
 from tests.conftest import HX
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
+from tests.journeys import XAC_NHAN
 from tests.journeys import Applicant
 from tests.journeys import photo
 from tests.pages import check_page
@@ -509,3 +510,49 @@ def test_every_step_page_fits_the_byte_budget(client: FlaskClient) -> None:
     }
     too_big = {k: v for k, v in sizes.items() if v > STEP_BUDGET}
     assert not too_big, too_big
+
+
+def at_previous_marriages(client: FlaskClient) -> Applicant:
+    """A divorced person's marital status request, at the step listing earlier marriages."""
+    person = Applicant(client)
+    person.start("1.004873")
+    answers = {**XAC_NHAN, "tinh-trang": {"marital_status": "da-ly-hon"}}
+    person.answer_all(answers, [], until="hon-nhan-truoc")
+    return person
+
+
+def previous_marriage(index: int, name: str, year: str = "") -> dict[str, str]:
+    item = f"previous_marriages-{index}"
+    return {
+        f"{item}-previous_spouse_name": name,
+        f"{item}-previous_end_reason": "ly-hon",
+        f"{item}-previous_end_date-ngay": "10" if year else "",
+        f"{item}-previous_end_date-thang": "5" if year else "",
+        f"{item}-previous_end_date-nam": year,
+    }
+
+
+def test_removing_an_item_keeps_the_others_in_order(client: FlaskClient, app: Flask) -> None:
+    person = at_previous_marriages(client)
+    while len(person.page.select("fieldset.item")) < 2:
+        person.submit(changes={"hanh-dong": "them:previous_marriages"})
+    page = person.submit(
+        changes={
+            **previous_marriage(0, "Trần Văn Một", "2015"),
+            "previous_marriages-0-bo": "co",
+            **previous_marriage(1, "Trần Văn Hai"),
+        }
+    )
+    assert person.response.status_code == 422
+    check_page(page)
+    names = [i["value"] for i in page.select("input[name$='-previous_spouse_name']")]
+    assert names == ["Trần Văn Hai"]
+    assert page.select_one("#previous_marriages-0-previous_end_date-error")
+    # A reload shows the same single item.
+    again = person.get(person.path)
+    assert [i["value"] for i in again.select("input[name$='-previous_spouse_name']")] == names
+    person.submit(changes=previous_marriage(0, "Trần Văn Hai", "2018"))
+    assert person.response.status_code == 200 and person.step_id != "hon-nhan-truoc"
+    with app.app_context():
+        saved = db.session.get(Draft, person.path.split("/")[2]).answers["previous_marriages"]
+    assert [item["previous_spouse_name"] for item in saved] == ["Trần Văn Hai"]
