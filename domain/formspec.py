@@ -69,6 +69,7 @@ class FieldSpec:
     hint: str = ""
     required: bool = True
     when: Condition | None = None
+    required_when: Condition | None = None  # optional, except after some earlier answers
     options: tuple[Option, ...] = ()
     past: bool = False  # a date that cannot be after today (birth, death)
     min_age: int | None = None  # a birth date: at least this old today
@@ -89,6 +90,15 @@ class FieldSpec:
     def shown(self, answers: Mapping[str, Any]) -> bool:
         return self.when is None or self.when.holds(answers)
 
+    def is_required(self, answers: Mapping[str, Any]) -> bool:
+        return self.required or (
+            self.required_when is not None and self.required_when.holds(answers)
+        )
+
+    def least_items(self, answers: Mapping[str, Any]) -> int:
+        """A group's smallest number of items: at least one whenever an answer is required."""
+        return max(self.min_items, 1) if self.is_required(answers) else self.min_items
+
     def label_of(self, value: str) -> str:
         for option in self.options:
             if option.value == value:
@@ -105,7 +115,10 @@ class StepSpec:
     when: Condition | None = None
 
     def shown(self, answers: Mapping[str, Any]) -> bool:
-        return self.when is None or self.when.holds(answers)
+        # A page whose every question is hidden (papers needed only in some cases) is skipped.
+        return (self.when is None or self.when.holds(answers)) and any(
+            f.shown(answers) for f in self.fields
+        )
 
     def visible_fields(self, answers: Mapping[str, Any]) -> list[FieldSpec]:
         return [f for f in self.fields if f.shown(answers)]
@@ -218,6 +231,7 @@ def _field(
         hint=raw.get("hint", ""),
         required=bool(raw.get("required", True)),
         when=when,
+        required_when=_condition(raw.get("required_when"), known, where),
         options=_options(raw, where),
         past=bool(raw.get("past", False)),
         min_age=raw.get("min_age"),
@@ -420,8 +434,8 @@ def read_step(
         if not spec.shown(merged) or spec.type == "upload":
             continue
         if spec.type == "group":
-            count = (group_counts or {}).get(spec.name, spec.min_items)
-            _read_group(spec, form, count, today, units, result)
+            count = (group_counts or {}).get(spec.name, spec.least_items(merged))
+            _read_group(spec, form, count, today, units, result, merged)
             continue
         result.typed.update(_typed(spec, form, spec.name))
         try:
@@ -439,6 +453,7 @@ def _read_group(
     today: date,
     units: Units,
     result: StepResult,
+    answers: Mapping[str, Any],
 ) -> None:
     items = []
     for index in range(count):
@@ -460,10 +475,16 @@ def _read_group(
             if posted in result.notices and posted != prefix:
                 result.notices[prefix] = result.notices.pop(posted)
         items.append(item)
-    result.counts[spec.name] = len(items)
-    result.typed[f"{spec.name}-count"] = str(len(items))
-    if spec.required and not items:
-        result.errors[spec.name] = Problem(N_("Bạn hãy thêm ít nhất một mục."))
+    least = spec.least_items(answers)
+    # A group that needs an item always shows one to fill in, even after its last was removed.
+    result.counts[spec.name] = max(len(items), least)
+    result.typed[f"{spec.name}-count"] = str(result.counts[spec.name])
+    if len(items) < least:
+        result.errors[spec.name] = (
+            Problem(N_("Bạn hãy thêm ít nhất một mục."))
+            if least == 1
+            else Problem(N_("Bạn hãy ghi ít nhất %(count)s mục."), {"count": least})
+        )
     result.values[spec.name] = items
 
 
@@ -486,7 +507,7 @@ def missing_answers(
     incomplete = []
     for step in form.visible_steps(answers):
         for spec in step.visible_fields(answers):
-            if not spec.required:
+            if not spec.is_required(answers):
                 continue
             if spec.type == "upload":
                 missing = files.get(spec.name, 0) == 0

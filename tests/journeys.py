@@ -90,7 +90,7 @@ KHAI_SINH: dict[str, dict[str, str]] = {
     },
     "ban-sao": {"copies": "1"},
 }
-KHAI_SINH_UPLOADS = ["birth_certificate", "requester_id_photo"]
+KHAI_SINH_UPLOADS = ["birth_certificate"]
 
 XAC_NHAN: dict[str, dict[str, str]] = {
     "nguoi-dien": {"filler": "self"},

@@ -173,7 +173,7 @@ def group_counts(
             continue
         posted = (request.form if source is None else source).get(f"{spec.name}-count", "")
         saved = len(draft.answers.get(spec.name) or [])
-        count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
+        count = int(posted) if posted.isdigit() else max(saved, spec.least_items(draft.answers))
         counts[spec.name] = max(0, min(count, spec.max_items))
     return counts
 
@@ -276,7 +276,15 @@ def step(draft_id: str, step_id: str) -> Any:
     following = drafts.save_step(draft, form, current.id, result)
     if not result.ok:
         return render_step(draft, form, current, result, counts, 422)
-    if request.args.get("sua") == "1" or following is None:
+    if request.args.get("sua") == "1":
+        # A change made from the check page may ask new questions: those come first.
+        pending = form.step(draft.current_step)
+        if pending is not None and pending.id != current.id:
+            return redirect(
+                url_for("apply.step", draft_id=draft.id, step_id=pending.id, sua="1"), 303
+            )
+        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    if following is None:
         return redirect(url_for("apply.check", draft_id=draft.id), 303)
     return redirect(url_for("apply.step", draft_id=draft.id, step_id=following), 303)
 

@@ -249,3 +249,27 @@ def test_missing_answers_point_at_steps(form) -> None:
     missing = missing_answers(form, answers, {})
     assert [s.id for s in missing] == ["uy-quyen"]
     assert missing_answers(form, answers, {"authorisation": 1}) == []
+
+
+def test_a_group_can_be_required_only_after_some_answers() -> None:
+    raw = broken(
+        lambda r: r["steps"][2]["fields"][0].update(
+            required_when={"field": "for_whom", "equals": "other"}
+        )
+    )
+    spec = load_form(raw, DOCUMENTS)
+    step = spec.step("lan-truoc")
+    assert read_step(step, {}, {"for_whom": "me"}, TODAY, Units(), {"previous": 0}).ok
+    needed = read_step(step, {}, {"for_whom": "other"}, TODAY, Units(), {"previous": 0})
+    assert set(needed.errors) == {"previous"} and needed.counts == {"previous": 1}
+    answers = {"name": "An", "born": "1990-01-01", "cccd": "025190001234", "birth": "2026-11-01"}
+    answers.update(for_whom="other", other_name="Lê Văn Tư", previous=[])
+    assert "lan-truoc" in [s.id for s in missing_answers(spec, answers, {"authorisation": 1})]
+
+
+def test_a_step_whose_every_question_is_hidden_is_skipped(form) -> None:
+    raw = broken(lambda r: r["steps"][1].pop("when"))
+    raw["steps"][1]["fields"][0]["when"] = {"field": "for_whom", "equals": "other"}
+    spec = load_form(raw, DOCUMENTS)
+    assert "uy-quyen" not in [s.id for s in spec.visible_steps({"for_whom": "me"})]
+    assert "uy-quyen" in [s.id for s in spec.visible_steps({"for_whom": "other"})]

@@ -556,3 +556,90 @@ def test_removing_an_item_keeps_the_others_in_order(client: FlaskClient, app: Fl
     with app.app_context():
         saved = db.session.get(Draft, person.path.split("/")[2]).answers["previous_marriages"]
     assert [item["previous_spouse_name"] for item in saved] == ["Trần Văn Hai"]
+
+
+def test_a_change_from_the_check_page_asks_the_questions_it_reveals(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    check = person.answer_all(XAC_NHAN, [])
+    assert not check.select_one("#hon-nhan-truoc")
+    person.get(check.select_one("a[href*='/tinh-trang?sua=1']")["href"])
+    page = person.submit(changes={"marital_status": "da-ly-hon"})
+    assert person.step_id == "hon-nhan-truoc"
+    assert person.response.request.args.get("sua") == "1"
+    assert page.select("fieldset.item")  # a divorced person lists at least one marriage
+    # Skipping it is not possible: the step refuses no items, and so does the send.
+    empty = person.submit(changes={"previous_marriages-0-bo": "co"})
+    assert person.response.status_code == 422
+    assert empty.select_one("#error-summary a[href='#previous_marriages-field']")
+    assert empty.select_one("#previous_marriages-error")
+    check = person.get(person.path.rsplit("/", 1)[0] + "/kiem-tra")
+    refused = person.submit("form[action$='/gui']", {"declaration": "co"})
+    assert person.response.status_code == 422
+    assert refused.select_one("#hon-nhan-truoc .error-message")
+    person.get(person.path.rsplit("/", 1)[0] + "/hon-nhan-truoc?sua=1")
+    person.submit(changes=previous_marriage(0, "Trần Văn Hai", "2018"))
+    assert person.step_id == "kiem-tra"
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert dossier.answers["marital_status"] == "da-ly-hon"
+        assert dossier.answers["previous_marriages"][0]["previous_spouse_name"] == "Trần Văn Hai"
+
+
+def test_someone_married_now_may_have_no_earlier_marriage(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    answers = {
+        **XAC_NHAN,
+        "tinh-trang": {"marital_status": "dang-co", "current_spouse_name": "Lê Văn Ba"},
+    }
+    page = person.answer_all(answers, [], until="hon-nhan-truoc")
+    assert not page.select("fieldset.item")
+    person.submit()
+    assert person.step_id == "kiem-tra"
+
+
+def current_step(app: Flask, person: Applicant) -> str:
+    return draft_of(app, person).current_step
+
+
+def test_sending_an_earlier_step_again_never_moves_the_draft_back(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="cha")
+    base = person.path.rsplit("/", 1)[0]
+    old = person.get(f"{base}/tre-em")
+    person.submit(changes={"child_name": "Đinh Minh Anh"})
+    assert person.response.status_code == 200
+    assert current_step(app, person) == "cha"
+    assert draft_of(app, person).answers["child_name"] == "Đinh Minh Anh"
+    assert client.get(f"{base}/tiep").headers["Location"].endswith("/cha")
+    # The same old page sent again incomplete: its messages show, the draft stays at "cha".
+    person.page = old
+    person.submit(changes={"child_name": ""})
+    assert person.response.status_code == 422
+    assert current_step(app, person) == "cha"
+    assert client.get(f"{base}/tiep").headers["Location"].endswith("/cha")
+
+
+def test_no_form_asks_for_a_photo_of_an_identity_card(app: Flask) -> None:
+    from services.forms import form_for
+
+    with app.app_context():
+        for code in ("1.000656", "1.001193", "1.000894", "1.004873", "2.000635"):
+            slots = [f.name for f in form_for(code).upload_fields()]
+            assert not [s for s in slots if "id_photo" in s], (code, slots)
+
+
+def test_a_page_of_papers_with_none_needed_is_skipped(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    person.answer_all(XAC_NHAN, [], until="kiem-tra")
+    assert person.step_id == "kiem-tra"
+    assert not person.page.select_one("#giay-to")
