@@ -27,6 +27,7 @@ from tests.journeys import photo
 from tests.pages import check_page
 from tests.pages import gzipped_size
 from tests.pages import parse
+from tests.unit.test_uploads import clean_pdf
 
 CODE_PATTERN = re.compile(r"^08566-\d{6}-\d{4}$")
 
@@ -114,6 +115,11 @@ def test_whole_khai_sinh_journey_stores_a_dossier(client: FlaskClient, app: Flas
     assert "anh.jpg" in rows["Giấy chứng sinh"]
     change = check.select_one("a[href*='/tre-em?sua=1']")
     assert change is not None
+    # Each change link lands on its question; a document's is its upload section.
+    upload_change = check.select_one("a[href*='/giay-to?sua=1']")
+    target = upload_change["href"].split("#")[1]
+    assert person.get(upload_change["href"]).select_one(f"#{target}"), target
+    person.page = check
     done = person.submit("form[action$='/gui']", {"declaration": "co"})
     check_page(done)
     code = done.select_one(".dossier-code").get_text(strip=True)
@@ -258,9 +264,8 @@ def test_posting_an_old_step_after_sending_shows_the_dossier(
         ("anh.jpg", photo()[: len(photo()) * 6 // 10], "hỏng"),
         (
             "giay.pdf",
-            b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> "
-            b"endobj\ntrailer\n%%EOF\n",
-            "PDF",
+            clean_pdf(b"<< /S /JavaScript /JS (app.alert(1)) >>", catalog=b"/OpenAction 5 0 R"),
+            "có chứa mã lệnh",
         ),
     ],
 )
@@ -289,6 +294,15 @@ def collected() -> Iterator[None]:
     """Collect garbage at teardown, so the spooled file's warning stays with its own test."""
     yield
     gc.collect()
+
+
+def test_the_same_pdf_without_javascript_is_taken(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    page = person.upload("birth_certificate", clean_pdf(), "giay.pdf")
+    assert person.response.status_code == 200
+    assert "giay.pdf" in page.select_one("#birth_certificate-slot .files").get_text()
 
 
 @BIG_BODY
@@ -460,7 +474,13 @@ def test_helper_submits_on_behalf_with_consent(client: FlaskClient, app: Flask) 
         )
         assert event.actor_role == "helper"
     receipt = parse(client.get(done.select_one("a[href$='/bien-nhan']")["href"]))
-    assert "Nguyễn Văn Tổ" in receipt.get_text()
+    check_page(receipt)
+    facts = {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in receipt.select(".facts dt")
+    }
+    assert "Nguyễn Văn Tổ" in facts["Người làm giúp"]
+    assert "đã đồng ý" in facts["Sự đồng ý của người dân"]
 
 
 def test_leaving_forgets_the_draft_on_this_device(client: FlaskClient) -> None:
