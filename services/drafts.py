@@ -59,9 +59,11 @@ def is_expired(draft: Draft, now: datetime | None = None) -> bool:
 
 
 def find_for_resume(resume_code: str, phone: str) -> Draft | None:
-    """The live draft with this code and phone; None if either is wrong or it expired."""
+    """The draft with this code and phone; None if either is wrong, or it expired unsent."""
     draft = db.session.scalar(sa.select(Draft).where(Draft.resume_code == resume_code))
-    if draft is None or not secrets.compare_digest(draft.phone, phone) or is_expired(draft):
+    if draft is None or not secrets.compare_digest(draft.phone, phone):
+        return None
+    if is_expired(draft) and draft.dossier is None:
         return None
     return draft
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -17,6 +18,7 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from blueprints.apply import fields as views
@@ -38,6 +40,7 @@ from domain.references import format_resume_code
 from domain.references import normalize_resume_code
 from extensions import db
 from extensions import limiter
+from models import Dossier
 from models import Draft
 from models import Procedure
 from services import dossiers
@@ -68,18 +71,35 @@ def bind(draft: Draft) -> None:
     session[SESSION_KEY] = [*known, draft.id][-KEEP_IN_SESSION:]
 
 
-def unbind(draft: Draft) -> None:
-    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft.id]
+def unbind(draft_id: str) -> None:
+    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft_id]
 
 
 class NeedsResume(Exception):
     pass
 
 
+class AlreadySent(Exception):
+    def __init__(self, draft_id: str) -> None:
+        super().__init__(draft_id)
+        self.draft_id = draft_id
+
+
+def sent_dossier(draft_id: str) -> Dossier | None:
+    """The dossier sent from a draft this browser holds, even once the draft is purged."""
+    if draft_id not in session.get(SESSION_KEY, []):
+        return None
+    return db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft_id))
+
+
 def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
     """The draft and its form, if this browser may open it (else ask for the resume code)."""
     draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    if draft is None or draft.id not in session.get(SESSION_KEY, []):
+    bound = draft_id in session.get(SESSION_KEY, [])
+    if (draft is None or drafts.is_expired(draft)) and bound and sent_dossier(draft_id):
+        # Once sent, the dossier outlives its draft: never suggest starting again.
+        raise AlreadySent(draft_id)
+    if draft is None or not bound:
         raise NeedsResume
     if drafts.is_expired(draft):
         abort(410)
@@ -92,6 +112,11 @@ def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
 @bp.errorhandler(NeedsResume)
 def needs_resume(_error: NeedsResume) -> Response:
     return redirect(url_for("apply.resume"), 303)
+
+
+@bp.errorhandler(AlreadySent)
+def already_sent(error: AlreadySent) -> Response:
+    return redirect(url_for("apply.done", draft_id=error.draft_id), 303)
 
 
 @bp.errorhandler(CSRFError)
@@ -458,34 +483,42 @@ def send(draft_id: str) -> Any:
         if request.form.get("declaration") != "co":
             error = Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
             return render_template("apply/check.html", **context, error=error), 422
-        dossiers.submit(draft, form)
+        dossiers.submit(draft, form, helper_user_id=signed_in_helper())
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
 
 
-def submitted(draft_id: str) -> tuple[Draft, FormSpec, Any]:
-    draft, form = open_draft(draft_id)
-    dossier = draft.dossier
+def signed_in_helper() -> int | None:
+    """A community helper signed in to the back office (same session cookie) in this unit."""
+    user = current_user
+    if not user.is_authenticated or user.role != "to_cong_nghe_so" or user.must_change_password:
+        return None
+    return user.id if user.unit_code == current_app.config["UNIT_CODE"] else None
+
+
+def submitted(draft_id: str) -> Dossier:
+    """The sent dossier; it does not need its draft, which expires and is purged."""
+    dossier = sent_dossier(draft_id)
     if dossier is None:
-        return abort(404)
-    return draft, form, dossier
+        open_draft(draft_id)  # not this browser's, or expired unsent: say so
+        abort(404)
+    return dossier
 
 
 @bp.route("/nop-ho-so/<draft_id>/xong")
 def done(draft_id: str) -> str:
     """Confirmation: the dossier code in large type and what happens next."""
-    draft, form, dossier = submitted(draft_id)
-    return render_template("apply/done.html", draft=draft, form=form, dossier=dossier)
+    dossier = submitted(draft_id)
+    return render_template("apply/done.html", draft_id=draft_id, dossier=dossier)
 
 
 @bp.route("/nop-ho-so/<draft_id>/bien-nhan")
 def receipt(draft_id: str) -> str:
     """A printable receipt with a QR code to the status page."""
-    draft, form, dossier = submitted(draft_id)
+    dossier = submitted(draft_id)
     url = public_url("lookup.index", ma=dossier.code)
     return render_template(
         "apply/receipt.html",
-        draft=draft,
-        form=form,
+        draft_id=draft_id,
         dossier=dossier,
         url=url,
         qr=qr_svg(url, _("Mã QR mở trang tra cứu hồ sơ này")),
@@ -495,9 +528,7 @@ def receipt(draft_id: str) -> str:
 @bp.route("/nop-ho-so/<draft_id>/thoat", methods=["POST"])
 def leave(draft_id: str) -> Response:
     """Stop and forget the draft on this device (a shared phone); the resume code still works."""
-    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    if draft is not None:
-        unbind(draft)
+    unbind(draft_id)
     return redirect(url_for("apply.left"), 303)
 
 

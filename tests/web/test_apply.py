@@ -27,6 +27,7 @@ from tests.journeys import photo
 from tests.pages import check_page
 from tests.pages import gzipped_size
 from tests.pages import parse
+from tests.staff import staff_client
 from tests.unit.test_uploads import clean_pdf
 
 CODE_PATTERN = re.compile(r"^08566-\d{6}-\d{4}$")
@@ -663,3 +664,61 @@ def test_a_page_of_papers_with_none_needed_is_skipped(client: FlaskClient) -> No
     person.answer_all(XAC_NHAN, [], until="kiem-tra")
     assert person.step_id == "kiem-tra"
     assert not person.page.select_one("#giay-to")
+
+
+def test_a_sent_dossier_keeps_its_pages_after_the_draft_expires_and_is_purged(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = sent_khai_sinh(client)
+    done_url = person.path
+    code = person.page.select_one(".dossier-code").get_text(strip=True)
+    base = done_url.rsplit("/", 1)[0]
+    resume_code = draft_of(app, person).resume_code
+    with app.app_context():
+        row = db.session.get(Draft, base.split("/")[2])
+        row.expires_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+    for _ in range(2):  # expired, then purged
+        for url in (done_url, f"{base}/bien-nhan"):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            assert code in response.get_data(as_text=True)
+            assert "bắt đầu lại" not in response.get_data(as_text=True)
+        for url in (base, f"{base}/kiem-tra", f"{base}/tre-em"):
+            assert client.get(url).headers["Location"].endswith("/xong"), url
+        if _ == 0:
+            other = Applicant(app.test_client())
+            other.get("/tiep-tuc")
+            page = other.submit("form[method=post]", {"ma": resume_code, "phone": "0912345678"})
+            assert page.select_one(".dossier-code").get_text(strip=True) == code
+            assert "Purged" in app.test_cli_runner().invoke(args=["drafts", "purge"]).output
+    with app.app_context():
+        assert db.session.get(Draft, base.split("/")[2]) is None
+        assert db.session.scalar(sa.select(Dossier).where(Dossier.code == code)).files
+
+
+def test_a_signed_in_helper_follows_the_dossier_they_sent(app: Flask) -> None:
+    helper = staff_client(app, "to_cong_nghe_so")
+    person = Applicant(helper)
+    person.start("1.001193")
+    person.submit(
+        changes={
+            "filler": "helper",
+            "helper_name": "Nguyễn Văn Tổ",
+            "helper_phone": "0977000111",
+            "helper_consent": "co",
+        }
+    )
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert dossier.helper_user_id is not None
+    inbox = parse(helper.get("/can-bo/"))
+    assert code in inbox.get_text()
+    assert helper.get(f"/can-bo/ho-so/{code}").status_code == 200
+    # Someone else's dossier stays out of the helper's sight.
+    other = sent_khai_sinh(app.test_client()).page.select_one(".dossier-code").get_text(strip=True)
+    assert other not in parse(helper.get("/can-bo/")).get_text()
+    assert helper.get(f"/can-bo/ho-so/{other}").status_code == 404
