@@ -161,6 +161,15 @@ class FormSpec:
             return None
         return visible[ids.index(step_id) - 1]
 
+    def visible_upload_slots(self, answers: Mapping[str, Any]) -> set[str]:
+        """The document slots the answers ask for; files in any other slot are not sent."""
+        return {
+            f.name
+            for s in self.visible_steps(answers)
+            for f in s.visible_fields(answers)
+            if f.type == "upload"
+        }
+
     def upload_fields(self) -> list[FieldSpec]:
         return [f for s in self.steps for f in s.fields if f.type == "upload"]
 

@@ -110,8 +110,12 @@ def submit(
         # Dossier.draft_id is unique: of two sends racing, the second fails here and rolls
         # back whole, its number included.
         db.session.flush()
+        # A paper uploaded for an answer since changed (an authorisation, then "I am the
+        # mother") is not part of this dossier; it goes with the draft when that is purged.
+        wanted = form.visible_upload_slots(draft.answers)
         for stored in draft.files:
-            stored.dossier_id = dossier.id
+            if stored.slot in wanted:
+                stored.dossier_id = dossier.id
         event = DossierEvent(
             dossier_id=dossier.id,
             at=now,

@@ -112,8 +112,10 @@ def keep_typed(draft: Draft, step_id: str, typed: dict[str, str]) -> None:
     db.session.commit()
 
 
-def stored_bytes(draft: Draft) -> int:
-    return sum(f.size for f in draft.files)
+def stored_bytes(draft: Draft, form: FormSpec) -> int:
+    """What counts toward the dossier's size limit: the files of the slots still asked for."""
+    wanted = form.visible_upload_slots(draft.answers)
+    return sum(f.size for f in draft.files if f.slot in wanted)
 
 
 def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:

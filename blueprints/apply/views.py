@@ -373,7 +373,7 @@ def upload(draft_id: str) -> Any:
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
     room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
-    received = read_uploads(room, drafts.stored_bytes(draft))
+    received = read_uploads(room, drafts.stored_bytes(draft, form))
     for clean, name in received.files:
         drafts.keep_file(draft, slot, clean, name)
     problem = received.problem

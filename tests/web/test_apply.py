@@ -722,3 +722,32 @@ def test_a_signed_in_helper_follows_the_dossier_they_sent(app: Flask) -> None:
     other = sent_khai_sinh(app.test_client()).page.select_one(".dossier-code").get_text(strip=True)
     assert other not in parse(helper.get("/can-bo/")).get_text()
     assert helper.get(f"/can-bo/ho-so/{other}").status_code == 404
+
+
+def test_papers_of_a_slot_an_answer_later_hid_are_not_sent(client: FlaskClient, app: Flask) -> None:
+    from services import drafts as drafts_service
+    from services.forms import form_for
+
+    person = Applicant(client)
+    person.start("1.001193")
+    by_proxy = {
+        **KHAI_SINH,
+        "nguoi-yeu-cau": {**KHAI_SINH["nguoi-yeu-cau"], "requester_relation": "khac"},
+    }
+    check = person.answer_all(by_proxy, [*KHAI_SINH_UPLOADS, "authorisation"])
+    assert "anh.jpg" in check.select_one("#giay-to").get_text()
+    person.get(check.select_one("a[href*='/nguoi-yeu-cau?sua=1']")["href"])
+    check = person.submit(changes={"requester_relation": "me"})
+    assert person.step_id == "kiem-tra"
+    draft_id = person.path.split("/")[2]
+    with app.app_context():
+        draft = db.session.get(Draft, draft_id)
+        sizes = {f.slot: f.size for f in draft.files}
+        assert set(sizes) == {"birth_certificate", "authorisation"}
+        form = form_for("1.001193")
+        assert drafts_service.stored_bytes(draft, form) == sizes["birth_certificate"]
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert [f.slot for f in dossier.files] == ["birth_certificate"]
