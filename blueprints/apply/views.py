@@ -20,6 +20,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
@@ -132,6 +133,26 @@ def stale_form(_error: CSRFError) -> Any:
             counts.update(result.counts)
             return render_step(draft, form, current, shown, counts, 400, stale=True)
     return render_template("errors/error.html", code=400, stale=True), 400
+
+
+@bp.errorhandler(413)
+def too_big(_error: Exception) -> tuple[str, int]:
+    """A request over MAX_CONTENT_LENGTH: refused before any view (the CSRF check reads the
+    body first), so say the limit here and lead back to the document's section."""
+    back = None
+    draft_id = (request.view_args or {}).get("draft_id", "")
+    try:
+        draft, form = open_draft(draft_id) if draft_id else (None, None)
+    except (NeedsResume, AlreadySent, HTTPException):
+        draft = form = None
+    if draft is not None and form is not None:
+        back = url_for("apply.step_or_check", draft_id=draft.id)
+        slot = request.args.get("o", "")
+        for candidate in form.visible_steps(draft.answers):
+            if slot in {f.name for f in candidate.visible_fields(draft.answers)}:
+                back = url_for("apply.step", draft_id=draft.id, step_id=candidate.id)
+                back += f"#{slot}-slot"
+    return render_template("apply/too_big.html", back=back), 413
 
 
 @bp.errorhandler(410)

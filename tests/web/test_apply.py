@@ -751,3 +751,32 @@ def test_papers_of_a_slot_an_answer_later_hid_are_not_sent(client: FlaskClient, 
     with app.app_context():
         dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
         assert [f.slot for f in dossier.files] == ["birth_certificate"]
+
+
+@BIG_BODY
+def test_an_upload_over_the_request_limit_says_the_limit_and_leads_back(
+    client: FlaskClient, app: Flask, collected: None
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    person.upload("birth_certificate", photo())
+    step_url = person.path
+    page = person.upload("birth_certificate", b"\xff\xd8\xff" + b"\x00" * (32 * 1024 * 1024))
+    assert person.response.status_code == 413
+    check_page(page)
+    assert "30 MB" in page.select_one("main").get_text()
+    back = page.select_one("main a.button")["href"]
+    assert back == f"{step_url}#birth_certificate-slot"
+    again = person.get(back)
+    assert len(again.select("#birth_certificate-slot .files li")) == 1  # kept
+
+
+def test_the_upload_script_explains_a_too_large_upload(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    page = person.answer_all(KHAI_SINH, [], until="giay-to")
+    note = page.select_one("#birth_certificate-slot .progress")
+    assert "30 MB" in note["data-too-big"]
+    script = client.get(page.select_one("script[src*='site']")["src"]).get_data(as_text=True)
+    assert "413" in script and "data-too-big" in script
