@@ -86,6 +86,8 @@ class FieldSpec:
     max_items: int = 5
     item_label: str = ""
     cccd_birth_field: str = ""  # cccd: the birth date field whose year the number must fit
+    # date: an earlier-asked date this one cannot come before ("after") or after ("before")
+    order: tuple[str, str, str] | None = None  # (field, "after" | "before", message)
 
     def shown(self, answers: Mapping[str, Any]) -> bool:
         return self.when is None or self.when.holds(answers)
@@ -204,6 +206,16 @@ def _options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
     return options
 
 
+def _order(raw: Any, known: set[str], kind: str, where: str) -> tuple[str, str, str] | None:
+    if raw is None:
+        return None
+    if kind != "date" or not isinstance(raw, dict) or raw.get("field") not in known:
+        raise FormSpecError(f"{where}: 'order' compares a date with a date asked before")
+    if raw.get("must_be") not in {"after", "before"} or not raw.get("message"):
+        raise FormSpecError(f"{where}: 'order' needs must_be after or before, and a message")
+    return (raw["field"], raw["must_be"], raw["message"])
+
+
 def _field(
     raw: dict[str, Any], known: set[str], documents: Mapping[str, str], where: str
 ) -> FieldSpec:
@@ -257,6 +269,7 @@ def _field(
         max_items=int(raw.get("max_items", 5)),
         item_label=raw.get("item_label", ""),
         cccd_birth_field=raw.get("cccd_birth_field", ""),
+        order=_order(raw.get("order"), known, kind, where),
     )
 
 
@@ -499,6 +512,15 @@ def _read_group(
 
 def _cross_checks(step: StepSpec, result: StepResult, answers: Mapping[str, Any]) -> None:
     for spec in step.fields:
+        if spec.order is None or spec.name in result.errors or not answers.get(spec.name):
+            continue
+        other, must_be, message = spec.order
+        if not answers.get(other) or other in result.errors:
+            continue
+        mine, theirs = date.fromisoformat(answers[spec.name]), date.fromisoformat(answers[other])
+        if (mine < theirs) if must_be == "after" else (mine >= theirs):
+            result.errors[spec.name] = Problem(message, {"date": theirs.strftime("%d/%m/%Y")})
+    for spec in step.fields:
         if spec.type != "cccd" or not spec.cccd_birth_field or spec.name in result.errors:
             continue
         number, born = answers.get(spec.name), answers.get(spec.cccd_birth_field)
@@ -507,6 +529,22 @@ def _cross_checks(step: StepSpec, result: StepResult, answers: Mapping[str, Any]
                 N_("Số CCCD này không khớp với năm sinh %(year)s. Bạn hãy kiểm tra lại."),
                 {"year": date.fromisoformat(born).year},
             )
+
+
+def late_notices(
+    form: FormSpec, answers: Mapping[str, Any], today: date
+) -> list[tuple[FieldSpec, Problem]]:
+    """The notices the answers call for (a birth or death registered late), for the check page."""
+    found = []
+    for step in form.visible_steps(answers):
+        for spec in step.visible_fields(answers):
+            value = answers.get(spec.name)
+            if spec.type != "date" or spec.late_after_days is None or not value:
+                continue
+            if (today - date.fromisoformat(value)).days > spec.late_after_days:
+                message = spec.late_notice or N_("Đã quá thời hạn đăng ký.")
+                found.append((spec, Problem(message, {"days": spec.late_after_days})))
+    return found
 
 
 def missing_answers(

@@ -92,6 +92,29 @@ KHAI_SINH: dict[str, dict[str, str]] = {
 }
 KHAI_SINH_UPLOADS = ["birth_certificate"]
 
+KHAI_TU: dict[str, dict[str, str]] = {
+    "nguoi-dien": {"filler": "self"},
+    "nguoi-yeu-cau": {
+        "requester_name": "Hà Thị Mai",
+        "requester_cccd": "025195012345",
+        "requester_relation": "con",
+        **address("requester_address"),
+    },
+    "nguoi-mat": {
+        "deceased_name": "Hà Văn Sơn",
+        **date_inputs("deceased_birth_date", {"ngay": "4", "thang": "7", "nam": "1950"}),
+        "deceased_sex": "nam",
+        "deceased_ethnicity": "Mường",
+        "deceased_nationality": "Việt Nam",
+        **address("deceased_address"),
+    },
+    "viec-mat": {
+        **date_inputs("death_date", born_days_ago(3)),
+        "death_place": "Nhà riêng, Khu 3, xã Tân Sơn",
+    },
+    "ban-sao": {"copies": "1"},
+}
+
 XAC_NHAN: dict[str, dict[str, str]] = {
     "nguoi-dien": {"filler": "self"},
     "nguoi-xin-cap": {

@@ -28,9 +28,11 @@ from blueprints.incoming import read_uploads
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
 from domain import validators
+from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
+from domain.formspec import late_notices
 from domain.formspec import missing_answers
 from domain.formspec import read_step
 from domain.formspec import read_value
@@ -233,6 +235,7 @@ def render_step(
     status: int = 200,
     upload_errors: dict[str, Problem] | None = None,
     stale: bool = False,
+    acknowledge: bool = False,
 ) -> tuple[str, int]:
     answers = dict(draft.answers)
     if result is not None:
@@ -273,6 +276,7 @@ def render_step(
         returning=request.args.get("sua") == "1",
         resume_code=format_resume_code(draft.resume_code),
         stale=stale,
+        acknowledge=acknowledge,
     ), status
 
 
@@ -322,6 +326,9 @@ def step(draft_id: str, step_id: str) -> Any:
     following = drafts.save_step(draft, form, current.id, result)
     if not result.ok:
         return render_step(draft, form, current, result, counts, 422)
+    if result.notices and request.form.get("da-doc") != YES:
+        # Accepted and saved, but the notice (a late registration) must be read before going on.
+        return render_step(draft, form, current, result, counts, acknowledge=True)
     if request.args.get("sua") == "1":
         # A change made from the check page may ask new questions: those come first.
         pending = form.step(draft.current_step)
@@ -478,6 +485,7 @@ def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
         "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
         "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
         "display": views.display,
+        "notices": late_notices(form, draft.answers, today()),
         "resume_code": format_resume_code(draft.resume_code),
     }
 

@@ -273,3 +273,25 @@ def test_a_step_whose_every_question_is_hidden_is_skipped(form) -> None:
     spec = load_form(raw, DOCUMENTS)
     assert "uy-quyen" not in [s.id for s in spec.visible_steps({"for_whom": "me"})]
     assert "uy-quyen" in [s.id for s in spec.visible_steps({"for_whom": "other"})]
+
+
+def test_a_date_can_be_checked_against_an_earlier_one() -> None:
+    def add_order(raw: dict) -> None:
+        raw["steps"][3]["fields"][0]["order"] = {
+            "field": "born",
+            "must_be": "after",
+            "message": "Trước ngày sinh %(date)s",
+        }
+
+    spec = load_form(broken(add_order), DOCUMENTS)
+    answers = {"born": "1990-09-05"}
+    early = {"birth-ngay": "1", "birth-thang": "1", "birth-nam": "1990"}
+    result = read_step(spec.step("sinh"), early, answers, TODAY, Units())
+    assert result.errors["birth"].params == {"date": "05/09/1990"}
+    fine = {"birth-ngay": "1", "birth-thang": "11", "birth-nam": "2026"}
+    assert read_step(spec.step("sinh"), fine, answers, TODAY, Units()).ok
+    with pytest.raises(FormSpecError, match="order"):
+        load_form(
+            broken(lambda r: r["steps"][0]["fields"][1].update(order={"field": "birth"})),
+            DOCUMENTS,
+        )

@@ -21,8 +21,11 @@ from models import utcnow
 from tests.conftest import HX
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
+from tests.journeys import KHAI_TU
 from tests.journeys import XAC_NHAN
 from tests.journeys import Applicant
+from tests.journeys import born_days_ago
+from tests.journeys import date_inputs
 from tests.journeys import photo
 from tests.pages import check_page
 from tests.pages import gzipped_size
@@ -385,7 +388,7 @@ def test_continuing_without_a_required_upload_is_refused(client: FlaskClient) ->
     assert page.select_one("#error-summary a[href='#birth_certificate-tep']")
 
 
-def test_late_birth_is_explained_not_refused(client: FlaskClient) -> None:
+def test_late_birth_is_explained_not_refused(client: FlaskClient, app: Flask) -> None:
     person = Applicant(client)
     person.start("1.001193")
     person.submit(changes={"filler": "self"})
@@ -396,13 +399,56 @@ def test_late_birth_is_explained_not_refused(client: FlaskClient) -> None:
         "child_birth_date-thang": "1",
         "child_birth_date-nam": "2025",
     }
-    person.submit(changes=late)
-    assert person.step_id == "me"  # accepted
+    page = person.submit(changes=late)
+    # Accepted and saved, and the person reads why it matters before going on.
+    assert person.response.status_code == 200 and person.step_id == "tre-em"
+    check_page(page)
+    assert "hơn 60 ngày" in page.select_one("#child_birth_date-notice").get_text()
+    assert page.select_one("#notice-summary")
+    assert draft_of(app, person).answers["child_birth_date"] == "2025-01-01"
+    assert person.submit().h1.get_text() == "Thông tin của mẹ"
+    check = person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    assert "hơn 60 ngày" in check.select_one("#notices").get_text()
     future = {**late, "child_birth_date-nam": "2099"}
-    person.get(person.path.replace("/me", "/tre-em"))
+    person.get(person.path.replace("/kiem-tra", "/tre-em"))
     page = person.submit(changes=future)
     assert person.response.status_code == 422
     assert "chưa tới" in page.select_one("#child_birth_date-error").get_text()
+
+
+def test_late_death_registration_is_explained_and_accepted(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.000656")
+    person.answer_all(KHAI_TU, [], until="viec-mat")
+    late = {**KHAI_TU["viec-mat"], **date_inputs("death_date", born_days_ago(20))}
+    page = person.submit(changes=late)
+    assert person.response.status_code == 200 and person.step_id == "viec-mat"
+    assert "15 ngày" in page.select_one("#death_date-notice").get_text()
+    person.submit()
+    assert person.step_id == "giay-to"
+
+
+def test_a_death_before_the_birth_is_refused_by_the_field(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.000656")
+    person.answer_all(KHAI_TU, [], until="viec-mat")
+    before = {
+        **KHAI_TU["viec-mat"],
+        **date_inputs("death_date", {"ngay": "1", "thang": "1", "nam": "1949"}),
+    }
+    page = person.submit(changes=before)
+    assert person.response.status_code == 422
+    assert "04/07/1950" in page.select_one("#death_date-error").get_text()
+
+
+def test_a_mother_born_after_the_child_is_refused(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="me")
+    late_mother = date_inputs("mother_birth_date", born_days_ago(5))
+    page = person.submit(changes={**KHAI_SINH["me"], **late_mother, "mother_cccd": ""})
+    assert person.response.status_code == 422
+    assert "trước ngày sinh của trẻ" in page.select_one("#mother_birth_date-error").get_text()
 
 
 def test_inline_check_returns_the_field_with_its_message(client: FlaskClient) -> None:
