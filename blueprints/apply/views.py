@@ -183,7 +183,8 @@ def start(code: str) -> Any:
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
     error = None
-    phone = request.form.get("phone", "")
+    existing = draft_in_progress(code)
+    phone = request.form.get("phone", existing.phone if existing else "")
     if request.method == "POST":
         try:
             clean = validators.phone(phone)
@@ -195,9 +196,23 @@ def start(code: str) -> Any:
             return redirect(
                 url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303
             )
-    return render_template("apply/start.html", proc=proc, form=form, phone=phone, error=error), (
-        422 if error else 200
-    )
+    return render_template(
+        "apply/start.html", proc=proc, form=form, phone=phone, error=error, existing=existing
+    ), (422 if error else 200)
+
+
+def draft_in_progress(code: str) -> Draft | None:
+    """The latest unsent, unexpired draft of this procedure this browser already holds."""
+    for draft_id in reversed(session.get(SESSION_KEY, [])):
+        draft = db.session.get(Draft, draft_id)
+        if (
+            draft is not None
+            and draft.procedure_code == code
+            and draft.dossier is None
+            and not drafts.is_expired(draft)
+        ):
+            return draft
+    return None
 
 
 def step_or_page(draft_id: str) -> Response:

@@ -826,3 +826,24 @@ def test_the_upload_script_explains_a_too_large_upload(client: FlaskClient) -> N
     assert "30 MB" in note["data-too-big"]
     script = client.get(page.select_one("script[src*='site']")["src"]).get_data(as_text=True)
     assert "413" in script and "data-too-big" in script
+
+
+def test_back_from_the_first_step_offers_the_draft_already_begun(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193", phone="0987654321")
+    person.submit(changes={"filler": "self"})
+    draft_id = person.path.split("/")[2]
+    person.get(f"/nop-ho-so/{draft_id}/nguoi-dien")
+    start = person.get(person.page.select_one("a.back")["href"])
+    check_page(start)
+    assert start.select_one("#phone")["value"] == "0987654321"
+    drafts_before = count(app, Draft)
+    page = person.get(start.select_one("#draft-in-progress a")["href"])
+    assert person.path == f"/nop-ho-so/{draft_id}/nguoi-yeu-cau"
+    assert page.h1 is not None
+    assert count(app, Draft) == drafts_before
+    # Another procedure's start page, or another browser, offers nothing.
+    assert not parse(client.get("/nop-ho-so/1.000656")).select_one("#draft-in-progress")
+    assert not parse(app.test_client().get("/nop-ho-so/1.001193")).select_one("#draft-in-progress")
