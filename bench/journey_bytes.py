@@ -158,7 +158,7 @@ def main() -> None:
     lines = [
         "Bytes spent on the whole khai sinh journey (bench/journey_bytes.py)",
         f"photo: {len(photo) / 1e6:.1f} MB as taken; {len(small) / 1e3:.0f} KB shrunk on the phone",
-        "two uploads (Giấy chứng sinh, CCCD) of that photo; bodies only, headers not counted",
+        "one upload (Giấy chứng sinh) of that photo; bodies only, headers not counted",
         "",
         f"{'':<22}{'requests':>9}{'down KB':>10}{'up KB':>10}{'total KB':>10}",
     ]

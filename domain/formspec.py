@@ -69,6 +69,7 @@ class FieldSpec:
     hint: str = ""
     required: bool = True
     when: Condition | None = None
+    required_when: Condition | None = None  # optional, except after some earlier answers
     options: tuple[Option, ...] = ()
     past: bool = False  # a date that cannot be after today (birth, death)
     min_age: int | None = None  # a birth date: at least this old today
@@ -85,9 +86,20 @@ class FieldSpec:
     max_items: int = 5
     item_label: str = ""
     cccd_birth_field: str = ""  # cccd: the birth date field whose year the number must fit
+    # date: an earlier-asked date this one cannot come before ("after") or after ("before")
+    order: tuple[str, str, str] | None = None  # (field, "after" | "before", message)
 
     def shown(self, answers: Mapping[str, Any]) -> bool:
         return self.when is None or self.when.holds(answers)
+
+    def is_required(self, answers: Mapping[str, Any]) -> bool:
+        return self.required or (
+            self.required_when is not None and self.required_when.holds(answers)
+        )
+
+    def least_items(self, answers: Mapping[str, Any]) -> int:
+        """A group's smallest number of items: at least one whenever an answer is required."""
+        return max(self.min_items, 1) if self.is_required(answers) else self.min_items
 
     def label_of(self, value: str) -> str:
         for option in self.options:
@@ -105,7 +117,10 @@ class StepSpec:
     when: Condition | None = None
 
     def shown(self, answers: Mapping[str, Any]) -> bool:
-        return self.when is None or self.when.holds(answers)
+        # A page whose every question is hidden (papers needed only in some cases) is skipped.
+        return (self.when is None or self.when.holds(answers)) and any(
+            f.shown(answers) for f in self.fields
+        )
 
     def visible_fields(self, answers: Mapping[str, Any]) -> list[FieldSpec]:
         return [f for f in self.fields if f.shown(answers)]
@@ -148,6 +163,15 @@ class FormSpec:
             return None
         return visible[ids.index(step_id) - 1]
 
+    def visible_upload_slots(self, answers: Mapping[str, Any]) -> set[str]:
+        """The document slots the answers ask for; files in any other slot are not sent."""
+        return {
+            f.name
+            for s in self.visible_steps(answers)
+            for f in s.visible_fields(answers)
+            if f.type == "upload"
+        }
+
     def upload_fields(self) -> list[FieldSpec]:
         return [f for s in self.steps for f in s.fields if f.type == "upload"]
 
@@ -180,6 +204,16 @@ def _options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
     if len(options) < 2:
         raise FormSpecError(f"{where}: a choice needs at least two options")
     return options
+
+
+def _order(raw: Any, known: set[str], kind: str, where: str) -> tuple[str, str, str] | None:
+    if raw is None:
+        return None
+    if kind != "date" or not isinstance(raw, dict) or raw.get("field") not in known:
+        raise FormSpecError(f"{where}: 'order' compares a date with a date asked before")
+    if raw.get("must_be") not in {"after", "before"} or not raw.get("message"):
+        raise FormSpecError(f"{where}: 'order' needs must_be after or before, and a message")
+    return (raw["field"], raw["must_be"], raw["message"])
 
 
 def _field(
@@ -218,6 +252,7 @@ def _field(
         hint=raw.get("hint", ""),
         required=bool(raw.get("required", True)),
         when=when,
+        required_when=_condition(raw.get("required_when"), known, where),
         options=_options(raw, where),
         past=bool(raw.get("past", False)),
         min_age=raw.get("min_age"),
@@ -234,6 +269,7 @@ def _field(
         max_items=int(raw.get("max_items", 5)),
         item_label=raw.get("item_label", ""),
         cccd_birth_field=raw.get("cccd_birth_field", ""),
+        order=_order(raw.get("order"), known, kind, where),
     )
 
 
@@ -296,6 +332,7 @@ class StepResult:
     errors: dict[str, Problem] = field(default_factory=dict)
     notices: dict[str, Problem] = field(default_factory=dict)
     typed: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # items each group kept
 
     @property
     def ok(self) -> bool:
@@ -419,8 +456,8 @@ def read_step(
         if not spec.shown(merged) or spec.type == "upload":
             continue
         if spec.type == "group":
-            count = (group_counts or {}).get(spec.name, spec.min_items)
-            _read_group(spec, form, count, today, units, result)
+            count = (group_counts or {}).get(spec.name, spec.least_items(merged))
+            _read_group(spec, form, count, today, units, result, merged)
             continue
         result.typed.update(_typed(spec, form, spec.name))
         try:
@@ -438,26 +475,51 @@ def _read_group(
     today: date,
     units: Units,
     result: StepResult,
+    answers: Mapping[str, Any],
 ) -> None:
     items = []
     for index in range(count):
         if form.get(f"{spec.name}-{index}-bo") == YES:
             continue  # "remove this item" was ticked
+        # The items after a removed one move up, so that what was typed, its messages and
+        # the rows shown again all use the same numbers as the items kept.
+        kept = len(items)
         item: dict[str, Any] = {}
         for sub in spec.fields:
-            prefix = f"{spec.name}-{index}-{sub.name}"
-            result.typed.update(_typed(sub, form, prefix))
+            posted = f"{spec.name}-{index}-{sub.name}"
+            prefix = f"{spec.name}-{kept}-{sub.name}"
+            typed = _typed(sub, form, posted)
+            result.typed.update({prefix + k[len(posted) :]: v for k, v in typed.items()})
             try:
-                item[sub.name] = read_value(sub, form, prefix, today, units, result)
+                item[sub.name] = read_value(sub, form, posted, today, units, result)
             except Invalid as problem:
                 result.errors[prefix] = problem.problem
+            if posted in result.notices and posted != prefix:
+                result.notices[prefix] = result.notices.pop(posted)
         items.append(item)
-    if spec.required and not items:
-        result.errors[spec.name] = Problem(N_("Bạn hãy thêm ít nhất một mục."))
+    least = spec.least_items(answers)
+    # A group that needs an item always shows one to fill in, even after its last was removed.
+    result.counts[spec.name] = max(len(items), least)
+    result.typed[f"{spec.name}-count"] = str(result.counts[spec.name])
+    if len(items) < least:
+        result.errors[spec.name] = (
+            Problem(N_("Bạn hãy thêm ít nhất một mục."))
+            if least == 1
+            else Problem(N_("Bạn hãy ghi ít nhất %(count)s mục."), {"count": least})
+        )
     result.values[spec.name] = items
 
 
 def _cross_checks(step: StepSpec, result: StepResult, answers: Mapping[str, Any]) -> None:
+    for spec in step.fields:
+        if spec.order is None or spec.name in result.errors or not answers.get(spec.name):
+            continue
+        other, must_be, message = spec.order
+        if not answers.get(other) or other in result.errors:
+            continue
+        mine, theirs = date.fromisoformat(answers[spec.name]), date.fromisoformat(answers[other])
+        if (mine < theirs) if must_be == "after" else (mine >= theirs):
+            result.errors[spec.name] = Problem(message, {"date": theirs.strftime("%d/%m/%Y")})
     for spec in step.fields:
         if spec.type != "cccd" or not spec.cccd_birth_field or spec.name in result.errors:
             continue
@@ -469,6 +531,22 @@ def _cross_checks(step: StepSpec, result: StepResult, answers: Mapping[str, Any]
             )
 
 
+def late_notices(
+    form: FormSpec, answers: Mapping[str, Any], today: date
+) -> list[tuple[FieldSpec, Problem]]:
+    """The notices the answers call for (a birth or death registered late), for the check page."""
+    found = []
+    for step in form.visible_steps(answers):
+        for spec in step.visible_fields(answers):
+            value = answers.get(spec.name)
+            if spec.type != "date" or spec.late_after_days is None or not value:
+                continue
+            if (today - date.fromisoformat(value)).days > spec.late_after_days:
+                message = spec.late_notice or N_("Đã quá thời hạn đăng ký.")
+                found.append((spec, Problem(message, {"days": spec.late_after_days})))
+    return found
+
+
 def missing_answers(
     form: FormSpec, answers: Mapping[str, Any], files: Mapping[str, int]
 ) -> list[StepSpec]:
@@ -476,7 +554,7 @@ def missing_answers(
     incomplete = []
     for step in form.visible_steps(answers):
         for spec in step.visible_fields(answers):
-            if not spec.required:
+            if not spec.is_required(answers):
                 continue
             if spec.type == "upload":
                 missing = files.get(spec.name, 0) == 0

@@ -24,9 +24,19 @@ CCCD_PROVINCES = frozenset(
 MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
 SEPARATORS = re.compile(r"[\s.\-–—()]")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-# Letters (any script's, with their marks), spaces, and the apostrophe and hyphen that some
-# ethnic minority names use (H'Hen Niê, Y-Moan).
+# Letters, spaces, and the apostrophe and hyphen that some ethnic minority names use
+# (H'Hen Niê, Y-Moan); which letters are allowed is checked by latin_letter().
 NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
+# Civil-status registers are kept in the Vietnamese (Latin) alphabet, minority names included.
+ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def latin_letter(ch: str) -> bool:
+    """A letter of the Latin alphabet, bare or with accents (ă, ơ, ự, ê…), or đ."""
+    if ch in "đĐ":
+        return True
+    base, *marks = unicodedata.normalize("NFD", ch)
+    return base in ASCII_LETTERS and all("\u0300" <= m <= "\u036f" for m in marks)
 
 
 def collapse(text: str) -> str:
@@ -90,6 +100,10 @@ def person_name(raw: str) -> str:
         raise Invalid(N_("Họ và tên dài quá 100 chữ cái."))
     if not NAME.match(value):
         raise Invalid(N_("Họ và tên chỉ gồm chữ cái, không có số hay ký hiệu."))
+    if not all(latin_letter(ch) for ch in value if ch.isalpha()):
+        raise Invalid(
+            N_("Bạn hãy viết họ và tên bằng chữ tiếng Việt như trên giấy tờ, ví dụ Nguyễn Văn An.")
+        )
     return value
 
 

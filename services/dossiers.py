@@ -69,8 +69,13 @@ def expected_due(proc: Procedure, received_at: datetime) -> date | None:
     return work_calendar().due_date(received_at, limit.qty, limit.unit)
 
 
-def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier:
-    """Turn a complete draft into a dossier (status 1, online). Replaying returns the same one."""
+def submit(
+    draft: Draft, form: FormSpec, now: datetime | None = None, helper_user_id: int | None = None
+) -> Dossier:
+    """Turn a complete draft into a dossier (status 1, online). Replaying returns the same one.
+
+    helper_user_id: the signed-in community helper who sent it, who then follows it.
+    """
     existing = draft.dossier
     if existing is not None:
         return existing
@@ -95,6 +100,7 @@ def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier
         submitted_at=now,
         expected_due=expected_due(draft.procedure, now),
     )
+    dossier.helper_user_id = helper_user_id
     if answers.get("filler") == "helper":
         dossier.helper_name = answers.get("helper_name") or ""
         dossier.helper_phone = answers.get("helper_phone") or ""
@@ -104,8 +110,12 @@ def submit(draft: Draft, form: FormSpec, now: datetime | None = None) -> Dossier
         # Dossier.draft_id is unique: of two sends racing, the second fails here and rolls
         # back whole, its number included.
         db.session.flush()
+        # A paper uploaded for an answer since changed (an authorisation, then "I am the
+        # mother") is not part of this dossier; it goes with the draft when that is purged.
+        wanted = form.visible_upload_slots(draft.answers)
         for stored in draft.files:
-            stored.dossier_id = dossier.id
+            if stored.slot in wanted:
+                stored.dossier_id = dossier.id
         event = DossierEvent(
             dossier_id=dossier.id,
             at=now,

@@ -12,6 +12,8 @@ from flask import current_app
 
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
+from domain.formspec import StepSpec
+from domain.formspec import missing_answers
 from domain.references import new_resume_code
 from domain.uploads import CleanFile
 from extensions import db
@@ -57,15 +59,31 @@ def is_expired(draft: Draft, now: datetime | None = None) -> bool:
 
 
 def find_for_resume(resume_code: str, phone: str) -> Draft | None:
-    """The live draft with this code and phone; None if either is wrong or it expired."""
+    """The draft with this code and phone; None if either is wrong, or it expired unsent."""
     draft = db.session.scalar(sa.select(Draft).where(Draft.resume_code == resume_code))
-    if draft is None or not secrets.compare_digest(draft.phone, phone) or is_expired(draft):
+    if draft is None or not secrets.compare_digest(draft.phone, phone):
+        return None
+    if is_expired(draft) and draft.dossier is None:
         return None
     return draft
 
 
+def first_unanswered(form: FormSpec, draft: Draft) -> StepSpec | None:
+    """The first visible step never answered, or with a required answer or file missing."""
+    counts = {slot: len(files) for slot, files in files_by_slot(draft).items()}
+    missing = {s.id for s in missing_answers(form, draft.answers, counts)}
+    for step in form.visible_steps(draft.answers):
+        if step.id not in draft.done_steps or step.id in missing:
+            return step
+    return None
+
+
 def save_step(draft: Draft, form: FormSpec, step_id: str, result: StepResult) -> str | None:
-    """Keep what the step gave. Returns the next step's id (None: check answers) when valid."""
+    """Keep what the step gave. Returns the next step's id (None: check answers) when valid.
+
+    The draft's own place (where resuming goes) is the first step still to answer, so
+    sending an earlier page again, in a second tab or as a retry, never moves it back.
+    """
     answers = dict(draft.answers)
     answers.update(result.values)
     typed = dict(draft.typed)
@@ -77,11 +95,14 @@ def save_step(draft: Draft, form: FormSpec, step_id: str, result: StepResult) ->
         typed[step_id] = result.typed
     draft.answers = answers
     draft.typed = typed
-    following = form.next_step(step_id, answers) if result.ok else form.step(step_id)
-    draft.current_step = following.id if following else "kiem-tra"
+    pending = first_unanswered(form, draft)
+    draft.current_step = pending.id if pending else "kiem-tra"
     draft.updated_at = utcnow()
     db.session.commit()
-    return (following.id if following else None) if result.ok else step_id
+    if not result.ok:
+        return step_id
+    following = form.next_step(step_id, answers)
+    return following.id if following else None
 
 
 def keep_typed(draft: Draft, step_id: str, typed: dict[str, str]) -> None:
@@ -91,8 +112,10 @@ def keep_typed(draft: Draft, step_id: str, typed: dict[str, str]) -> None:
     db.session.commit()
 
 
-def stored_bytes(draft: Draft) -> int:
-    return sum(f.size for f in draft.files)
+def stored_bytes(draft: Draft, form: FormSpec) -> int:
+    """What counts toward the dossier's size limit: the files of the slots still asked for."""
+    wanted = form.visible_upload_slots(draft.answers)
+    return sum(f.size for f in draft.files if f.slot in wanted)
 
 
 def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:

@@ -90,7 +90,51 @@ KHAI_SINH: dict[str, dict[str, str]] = {
     },
     "ban-sao": {"copies": "1"},
 }
-KHAI_SINH_UPLOADS = ["birth_certificate", "requester_id_photo"]
+KHAI_SINH_UPLOADS = ["birth_certificate"]
+
+KHAI_TU: dict[str, dict[str, str]] = {
+    "nguoi-dien": {"filler": "self"},
+    "nguoi-yeu-cau": {
+        "requester_name": "Hà Thị Mai",
+        "requester_cccd": "025195012345",
+        "requester_relation": "con",
+        **address("requester_address"),
+    },
+    "nguoi-mat": {
+        "deceased_name": "Hà Văn Sơn",
+        **date_inputs("deceased_birth_date", {"ngay": "4", "thang": "7", "nam": "1950"}),
+        "deceased_sex": "nam",
+        "deceased_ethnicity": "Mường",
+        "deceased_nationality": "Việt Nam",
+        **address("deceased_address"),
+    },
+    "viec-mat": {
+        **date_inputs("death_date", born_days_ago(3)),
+        "death_place": "Nhà riêng, Khu 3, xã Tân Sơn",
+    },
+    "ban-sao": {"copies": "1"},
+}
+
+XAC_NHAN: dict[str, dict[str, str]] = {
+    "nguoi-dien": {"filler": "self"},
+    "nguoi-xin-cap": {
+        "for_whom": "chinh-minh",
+        "requester_name": "Hà Thị Mai",
+        **date_inputs("requester_birth_date", {"ngay": "12", "thang": "3", "nam": "1995"}),
+        "requester_sex": "nu",
+        "requester_ethnicity": "Mường",
+        "requester_nationality": "Việt Nam",
+        "requester_cccd": "025195012345",
+        **address("requester_address"),
+    },
+    "muc-dich": {
+        "purpose": "khac",
+        "other_purpose": "Vay vốn ngân hàng",
+        "certificate_count": "1",
+        "reissue": "khong",
+    },
+    "tinh-trang": {"marital_status": "chua-ket-hon"},
+}
 
 
 class Applicant:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import IO
 from typing import Any
 
-TRANSLATABLE = {"title", "intro", "label", "hint", "late_notice", "item_label"}
+TRANSLATABLE = {"title", "intro", "label", "hint", "late_notice", "item_label", "message"}
 
 
 def _strings(node: Any, key: str = "") -> Iterator[str]:

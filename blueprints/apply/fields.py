@@ -41,6 +41,8 @@ class FieldView:
             return f"{self.name}-{self.spec.options[0].value}"
         if kind == "upload":
             return f"{self.name}-tep"
+        if kind == "group":
+            return f"{self.name}-field"
         return self.name
 
     def value(self, suffix: str = "") -> str:

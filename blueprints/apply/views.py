@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -17,7 +18,9 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
@@ -25,9 +28,11 @@ from blueprints.incoming import read_uploads
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
 from domain import validators
+from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
+from domain.formspec import late_notices
 from domain.formspec import missing_answers
 from domain.formspec import read_step
 from domain.formspec import read_value
@@ -38,6 +43,7 @@ from domain.references import format_resume_code
 from domain.references import normalize_resume_code
 from extensions import db
 from extensions import limiter
+from models import Dossier
 from models import Draft
 from models import Procedure
 from services import dossiers
@@ -68,18 +74,35 @@ def bind(draft: Draft) -> None:
     session[SESSION_KEY] = [*known, draft.id][-KEEP_IN_SESSION:]
 
 
-def unbind(draft: Draft) -> None:
-    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft.id]
+def unbind(draft_id: str) -> None:
+    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft_id]
 
 
 class NeedsResume(Exception):
     pass
 
 
+class AlreadySent(Exception):
+    def __init__(self, draft_id: str) -> None:
+        super().__init__(draft_id)
+        self.draft_id = draft_id
+
+
+def sent_dossier(draft_id: str) -> Dossier | None:
+    """The dossier sent from a draft this browser holds, even once the draft is purged."""
+    if draft_id not in session.get(SESSION_KEY, []):
+        return None
+    return db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft_id))
+
+
 def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
     """The draft and its form, if this browser may open it (else ask for the resume code)."""
     draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    if draft is None or draft.id not in session.get(SESSION_KEY, []):
+    bound = draft_id in session.get(SESSION_KEY, [])
+    if (draft is None or drafts.is_expired(draft)) and bound and sent_dossier(draft_id):
+        # Once sent, the dossier outlives its draft: never suggest starting again.
+        raise AlreadySent(draft_id)
+    if draft is None or not bound:
         raise NeedsResume
     if drafts.is_expired(draft):
         abort(410)
@@ -94,6 +117,11 @@ def needs_resume(_error: NeedsResume) -> Response:
     return redirect(url_for("apply.resume"), 303)
 
 
+@bp.errorhandler(AlreadySent)
+def already_sent(error: AlreadySent) -> Response:
+    return redirect(url_for("apply.done", draft_id=error.draft_id), 303)
+
+
 @bp.errorhandler(CSRFError)
 def stale_form(_error: CSRFError) -> Any:
     """A form sent from a page too old to trust: show it again with what was typed, unsaved."""
@@ -104,8 +132,29 @@ def stale_form(_error: CSRFError) -> Any:
             counts = group_counts(current, draft)
             result = read_step(current, request.form, draft.answers, today(), directory(), counts)
             shown = StepResult(values=result.values, typed=result.typed)
+            counts.update(result.counts)
             return render_step(draft, form, current, shown, counts, 400, stale=True)
     return render_template("errors/error.html", code=400, stale=True), 400
+
+
+@bp.errorhandler(413)
+def too_big(_error: Exception) -> tuple[str, int]:
+    """A request over MAX_CONTENT_LENGTH: refused before any view (the CSRF check reads the
+    body first), so say the limit here and lead back to the document's section."""
+    back = None
+    draft_id = (request.view_args or {}).get("draft_id", "")
+    try:
+        draft, form = open_draft(draft_id) if draft_id else (None, None)
+    except (NeedsResume, AlreadySent, HTTPException):
+        draft = form = None
+    if draft is not None and form is not None:
+        back = url_for("apply.step_or_check", draft_id=draft.id)
+        slot = request.args.get("o", "")
+        for candidate in form.visible_steps(draft.answers):
+            if slot in {f.name for f in candidate.visible_fields(draft.answers)}:
+                back = url_for("apply.step", draft_id=draft.id, step_id=candidate.id)
+                back += f"#{slot}-slot"
+    return render_template("apply/too_big.html", back=back), 413
 
 
 @bp.errorhandler(410)
@@ -134,7 +183,8 @@ def start(code: str) -> Any:
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
     error = None
-    phone = request.form.get("phone", "")
+    existing = draft_in_progress(code)
+    phone = request.form.get("phone", existing.phone if existing else "")
     if request.method == "POST":
         try:
             clean = validators.phone(phone)
@@ -146,9 +196,23 @@ def start(code: str) -> Any:
             return redirect(
                 url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303
             )
-    return render_template("apply/start.html", proc=proc, form=form, phone=phone, error=error), (
-        422 if error else 200
-    )
+    return render_template(
+        "apply/start.html", proc=proc, form=form, phone=phone, error=error, existing=existing
+    ), (422 if error else 200)
+
+
+def draft_in_progress(code: str) -> Draft | None:
+    """The latest unsent, unexpired draft of this procedure this browser already holds."""
+    for draft_id in reversed(session.get(SESSION_KEY, [])):
+        draft = db.session.get(Draft, draft_id)
+        if (
+            draft is not None
+            and draft.procedure_code == code
+            and draft.dossier is None
+            and not drafts.is_expired(draft)
+        ):
+            return draft
+    return None
 
 
 def step_or_page(draft_id: str) -> Response:
@@ -162,15 +226,17 @@ def step_or_page(draft_id: str) -> Response:
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def group_counts(step: StepSpec, draft: Draft) -> dict[str, int]:
-    """How many items each repeatable group shows: as posted, else as saved."""
+def group_counts(
+    step: StepSpec, draft: Draft, source: dict[str, str] | None = None
+) -> dict[str, int]:
+    """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
     counts = {}
     for spec in step.fields:
         if spec.type != "group":
             continue
-        posted = request.form.get(f"{spec.name}-count", "")
+        posted = (request.form if source is None else source).get(f"{spec.name}-count", "")
         saved = len(draft.answers.get(spec.name) or [])
-        count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
+        count = int(posted) if posted.isdigit() else max(saved, spec.least_items(draft.answers))
         counts[spec.name] = max(0, min(count, spec.max_items))
     return counts
 
@@ -184,6 +250,7 @@ def render_step(
     status: int = 200,
     upload_errors: dict[str, Problem] | None = None,
     stale: bool = False,
+    acknowledge: bool = False,
 ) -> tuple[str, int]:
     answers = dict(draft.answers)
     if result is not None:
@@ -224,6 +291,7 @@ def render_step(
         returning=request.args.get("sua") == "1",
         resume_code=format_resume_code(draft.resume_code),
         stale=stale,
+        acknowledge=acknowledge,
     ), status
 
 
@@ -259,7 +327,7 @@ def step(draft_id: str, step_id: str) -> Any:
         typed = draft.typed.get(current.id)
         if typed:
             # Sent before with mistakes: a reload shows the same answers and the same messages.
-            counts = group_counts(current, draft)
+            counts = group_counts(current, draft, typed)
             result = read_step(current, typed, draft.answers, today(), directory(), counts)
             return render_step(draft, form, current, result, counts)
         return render_step(draft, form, current)
@@ -269,10 +337,22 @@ def step(draft_id: str, step_id: str) -> Any:
         return rework(draft, form, current, counts, action)
     result = read_step(current, request.form, draft.answers, today(), directory(), counts)
     result.errors.update(missing_uploads(current, draft))
+    counts.update(result.counts)
     following = drafts.save_step(draft, form, current.id, result)
     if not result.ok:
         return render_step(draft, form, current, result, counts, 422)
-    if request.args.get("sua") == "1" or following is None:
+    if result.notices and request.form.get("da-doc") != YES:
+        # Accepted and saved, but the notice (a late registration) must be read before going on.
+        return render_step(draft, form, current, result, counts, acknowledge=True)
+    if request.args.get("sua") == "1":
+        # A change made from the check page may ask new questions: those come first.
+        pending = form.step(draft.current_step)
+        if pending is not None and pending.id != current.id:
+            return redirect(
+                url_for("apply.step", draft_id=draft.id, step_id=pending.id, sua="1"), 303
+            )
+        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    if following is None:
         return redirect(url_for("apply.check", draft_id=draft.id), 303)
     return redirect(url_for("apply.step", draft_id=draft.id, step_id=following), 303)
 
@@ -283,9 +363,11 @@ def rework(
     """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
     verb, _sep, target = action.partition(":")
     result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    counts.update(result.counts)
     spec = next((f for f in current.fields if f.name == target), None)
     if verb == "them" and spec is not None and spec.type == "group":
         counts[spec.name] = min(counts.get(spec.name, 0) + 1, spec.max_items)
+        result.typed[f"{spec.name}-count"] = str(counts[spec.name])
     # Keep what was typed, but do not show errors for a page still being filled in.
     drafts.keep_typed(draft, current.id, result.typed)
     return render_step(
@@ -334,7 +416,7 @@ def upload(draft_id: str) -> Any:
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
     room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
-    received = read_uploads(room, drafts.stored_bytes(draft))
+    received = read_uploads(room, drafts.stored_bytes(draft, form))
     for clean, name in received.files:
         drafts.keep_file(draft, slot, clean, name)
     problem = received.problem
@@ -418,6 +500,7 @@ def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
         "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
         "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
         "display": views.display,
+        "notices": late_notices(form, draft.answers, today()),
         "resume_code": format_resume_code(draft.resume_code),
     }
 
@@ -444,34 +527,42 @@ def send(draft_id: str) -> Any:
         if request.form.get("declaration") != "co":
             error = Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
             return render_template("apply/check.html", **context, error=error), 422
-        dossiers.submit(draft, form)
+        dossiers.submit(draft, form, helper_user_id=signed_in_helper())
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
 
 
-def submitted(draft_id: str) -> tuple[Draft, FormSpec, Any]:
-    draft, form = open_draft(draft_id)
-    dossier = draft.dossier
+def signed_in_helper() -> int | None:
+    """A community helper signed in to the back office (same session cookie) in this unit."""
+    user = current_user
+    if not user.is_authenticated or user.role != "to_cong_nghe_so" or user.must_change_password:
+        return None
+    return user.id if user.unit_code == current_app.config["UNIT_CODE"] else None
+
+
+def submitted(draft_id: str) -> Dossier:
+    """The sent dossier; it does not need its draft, which expires and is purged."""
+    dossier = sent_dossier(draft_id)
     if dossier is None:
-        return abort(404)
-    return draft, form, dossier
+        open_draft(draft_id)  # not this browser's, or expired unsent: say so
+        abort(404)
+    return dossier
 
 
 @bp.route("/nop-ho-so/<draft_id>/xong")
 def done(draft_id: str) -> str:
     """Confirmation: the dossier code in large type and what happens next."""
-    draft, form, dossier = submitted(draft_id)
-    return render_template("apply/done.html", draft=draft, form=form, dossier=dossier)
+    dossier = submitted(draft_id)
+    return render_template("apply/done.html", draft_id=draft_id, dossier=dossier)
 
 
 @bp.route("/nop-ho-so/<draft_id>/bien-nhan")
 def receipt(draft_id: str) -> str:
     """A printable receipt with a QR code to the status page."""
-    draft, form, dossier = submitted(draft_id)
+    dossier = submitted(draft_id)
     url = public_url("lookup.index", ma=dossier.code)
     return render_template(
         "apply/receipt.html",
-        draft=draft,
-        form=form,
+        draft_id=draft_id,
         dossier=dossier,
         url=url,
         qr=qr_svg(url, _("Mã QR mở trang tra cứu hồ sơ này")),
@@ -481,9 +572,7 @@ def receipt(draft_id: str) -> str:
 @bp.route("/nop-ho-so/<draft_id>/thoat", methods=["POST"])
 def leave(draft_id: str) -> Response:
     """Stop and forget the draft on this device (a shared phone); the resume code still works."""
-    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    if draft is not None:
-        unbind(draft)
+    unbind(draft_id)
     return redirect(url_for("apply.left"), 303)
 
 

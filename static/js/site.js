@@ -67,7 +67,7 @@
           slot.outerHTML = xhr.responseText;
           var input2 = d.getElementById(form.getAttribute("data-slot") + "-tep");
           if (input2) input2.focus();
-        } else note.textContent = note.getAttribute("data-failed");
+        } else note.textContent = note.getAttribute(xhr.status === 413 ? "data-too-big" : "data-failed");
       };
       xhr.onerror = function () { note.textContent = note.getAttribute("data-failed"); };
       xhr.send(data);

@@ -77,7 +77,6 @@ def test_khai_sinh_online_from_start_to_receipt(
             break
         if step == "giay-to":
             upload(page, "birth_certificate", image, js)
-            upload(page, "requester_id_photo", image, js)
         fill(page, KHAI_SINH.get(step, {}))
         press(page, "Tiếp tục", js)
         expect(page).not_to_have_url(re.compile(f"/{step}$"))

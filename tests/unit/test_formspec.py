@@ -228,9 +228,70 @@ def test_repeatable_group_with_a_removed_item(form) -> None:
     assert result.values["previous"] == [{"spouse": "Trần Văn Bình", "ended": "2015-02-01"}]
 
 
+def test_items_after_a_removed_one_move_up_with_their_typing_and_messages(form) -> None:
+    posted = {
+        "previous-count": "2",
+        "previous-0-spouse": "Trần Văn Một",
+        "previous-0-bo": "co",
+        "previous-1-spouse": "Trần Văn Hai",
+    }
+    result = read_step(form.steps[2], posted, {}, TODAY, Units(), {"previous": 2})
+    assert set(result.errors) == {"previous-0-ended"}
+    assert result.counts == {"previous": 1}
+    assert result.typed["previous-0-spouse"] == "Trần Văn Hai"
+    assert not any(key.startswith("previous-1-") for key in result.typed)
+    assert result.values["previous"] == [{"spouse": "Trần Văn Hai"}]
+
+
 def test_missing_answers_point_at_steps(form) -> None:
     answers = {"name": "An", "born": "1990-01-01", "cccd": "025190001234", "for_whom": "other"}
     answers.update(other_name="Lê Văn Tư", birth="2026-11-01")
     missing = missing_answers(form, answers, {})
     assert [s.id for s in missing] == ["uy-quyen"]
     assert missing_answers(form, answers, {"authorisation": 1}) == []
+
+
+def test_a_group_can_be_required_only_after_some_answers() -> None:
+    raw = broken(
+        lambda r: r["steps"][2]["fields"][0].update(
+            required_when={"field": "for_whom", "equals": "other"}
+        )
+    )
+    spec = load_form(raw, DOCUMENTS)
+    step = spec.step("lan-truoc")
+    assert read_step(step, {}, {"for_whom": "me"}, TODAY, Units(), {"previous": 0}).ok
+    needed = read_step(step, {}, {"for_whom": "other"}, TODAY, Units(), {"previous": 0})
+    assert set(needed.errors) == {"previous"} and needed.counts == {"previous": 1}
+    answers = {"name": "An", "born": "1990-01-01", "cccd": "025190001234", "birth": "2026-11-01"}
+    answers.update(for_whom="other", other_name="Lê Văn Tư", previous=[])
+    assert "lan-truoc" in [s.id for s in missing_answers(spec, answers, {"authorisation": 1})]
+
+
+def test_a_step_whose_every_question_is_hidden_is_skipped(form) -> None:
+    raw = broken(lambda r: r["steps"][1].pop("when"))
+    raw["steps"][1]["fields"][0]["when"] = {"field": "for_whom", "equals": "other"}
+    spec = load_form(raw, DOCUMENTS)
+    assert "uy-quyen" not in [s.id for s in spec.visible_steps({"for_whom": "me"})]
+    assert "uy-quyen" in [s.id for s in spec.visible_steps({"for_whom": "other"})]
+
+
+def test_a_date_can_be_checked_against_an_earlier_one() -> None:
+    def add_order(raw: dict) -> None:
+        raw["steps"][3]["fields"][0]["order"] = {
+            "field": "born",
+            "must_be": "after",
+            "message": "Trước ngày sinh %(date)s",
+        }
+
+    spec = load_form(broken(add_order), DOCUMENTS)
+    answers = {"born": "1990-09-05"}
+    early = {"birth-ngay": "1", "birth-thang": "1", "birth-nam": "1990"}
+    result = read_step(spec.step("sinh"), early, answers, TODAY, Units())
+    assert result.errors["birth"].params == {"date": "05/09/1990"}
+    fine = {"birth-ngay": "1", "birth-thang": "11", "birth-nam": "2026"}
+    assert read_step(spec.step("sinh"), fine, answers, TODAY, Units()).ok
+    with pytest.raises(FormSpecError, match="order"):
+        load_form(
+            broken(lambda r: r["steps"][0]["fields"][1].update(order={"field": "birth"})),
+            DOCUMENTS,
+        )

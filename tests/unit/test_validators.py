@@ -84,6 +84,20 @@ def test_names_refuse_digits_and_symbols(typed: str) -> None:
         validators.person_name(typed)
 
 
+@pytest.mark.parametrize(
+    "typed", ["H'Hen Niê", "Lò Thị Hoa", "Ksor Y Đăng", "ĐẶNG THỊ HƯỜNG", "Hà Thị Ngọc Ửng"]
+)
+def test_minority_and_capitalised_names_stay_valid(typed: str) -> None:
+    assert validators.person_name(typed) == typed
+
+
+@pytest.mark.parametrize("typed", ["Иван Петров", "张伟", "Nguyễn Văn Ωmega", "Kim 민준"])
+def test_names_in_other_scripts_are_refused_in_vietnamese(typed: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        validators.person_name(typed)
+    assert "chữ tiếng Việt" in refused.value.problem.message
+
+
 def test_email() -> None:
     assert validators.email(" An.Nguyen@Gmail.com ") == "an.nguyen@gmail.com"
     with pytest.raises(Invalid):

@@ -22,11 +22,17 @@ from models import utcnow
 from tests.conftest import HX
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
+from tests.journeys import KHAI_TU
+from tests.journeys import XAC_NHAN
 from tests.journeys import Applicant
+from tests.journeys import born_days_ago
+from tests.journeys import date_inputs
 from tests.journeys import photo
 from tests.pages import check_page
 from tests.pages import gzipped_size
 from tests.pages import parse
+from tests.staff import staff_client
+from tests.unit.test_uploads import clean_pdf
 
 CODE_PATTERN = re.compile(r"^08566-\d{6}-\d{4}$")
 
@@ -120,6 +126,11 @@ def test_whole_khai_sinh_journey_stores_a_dossier(client: FlaskClient, app: Flas
     assert "anh.jpg" in rows["Giấy chứng sinh"]
     change = check.select_one("a[href*='/tre-em?sua=1']")
     assert change is not None
+    # Each change link lands on its question; a document's is its upload section.
+    upload_change = check.select_one("a[href*='/giay-to?sua=1']")
+    target = upload_change["href"].split("#")[1]
+    assert person.get(upload_change["href"]).select_one(f"#{target}"), target
+    person.page = check
     done = person.submit("form[action$='/gui']", {"declaration": "co"})
     check_page(done)
     code = done.select_one(".dossier-code").get_text(strip=True)
@@ -264,9 +275,8 @@ def test_posting_an_old_step_after_sending_shows_the_dossier(
         ("anh.jpg", photo()[: len(photo()) * 6 // 10], "hỏng"),
         (
             "giay.pdf",
-            b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> "
-            b"endobj\ntrailer\n%%EOF\n",
-            "PDF",
+            clean_pdf(b"<< /S /JavaScript /JS (app.alert(1)) >>", catalog=b"/OpenAction 5 0 R"),
+            "có chứa mã lệnh",
         ),
     ],
 )
@@ -295,6 +305,15 @@ def collected() -> Iterator[None]:
     """Collect garbage at teardown, so the spooled file's warning stays with its own test."""
     yield
     gc.collect()
+
+
+def test_the_same_pdf_without_javascript_is_taken(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    page = person.upload("birth_certificate", clean_pdf(), "giay.pdf")
+    assert person.response.status_code == 200
+    assert "giay.pdf" in page.select_one("#birth_certificate-slot .files").get_text()
 
 
 @BIG_BODY
@@ -376,7 +395,7 @@ def test_continuing_without_a_required_upload_is_refused(client: FlaskClient) ->
     assert page.select_one("#error-summary a[href='#birth_certificate-tep']")
 
 
-def test_late_birth_is_explained_not_refused(client: FlaskClient) -> None:
+def test_late_birth_is_explained_not_refused(client: FlaskClient, app: Flask) -> None:
     person = Applicant(client)
     person.start("1.001193")
     person.submit(changes={"filler": "self"})
@@ -387,13 +406,56 @@ def test_late_birth_is_explained_not_refused(client: FlaskClient) -> None:
         "child_birth_date-thang": "1",
         "child_birth_date-nam": "2025",
     }
-    person.submit(changes=late)
-    assert person.step_id == "me"  # accepted
+    page = person.submit(changes=late)
+    # Accepted and saved, and the person reads why it matters before going on.
+    assert person.response.status_code == 200 and person.step_id == "tre-em"
+    check_page(page)
+    assert "hơn 60 ngày" in page.select_one("#child_birth_date-notice").get_text()
+    assert page.select_one("#notice-summary")
+    assert draft_of(app, person).answers["child_birth_date"] == "2025-01-01"
+    assert person.submit().h1.get_text() == "Thông tin của mẹ"
+    check = person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    assert "hơn 60 ngày" in check.select_one("#notices").get_text()
     future = {**late, "child_birth_date-nam": "2099"}
-    person.get(person.path.replace("/me", "/tre-em"))
+    person.get(person.path.replace("/kiem-tra", "/tre-em"))
     page = person.submit(changes=future)
     assert person.response.status_code == 422
     assert "chưa tới" in page.select_one("#child_birth_date-error").get_text()
+
+
+def test_late_death_registration_is_explained_and_accepted(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.000656")
+    person.answer_all(KHAI_TU, [], until="viec-mat")
+    late = {**KHAI_TU["viec-mat"], **date_inputs("death_date", born_days_ago(20))}
+    page = person.submit(changes=late)
+    assert person.response.status_code == 200 and person.step_id == "viec-mat"
+    assert "15 ngày" in page.select_one("#death_date-notice").get_text()
+    person.submit()
+    assert person.step_id == "giay-to"
+
+
+def test_a_death_before_the_birth_is_refused_by_the_field(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.000656")
+    person.answer_all(KHAI_TU, [], until="viec-mat")
+    before = {
+        **KHAI_TU["viec-mat"],
+        **date_inputs("death_date", {"ngay": "1", "thang": "1", "nam": "1949"}),
+    }
+    page = person.submit(changes=before)
+    assert person.response.status_code == 422
+    assert "04/07/1950" in page.select_one("#death_date-error").get_text()
+
+
+def test_a_mother_born_after_the_child_is_refused(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="me")
+    late_mother = date_inputs("mother_birth_date", born_days_ago(5))
+    page = person.submit(changes={**KHAI_SINH["me"], **late_mother, "mother_cccd": ""})
+    assert person.response.status_code == 422
+    assert "trước ngày sinh của trẻ" in page.select_one("#mother_birth_date-error").get_text()
 
 
 def test_inline_check_returns_the_field_with_its_message(client: FlaskClient) -> None:
@@ -466,7 +528,13 @@ def test_helper_submits_on_behalf_with_consent(client: FlaskClient, app: Flask) 
         )
         assert event.actor_role == "helper"
     receipt = parse(client.get(done.select_one("a[href$='/bien-nhan']")["href"]))
-    assert "Nguyễn Văn Tổ" in receipt.get_text()
+    check_page(receipt)
+    facts = {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in receipt.select(".facts dt")
+    }
+    assert "Nguyễn Văn Tổ" in facts["Người làm giúp"]
+    assert "đã đồng ý" in facts["Sự đồng ý của người dân"]
 
 
 def test_leaving_forgets_the_draft_on_this_device(client: FlaskClient) -> None:
@@ -516,3 +584,273 @@ def test_every_step_page_fits_the_byte_budget(client: FlaskClient) -> None:
     }
     too_big = {k: v for k, v in sizes.items() if v > STEP_BUDGET}
     assert not too_big, too_big
+
+
+def at_previous_marriages(client: FlaskClient) -> Applicant:
+    """A divorced person's marital status request, at the step listing earlier marriages."""
+    person = Applicant(client)
+    person.start("1.004873")
+    answers = {**XAC_NHAN, "tinh-trang": {"marital_status": "da-ly-hon"}}
+    person.answer_all(answers, [], until="hon-nhan-truoc")
+    return person
+
+
+def previous_marriage(index: int, name: str, year: str = "") -> dict[str, str]:
+    item = f"previous_marriages-{index}"
+    return {
+        f"{item}-previous_spouse_name": name,
+        f"{item}-previous_end_reason": "ly-hon",
+        f"{item}-previous_end_date-ngay": "10" if year else "",
+        f"{item}-previous_end_date-thang": "5" if year else "",
+        f"{item}-previous_end_date-nam": year,
+    }
+
+
+def test_removing_an_item_keeps_the_others_in_order(client: FlaskClient, app: Flask) -> None:
+    person = at_previous_marriages(client)
+    while len(person.page.select("fieldset.item")) < 2:
+        person.submit(changes={"hanh-dong": "them:previous_marriages"})
+    page = person.submit(
+        changes={
+            **previous_marriage(0, "Trần Văn Một", "2015"),
+            "previous_marriages-0-bo": "co",
+            **previous_marriage(1, "Trần Văn Hai"),
+        }
+    )
+    assert person.response.status_code == 422
+    check_page(page)
+    names = [i["value"] for i in page.select("input[name$='-previous_spouse_name']")]
+    assert names == ["Trần Văn Hai"]
+    assert page.select_one("#previous_marriages-0-previous_end_date-error")
+    # A reload shows the same single item.
+    again = person.get(person.path)
+    assert [i["value"] for i in again.select("input[name$='-previous_spouse_name']")] == names
+    person.submit(changes=previous_marriage(0, "Trần Văn Hai", "2018"))
+    assert person.response.status_code == 200 and person.step_id != "hon-nhan-truoc"
+    with app.app_context():
+        saved = db.session.get(Draft, person.path.split("/")[2]).answers["previous_marriages"]
+    assert [item["previous_spouse_name"] for item in saved] == ["Trần Văn Hai"]
+
+
+def test_a_change_from_the_check_page_asks_the_questions_it_reveals(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    check = person.answer_all(XAC_NHAN, [])
+    assert not check.select_one("#hon-nhan-truoc")
+    person.get(check.select_one("a[href*='/tinh-trang?sua=1']")["href"])
+    page = person.submit(changes={"marital_status": "da-ly-hon"})
+    assert person.step_id == "hon-nhan-truoc"
+    assert person.response.request.args.get("sua") == "1"
+    assert page.select("fieldset.item")  # a divorced person lists at least one marriage
+    # Skipping it is not possible: the step refuses no items, and so does the send.
+    empty = person.submit(changes={"previous_marriages-0-bo": "co"})
+    assert person.response.status_code == 422
+    assert empty.select_one("#error-summary a[href='#previous_marriages-field']")
+    assert empty.select_one("#previous_marriages-error")
+    check = person.get(person.path.rsplit("/", 1)[0] + "/kiem-tra")
+    refused = person.submit("form[action$='/gui']", {"declaration": "co"})
+    assert person.response.status_code == 422
+    assert refused.select_one("#hon-nhan-truoc .error-message")
+    person.get(person.path.rsplit("/", 1)[0] + "/hon-nhan-truoc?sua=1")
+    person.submit(changes=previous_marriage(0, "Trần Văn Hai", "2018"))
+    assert person.step_id == "kiem-tra"
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert dossier.answers["marital_status"] == "da-ly-hon"
+        assert dossier.answers["previous_marriages"][0]["previous_spouse_name"] == "Trần Văn Hai"
+
+
+def test_someone_married_now_may_have_no_earlier_marriage(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    answers = {
+        **XAC_NHAN,
+        "tinh-trang": {"marital_status": "dang-co", "current_spouse_name": "Lê Văn Ba"},
+    }
+    page = person.answer_all(answers, [], until="hon-nhan-truoc")
+    assert not page.select("fieldset.item")
+    person.submit()
+    assert person.step_id == "kiem-tra"
+
+
+def current_step(app: Flask, person: Applicant) -> str:
+    return draft_of(app, person).current_step
+
+
+def test_sending_an_earlier_step_again_never_moves_the_draft_back(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="cha")
+    base = person.path.rsplit("/", 1)[0]
+    old = person.get(f"{base}/tre-em")
+    person.submit(changes={"child_name": "Đinh Minh Anh"})
+    assert person.response.status_code == 200
+    assert current_step(app, person) == "cha"
+    assert draft_of(app, person).answers["child_name"] == "Đinh Minh Anh"
+    assert client.get(f"{base}/tiep").headers["Location"].endswith("/cha")
+    # The same old page sent again incomplete: its messages show, the draft stays at "cha".
+    person.page = old
+    person.submit(changes={"child_name": ""})
+    assert person.response.status_code == 422
+    assert current_step(app, person) == "cha"
+    assert client.get(f"{base}/tiep").headers["Location"].endswith("/cha")
+
+
+def test_no_form_asks_for_a_photo_of_an_identity_card(app: Flask) -> None:
+    from services.forms import form_for
+
+    with app.app_context():
+        for code in ("1.000656", "1.001193", "1.000894", "1.004873", "2.000635"):
+            slots = [f.name for f in form_for(code).upload_fields()]
+            assert not [s for s in slots if "id_photo" in s], (code, slots)
+
+
+def test_a_page_of_papers_with_none_needed_is_skipped(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.004873")
+    person.answer_all(XAC_NHAN, [], until="kiem-tra")
+    assert person.step_id == "kiem-tra"
+    assert not person.page.select_one("#giay-to")
+
+
+def test_a_sent_dossier_keeps_its_pages_after_the_draft_expires_and_is_purged(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = sent_khai_sinh(client)
+    done_url = person.path
+    code = person.page.select_one(".dossier-code").get_text(strip=True)
+    base = done_url.rsplit("/", 1)[0]
+    resume_code = draft_of(app, person).resume_code
+    with app.app_context():
+        row = db.session.get(Draft, base.split("/")[2])
+        row.expires_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+    for _ in range(2):  # expired, then purged
+        for url in (done_url, f"{base}/bien-nhan"):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            assert code in response.get_data(as_text=True)
+            assert "bắt đầu lại" not in response.get_data(as_text=True)
+        for url in (base, f"{base}/kiem-tra", f"{base}/tre-em"):
+            assert client.get(url).headers["Location"].endswith("/xong"), url
+        if _ == 0:
+            other = Applicant(app.test_client())
+            other.get("/tiep-tuc")
+            page = other.submit("form[method=post]", {"ma": resume_code, "phone": "0912345678"})
+            assert page.select_one(".dossier-code").get_text(strip=True) == code
+            assert "Purged" in app.test_cli_runner().invoke(args=["drafts", "purge"]).output
+    with app.app_context():
+        assert db.session.get(Draft, base.split("/")[2]) is None
+        assert db.session.scalar(sa.select(Dossier).where(Dossier.code == code)).files
+
+
+def test_a_signed_in_helper_follows_the_dossier_they_sent(app: Flask) -> None:
+    helper = staff_client(app, "to_cong_nghe_so")
+    person = Applicant(helper)
+    person.start("1.001193")
+    person.submit(
+        changes={
+            "filler": "helper",
+            "helper_name": "Nguyễn Văn Tổ",
+            "helper_phone": "0977000111",
+            "helper_consent": "co",
+        }
+    )
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert dossier.helper_user_id is not None
+    inbox = parse(helper.get("/can-bo/"))
+    assert code in inbox.get_text()
+    assert helper.get(f"/can-bo/ho-so/{code}").status_code == 200
+    # Someone else's dossier stays out of the helper's sight.
+    other = sent_khai_sinh(app.test_client()).page.select_one(".dossier-code").get_text(strip=True)
+    assert other not in parse(helper.get("/can-bo/")).get_text()
+    assert helper.get(f"/can-bo/ho-so/{other}").status_code == 404
+
+
+def test_papers_of_a_slot_an_answer_later_hid_are_not_sent(client: FlaskClient, app: Flask) -> None:
+    from services import drafts as drafts_service
+    from services.forms import form_for
+
+    person = Applicant(client)
+    person.start("1.001193")
+    by_proxy = {
+        **KHAI_SINH,
+        "nguoi-yeu-cau": {**KHAI_SINH["nguoi-yeu-cau"], "requester_relation": "khac"},
+    }
+    check = person.answer_all(by_proxy, [*KHAI_SINH_UPLOADS, "authorisation"])
+    assert "anh.jpg" in check.select_one("#giay-to").get_text()
+    person.get(check.select_one("a[href*='/nguoi-yeu-cau?sua=1']")["href"])
+    check = person.submit(changes={"requester_relation": "me"})
+    assert person.step_id == "kiem-tra"
+    draft_id = person.path.split("/")[2]
+    with app.app_context():
+        draft = db.session.get(Draft, draft_id)
+        sizes = {f.slot: f.size for f in draft.files}
+        assert set(sizes) == {"birth_certificate", "authorisation"}
+        form = form_for("1.001193")
+        assert drafts_service.stored_bytes(draft, form) == sizes["birth_certificate"]
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    code = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        assert [f.slot for f in dossier.files] == ["birth_certificate"]
+
+
+@BIG_BODY
+def test_an_upload_over_the_request_limit_says_the_limit_and_leads_back(
+    client: FlaskClient, app: Flask, collected: None
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, [], until="giay-to")
+    person.upload("birth_certificate", photo())
+    step_url = person.path
+    page = person.upload("birth_certificate", b"\xff\xd8\xff" + b"\x00" * (32 * 1024 * 1024))
+    assert person.response.status_code == 413
+    check_page(page)
+    assert "30 MB" in page.select_one("main").get_text()
+    back = page.select_one("main a.button")["href"]
+    assert back == f"{step_url}#birth_certificate-slot"
+    again = person.get(back)
+    assert len(again.select("#birth_certificate-slot .files li")) == 1  # kept
+
+
+def test_the_upload_script_explains_a_too_large_upload(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.001193")
+    page = person.answer_all(KHAI_SINH, [], until="giay-to")
+    note = page.select_one("#birth_certificate-slot .progress")
+    assert "30 MB" in note["data-too-big"]
+    script = client.get(page.select_one("script[src*='site']")["src"]).get_data(as_text=True)
+    assert "413" in script and "data-too-big" in script
+
+
+def test_back_from_the_first_step_offers_the_draft_already_begun(
+    client: FlaskClient, app: Flask
+) -> None:
+    person = Applicant(client)
+    person.start("1.001193", phone="0987654321")
+    person.submit(changes={"filler": "self"})
+    draft_id = person.path.split("/")[2]
+    person.get(f"/nop-ho-so/{draft_id}/nguoi-dien")
+    start = person.get(person.page.select_one("a.back")["href"])
+    check_page(start)
+    assert start.select_one("#phone")["value"] == "0987654321"
+    drafts_before = count(app, Draft)
+    page = person.get(start.select_one("#draft-in-progress a")["href"])
+    assert person.path == f"/nop-ho-so/{draft_id}/nguoi-yeu-cau"
+    assert page.h1 is not None
+    assert count(app, Draft) == drafts_before
+    # Another procedure's start page, or another browser, offers nothing.
+    assert not parse(client.get("/nop-ho-so/1.000656")).select_one("#draft-in-progress")
+    assert not parse(app.test_client().get("/nop-ho-so/1.001193")).select_one("#draft-in-progress")
