@@ -538,3 +538,35 @@ def test_actions_are_partial_updates_with_htmx(app: Flask) -> None:
     panel = page.select_one(".actions-panel")
     assert panel["data-hx-boost"] == "true" and panel["data-hx-select"] == "#main"
     assert all(form.get("action") and form.get("method") == "post" for form in panel.select("form"))
+
+
+# --- Slips -------------------------------------------------------------------------------------
+
+
+def counter_dossier(clerk: FlaskClient, procedure: str = "1.004884", **changes: str) -> str:
+    """A paper dossier registered and received at the desk; returns its code."""
+    page = parse(clerk.get("/can-bo/tiep-nhan-truc-tiep"))
+    values = {
+        "procedure": procedure,
+        "name": "Lò Văn Páo",
+        "cccd": "025080001234",
+        "phone": "0912345678",
+        **changes,
+    }
+    response = post_form(clerk, page, "form[action$='/tiep-nhan-truc-tiep']", values)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_slips_carry_the_dossiers_own_commune(app: Flask) -> None:
+    clerk = staff_client(app, "tiep_nhan", unit=4792)  # Phường Tân Hòa, not the deployment's
+    code = counter_dossier(clerk)
+    assert code.startswith("04792-")
+    slip = parse(clerk.get(f"/can-bo/ho-so/{code}/phieu/01"))
+    check_page(slip)
+    text = slip.get_text(" ", strip=True)
+    assert "Tân Sơn" not in text
+    head = slip.select_one(".slip-head").get_text(" ", strip=True)
+    assert "Ủy ban nhân dân Phường Tân Hòa" in head and "Tỉnh Phú Thọ" in head
+    assert head.count("Phường Tân Hòa, ngày") == 1
+    assert "Trung tâm Phục vụ hành chính công Phường Tân Hòa, Tỉnh Phú Thọ" in text
