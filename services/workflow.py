@@ -59,7 +59,7 @@ def status_before_supplement(dossier: Dossier) -> int:
 
 def _resume_clock(dossier: Dossier, now: datetime) -> None:
     if dossier.due_date and dossier.paused_on:
-        calendar = work_calendar()
+        calendar = work_calendar(dossier.unit_code)
         dossier.due_date = calendar.extend_for_pause(
             dossier.due_date, dossier.paused_on, calendar.reception_day(now)
         )
@@ -74,7 +74,8 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
         dossier.received_at = now
         limit = processing_limit(dossier.procedure, CHANNEL_NAMES.get(dossier.channel, "DIRECT"))
         if limit is not None:
-            dossier.due_date = work_calendar().due_date(now, limit.qty, limit.unit)
+            calendar = work_calendar(dossier.unit_code)
+            dossier.due_date = calendar.due_date(now, limit.qty, limit.unit)
             dossier.original_due_date = dossier.due_date
         details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
     elif key == "request_supplement":

@@ -46,6 +46,7 @@ from models import StoredFile
 from models import utcnow
 from services import inbox as inbox_service
 from services import staff as staff_service
+from services.calendar import forget_calendars
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
@@ -161,7 +162,7 @@ def inbox() -> str:
         page=int(page_raw) if page_raw.isdigit() else 1,
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )
-    result = inbox_service.inbox(query, local_today(), work_calendar())
+    result = inbox_service.inbox(query, local_today(), work_calendar(current_user.unit_code))
     procedures = db.session.execute(
         sa.select(Procedure.code, Procedure.name)
         .where(
@@ -209,7 +210,7 @@ def dossier_or_404(code: str) -> Dossier:
 def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str, Any]:
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
-    calendar = work_calendar()
+    calendar = work_calendar(dossier.unit_code)
     left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
     form = form_for(dossier.procedure_code)
     return {
@@ -444,25 +445,34 @@ def days_off() -> Any:
     error = None
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
+        key = (current_user.unit_code, day)
         if request.form.get("xoa") and day:
-            row = db.session.get(CalendarDay, day)
+            row = db.session.get(CalendarDay, key)
             if row is not None:
                 db.session.delete(row)
                 db.session.commit()
+                forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
         if day is None:
             error = Problem(N_("Bạn hãy chọn ngày."))
         else:
-            row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+            row = db.session.get(CalendarDay, key) or CalendarDay(
+                unit_code=current_user.unit_code, day=day
+            )
             row.working = request.form.get("working") == "co"
             row.note = validators.collapse(request.form.get("note", ""))[:200]
             row.created_by = current_user.username
             db.session.add(row)
             db.session.commit()
+            forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
     year = local_today().year
-    calendar = work_calendar()
-    rows = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day)).all()
+    calendar = work_calendar(current_user.unit_code)
+    rows = db.session.scalars(
+        sa.select(CalendarDay)
+        .where(CalendarDay.unit_code == current_user.unit_code)
+        .order_by(CalendarDay.day)
+    ).all()
     language = "en" if str(get_locale()) == "en" else "vi"
     holidays = [
         (day, calendar.day_off_reason(day, language))

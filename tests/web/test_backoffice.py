@@ -470,12 +470,41 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
         {"day": day.isoformat(), "note": "Nghỉ bù"},
     )
     with app.app_context():
-        assert db.session.get(CalendarDay, day) is not None
+        assert db.session.get(CalendarDay, (8566, day)) is not None
         from services.calendar import work_calendar
 
-        assert not work_calendar().is_working_day(day)
+        assert not work_calendar(8566).is_working_day(day)
         received = datetime(2030, 5, 31, 9, 0, tzinfo=LOCAL)  # a Friday morning
-        assert work_calendar().due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+        assert work_calendar(8566).due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+
+
+def test_another_communes_day_off_does_not_move_this_communes_due_dates(app: Flask) -> None:
+    from domain.calendar import WorkCalendar
+
+    tan_son, tan_hoa = staff_client(app, "tiep_nhan"), staff_client(app, "tiep_nhan", unit=4792)
+    before = dossier(app, counter_dossier(tan_son)).due_date
+    # Phường Tân Hòa closes for the next two working days (a storm, say).
+    admin = staff_client(app, "quan_tri", unit=4792)
+    plain = WorkCalendar()
+    first = plain.next_working_day(date.today())
+    closed = [first, plain.next_working_day(first)]
+    for day in closed:
+        page = parse(admin.get("/can-bo/ngay-nghi"))
+        post_form(admin, page, "form[action$='/ngay-nghi']:not(.inline)", {"day": day.isoformat()})
+    try:
+        assert dossier(app, counter_dossier(tan_son)).due_date == before
+        assert dossier(app, counter_dossier(tan_hoa)).due_date > before
+        listed = parse(staff_client(app, "quan_tri").get("/can-bo/ngay-nghi"))
+        assert not [li for li in listed.select("li") if closed[0].strftime("%d/%m/%Y") in li.text]
+        with app.app_context():
+            from services.calendar import work_calendar
+
+            assert work_calendar(8566).is_working_day(first)
+            assert not work_calendar(4792).is_working_day(first)
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(CalendarDay).where(CalendarDay.unit_code == 4792))
+            db.session.commit()
 
 
 def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
