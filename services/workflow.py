@@ -60,9 +60,14 @@ def status_before_supplement(dossier: Dossier) -> int:
 def _resume_clock(dossier: Dossier, now: datetime) -> None:
     if dossier.due_date and dossier.paused_on:
         calendar = work_calendar(dossier.unit_code)
-        dossier.due_date = calendar.extend_for_pause(
-            dossier.due_date, dossier.paused_on, calendar.reception_day(now)
-        )
+        resumed = calendar.reception_day(now)
+        dossier.due_date = calendar.extend_for_pause(dossier.due_date, dossier.paused_on, resumed)
+        # The legal due date moves with the pause too: the figures judge against it, and the
+        # time the person took is never the centre's lateness.
+        if dossier.original_due_date:
+            dossier.original_due_date = calendar.extend_for_pause(
+                dossier.original_due_date, dossier.paused_on, resumed
+            )
     dossier.paused_on = None
 
 

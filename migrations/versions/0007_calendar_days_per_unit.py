@@ -1,10 +1,13 @@
-"""Days off and make-up days per commune
+"""Days off and make-up days per commune; the legal due date follows supplement pauses
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28 10:40:00.000000
 
 """
+import json
+from datetime import date
+
 from alembic import op
 import sqlalchemy as sa
 from flask import current_app
@@ -46,6 +49,27 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f('fk_calendar_days_unit_code_units'), 'units', ['unit_code'], ['code']
         )
+
+
+    # original_due_date was set at reception and never moved with supplement pauses, and the
+    # on-time figures now judge against it. Without an apology it is simply the due date;
+    # with one, the date the apology replaced (its event keeps it).
+    op.execute(
+        "UPDATE dossiers SET original_due_date = due_date WHERE original_due_date IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM dossier_events WHERE dossier_events.dossier_id ="
+        " dossiers.id AND dossier_events.action = 'apologise')"
+    )
+    bind = op.get_bind()
+    apologies = bind.execute(
+        sa.text("SELECT dossier_id, details FROM dossier_events WHERE action = 'apologise'")
+    ).all()
+    for dossier_id, details in apologies:
+        old = (json.loads(details) if isinstance(details, str) else details or {}).get("old_date")
+        if old:
+            bind.execute(
+                sa.text("UPDATE dossiers SET original_due_date = :day WHERE id = :id"),
+                {"day": date.fromisoformat(old), "id": dossier_id},
+            )
 
 
 def downgrade():

@@ -335,6 +335,7 @@ def test_supplement_pauses_the_clock_and_the_return_restarts_it(app: Flask) -> N
     back = dossier(app, code)
     assert back.status == 4 and back.paused_on is None
     assert back.due_date > due  # a pause never shortens a deadline
+    assert back.original_due_date == back.due_date  # the figures judge against the paused one
 
 
 def test_the_whole_way_to_returning_the_result(app: Flask) -> None:
@@ -515,7 +516,7 @@ def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
         clerk = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == username))
         act(row, Request("receive", row.version), clerk)
         row.finished_at = datetime.now(LOCAL)
-        row.due_date = date.today() + timedelta(days=2)
+        row.due_date = row.original_due_date = date.today() + timedelta(days=2)
         row.status = 9
         db.session.commit()
     leader = staff_client(app, "lanh_dao")
@@ -523,6 +524,41 @@ def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
     check_page(page)
     rows = {r.th.get_text(): r.td.get_text() for r in page.select("table.figures tr")}
     assert int(rows["Trước hạn"]) >= 1
+
+
+def test_a_dossier_that_needed_an_apology_counts_as_late(app: Flask) -> None:
+    from domain.calendar import WorkCalendar
+    from services.figures import on_time_figures
+
+    code = submitted(app)
+    clerk, leader = make_user(app, "tiep_nhan"), make_user(app, "lanh_dao")
+    today = date.today()
+    finished_on = today + timedelta(days=1)
+    with app.app_context():
+        staff = {
+            u.role: u
+            for u in db.session.scalars(
+                sa.select(StaffUser).where(StaffUser.username.in_([clerk, leader]))
+            )
+        }
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        act(row, Request("receive", row.version), staff["tiep_nhan"])
+        row.due_date = row.original_due_date = today - timedelta(days=2)  # it ran late
+        db.session.commit()
+        before = on_time_figures(8566, finished_on, finished_on)
+        new_date = WorkCalendar().add_working_days(today, 5)
+        act(
+            row,
+            Request("apologise", row.version, reason="Chờ xác minh", new_date=new_date),
+            staff["lanh_dao"],
+        )
+        assert (row.due_date, row.original_due_date) == (new_date, today - timedelta(days=2))
+        row.finished_at = datetime.combine(finished_on, datetime.min.time(), LOCAL)
+        row.status = 9  # finished before the new date, after the one the law set
+        db.session.commit()
+        after = on_time_figures(8566, finished_on, finished_on)
+    assert (after.finished - before.finished, after.late - before.late) == (1, 1)
+    assert after.early == before.early and after.on_time == before.on_time
 
 
 def test_event_log_is_for_administrators(app: Flask) -> None:
