@@ -129,6 +129,7 @@ def act(
         today=today,
         due=dossier.due_date,
         past_actions=past_actions(dossier),
+        calendar=work_calendar(dossier.unit_code),
     )
     before = dossier.status
     target = workflow.next_status(

@@ -207,7 +207,11 @@ def dossier_or_404(code: str) -> Dossier:
     return dossier
 
 
-def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str, Any]:
+def dossier_context(
+    dossier: Dossier, error: Problem | None = None, failed: str = ""
+) -> dict[str, Any]:
+    """What the dossier page shows; failed is the action just refused, whose form keeps
+    what was typed and shows the problem next to its field."""
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
     calendar = work_calendar(dossier.unit_code)
@@ -226,6 +230,9 @@ def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str,
         "days_left": left,
         "today": today,
         "error": error,
+        "failed": failed,
+        "error_field": workflow.PROBLEM_FIELDS.get(error.message, "") if error else "",
+        "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
     }
@@ -276,7 +283,7 @@ def action(code: str, key: str) -> Any:
     except Invalid as problem:
         db.session.rollback()
         return render_template(
-            "backoffice/dossier.html", **dossier_context(found, problem.problem)
+            "backoffice/dossier.html", **dossier_context(found, problem.problem, key)
         ), 422
     except Conflict:
         db.session.rollback()

@@ -403,7 +403,23 @@ def test_an_apology_once_with_a_later_date(app: Flask) -> None:
         {"reason": "Chờ xác minh", "new_date": (date.today() - timedelta(days=1)).isoformat()},
     )
     assert same_day.status_code == 422
-    new_date = (date.today() + timedelta(days=5)).isoformat()
+    from domain.calendar import WorkCalendar
+
+    saturday = date.today() + timedelta(days=(5 - date.today().weekday()) % 7 or 7)
+    weekend = do(
+        leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": saturday.isoformat()}
+    )
+    assert weekend.status_code == 422
+    page = parse(weekend)
+    check_page(page)
+    said = page.select_one("#apologise-new-date-error").get_text(" ", strip=True)
+    assert "là ngày nghỉ" in said and saturday.strftime("%d/%m/%Y") in said
+    field = page.select_one("#apologise-new-date")
+    assert field["aria-invalid"] == "true" and field["value"] == saturday.isoformat()
+    assert page.select_one("#apologise-reason").get_text() == "Chờ xác minh"  # nothing lost
+    assert page.select_one("#error-summary a")["href"] == "#apologise-new-date"
+    assert dossier(app, code).due_date == date.today() - timedelta(days=1)
+    new_date = WorkCalendar().add_working_days(date.today(), 5).isoformat()
     assert (
         do(leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": new_date}).status_code
         == 303
