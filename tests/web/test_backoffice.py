@@ -243,6 +243,7 @@ def test_inbox_tabs_counts_and_search(app: Flask) -> None:
         "Chờ trả kết quả",
         "Quá hạn",
         "Đến hạn trong 1 ngày làm việc",
+        "Tất cả",
     }
     assert tabs["Mới"].has_attr("aria-current")
     codes = [a.get_text() for a in soup.select("table.inbox tbody a")]
@@ -253,6 +254,47 @@ def test_inbox_tabs_counts_and_search(app: Flask) -> None:
     assert code in [a.get_text() for a in by_name.select("table.inbox tbody a")]
     fragment = clerk.get("/can-bo/?tab=dang-xu-ly", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
+
+
+def inbox_codes(page) -> list[str]:
+    return [a.get_text() for a in page.select("table.inbox tbody a")]
+
+
+def test_a_search_looks_at_every_dossier_whatever_its_status(app: Flask) -> None:
+    received, refused = submitted(app), submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, received, "receive")
+    do(clerk, refused, "refuse", {"reason": "Giấy chứng sinh không đúng người"})
+    # From the default tab (the new ones), the code of a received dossier is found.
+    found = parse(clerk.get("/can-bo/", query_string={"q": received}))
+    check_page(found)
+    assert inbox_codes(found) == [received]
+    assert found.select_one(".tabs a[aria-current]").get_text().startswith("Tất cả")
+    assert "mọi hồ sơ" in found.select_one("[role=status]").get_text()
+    # Even with a tab chosen; a refused dossier (status 3, in no working tab) too.
+    for tab in ("moi", "dang-xu-ly"):
+        page = parse(clerk.get("/can-bo/", query_string={"q": refused.lower(), "tab": tab}))
+        assert inbox_codes(page) == [refused]
+        assert "Không được tiếp nhận" in page.select_one("table.inbox tbody").get_text()
+    by_name = inbox_codes(parse(clerk.get("/can-bo/", query_string={"q": "HA THI MAI"})))
+    assert received in by_name and refused in by_name
+    # The tab of every dossier lists closed ones, with its count; tabs leave the search.
+    every = parse(clerk.get("/can-bo/", query_string={"tab": "tat-ca"}))
+    assert refused in inbox_codes(every)
+    tabs = {a.get_text(" ", strip=True).split(" (")[0]: a for a in every.select(".tabs a")}
+    count = int(tabs["Tất cả"].select_one(".count").get_text().strip("()"))
+    with app.app_context():
+        assert count == db.session.scalar(
+            sa.select(sa.func.count()).select_from(Dossier).where(Dossier.unit_code == 8566)
+        )
+    assert "q=" not in tabs["Mới"]["href"]
+    assert every.select_one("input[type=hidden][name=tab]")["value"] == "tat-ca"
+    fragment = clerk.get("/can-bo/", query_string={"q": refused}, headers={"HX-Request": "true"})
+    assert refused in fragment.get_data(as_text=True)
+    # Another commune's staff find nothing of it, even in every dossier.
+    other = staff_client(app, "tiep_nhan", unit=4792)
+    assert not inbox_codes(parse(other.get("/can-bo/", query_string={"q": refused})))
+    assert refused not in inbox_codes(parse(other.get("/can-bo/?tab=tat-ca")))
 
 
 def test_staff_pages_are_light(app: Flask) -> None:
