@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.backoffice.access import EVERYONE
 from blueprints.backoffice.access import ON_DOSSIERS
+from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
@@ -103,6 +104,9 @@ def login() -> Any:
         if user is not None:
             session.clear()
             session.permanent = True
+            # Flask renews the cookie's lifetime at every page; this keeps the sign-in itself
+            # to one working day however busy the day was (checked by access.roles).
+            session[SIGNED_IN_AT] = int(utcnow().timestamp())
             login_user(user)
             return redirect(url_for("backoffice.inbox"), 303)
         if locked is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from settings import database_url
 from settings import defaults
+from settings import derived
 from settings import from_environment
 from settings import instance_secret
 
@@ -34,3 +36,12 @@ def test_instance_secret_is_made_once_and_kept(tmp_path: Path) -> None:
     assert len(first) == 64
     assert instance_secret(str(tmp_path)) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_staff_sign_in_lasts_a_working_day_unless_configured(tmp_path: Path) -> None:
+    config = defaults(str(tmp_path))
+    derived(config)
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+    config = {**defaults(str(tmp_path)), **from_environment({"MOTCUA_SESSION_HOURS": "9"})}
+    derived(config)
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=9)

@@ -170,6 +170,45 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(app: Flask) -> None:
     assert sign_in(client, username, PASSWORD).status_code == 303
 
 
+def test_only_failures_close_together_lock(app: Flask) -> None:
+    from models import utcnow
+    from services.staff import authenticate
+
+    username = make_user(app, "tiep_nhan")
+    long_ago = utcnow() - timedelta(days=30)
+    with app.app_context():
+        for minute in range(4):  # four typos a month ago
+            assert authenticate(username, "sai", "10.9.9.1", long_ago + timedelta(minutes=minute))
+        now = utcnow()
+        assert authenticate(username, "sai", "10.9.9.1", now) == (None, None)  # not locked
+        user, lock = authenticate(username, PASSWORD, "10.9.9.1", now)
+        assert user is not None and lock is None
+        # Five within a quarter of an hour still lock.
+        for minute in range(5):
+            user, lock = authenticate(username, "sai", "10.9.9.2", now + timedelta(minutes=minute))
+        assert user is None and lock is not None
+
+
+def test_a_sign_in_lasts_a_working_day(app: Flask) -> None:
+    from models import utcnow
+
+    assert app.permanent_session_lifetime == timedelta(hours=12)
+    client = app.test_client()
+    response = sign_in(client, make_user(app, "tiep_nhan"))
+    cookie = response.headers["Set-Cookie"]
+    expires = datetime.strptime(
+        cookie.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT"
+    )
+    left = expires - utcnow().replace(tzinfo=None)
+    assert timedelta(hours=11) < left <= timedelta(hours=12)
+    assert client.get("/can-bo/").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 12 * 3600 + 60  # busy all day, and the night too
+    expired = client.get("/can-bo/")
+    assert expired.status_code == 302 and "/can-bo/dang-nhap" in expired.headers["Location"]
+    assert client.get("/can-bo/").status_code == 302  # signed out, not just turned away
+
+
 def test_session_cookie_is_httponly_and_samesite(app: Flask) -> None:
     client = app.test_client()
     response = sign_in(client, make_user(app, "lanh_dao"))
