@@ -201,3 +201,10 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         .offset((page - 1) * query.size)
     ).all()
     return InboxPage(rows, total, tab_counts, query.size, tab)
+
+
+def counts_page(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
+    """Every tab's count and no rows: for those who watch the workload, not the dossiers."""
+    tab_counts = counts(query, today, calendar.next_working_day(today))
+    tab = query.tab if query.tab in tab_counts else "moi"
+    return InboxPage([], tab_counts[tab], tab_counts, query.size, tab)

@@ -66,5 +66,11 @@ def roles(*allowed: str, temporary_ok: bool = False) -> Callable:
 
 
 STAFF = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri")
+# Who opens dossiers, their papers and slips (full names, ID numbers, photos): those who act
+# on them. The administrator runs the system and sees figures, never a person's file.
 ON_DOSSIERS = ("tiep_nhan", "chuyen_vien", "lanh_dao")
+# A community helper also opens the dossiers they submitted (the page only, as before).
+DOSSIER_READERS = (*ON_DOSSIERS, "to_cong_nghe_so")
 EVERYONE = (*STAFF, "to_cong_nghe_so")
+# Sees how many dossiers wait in each tab, not which.
+COUNTS_ONLY = ("quan_tri",)

@@ -23,6 +23,8 @@ from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy.orm import selectinload
 
+from blueprints.backoffice.access import COUNTS_ONLY
+from blueprints.backoffice.access import DOSSIER_READERS
 from blueprints.backoffice.access import EVERYONE
 from blueprints.backoffice.access import ON_DOSSIERS
 from blueprints.backoffice.access import SIGNED_IN_AT
@@ -152,8 +154,12 @@ def parse_day(raw: str | None) -> date | None:
 @bp.route("/")
 @roles(*EVERYONE)
 def inbox() -> str:
-    """Dossiers by tab with counts, filters, search; soonest due first."""
+    """Dossiers by tab with counts, filters, search; soonest due first.
+
+    The administrator sees the counts only: how much work waits, not whose.
+    """
     args = request.args
+    counts_only = current_user.role in COUNTS_ONLY
     page_raw = args.get("trang", "1")
     query = inbox_service.InboxQuery(
         unit_code=current_user.unit_code,
@@ -162,11 +168,15 @@ def inbox() -> str:
         channel=args.get("kenh", ""),
         date_from=parse_day(args.get("tu")),
         date_to=parse_day(args.get("den")),
-        text=args.get("q", "")[:100],
+        text="" if counts_only else args.get("q", "")[:100],
         page=int(page_raw) if page_raw.isdigit() else 1,
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )
-    result = inbox_service.inbox(query, local_today(), work_calendar(current_user.unit_code))
+    calendar = work_calendar(current_user.unit_code)
+    if counts_only:
+        result = inbox_service.counts_page(query, local_today(), calendar)
+    else:
+        result = inbox_service.inbox(query, local_today(), calendar)
     procedures = db.session.execute(
         sa.select(Procedure.code, Procedure.name)
         .where(
@@ -186,6 +196,7 @@ def inbox() -> str:
         procedures=procedures,
         today=local_today(),
         tabs=inbox_service.TAB_KEYS,
+        counts_only=counts_only,
     )
 
 
@@ -254,7 +265,7 @@ def supplement_choices(dossier: Dossier, form: Any) -> list[tuple[str, str]]:
 
 
 @bp.route("/ho-so/<code>")
-@roles(*EVERYONE)
+@roles(*DOSSIER_READERS)
 def dossier(code: str) -> str:
     """A dossier: answers, documents, timeline, due date, and the actions allowed now."""
     found = dossier_or_404(code)
@@ -304,7 +315,7 @@ def action(code: str, key: str) -> Any:
 
 
 @bp.route("/ho-so/<code>/tep/<int:file_id>")
-@roles(*STAFF)
+@roles(*ON_DOSSIERS)
 def document(code: str, file_id: int) -> Response:
     """A paper the person sent, for staff only; never cached, never run."""
     found = dossier_or_404(code)
@@ -318,7 +329,7 @@ def document(code: str, file_id: int) -> Response:
 
 
 @bp.route("/ho-so/<code>/phieu/<slip>")
-@roles(*STAFF)
+@roles(*ON_DOSSIERS)
 def print_slip(code: str, slip: str) -> str:
     """A statutory slip (01–05) to print, A4 or A5, with a QR code to the status page."""
     found = dossier_or_404(code)
