@@ -348,6 +348,7 @@ def print_slip(code: str, slip: str) -> str:
     url = public_url("lookup.index", ma=found.code)
     return render_template(
         "print/slip.html",
+        documents=received_documents(found) if slip == "01" else [],
         slip=slip,
         dossier=found,
         event=event,
@@ -356,6 +357,28 @@ def print_slip(code: str, slip: str) -> str:
         size="a5" if request.args.get("kho") == "a5" else "a4",
         issued=event.at,
     )
+
+
+def received_documents(dossier: Dossier) -> list[dict[str, Any]]:
+    """What slip 01 lists as received (mẫu 01): the papers sent, with how many of each.
+
+    Online: each upload slot of the form that has files, with the number of files. At the
+    counter: the papers the procedure asks to submit, with their originals and copies.
+    """
+    if dossier.files:
+        form = form_for(dossier.procedure_code)
+        counted: dict[str, int] = {}
+        for stored in dossier.files:
+            counted[stored.slot] = counted.get(stored.slot, 0) + 1
+        order = [spec.name for spec in form.all_fields()] if form else []
+        slots = sorted(counted, key=lambda s: (order.index(s) if s in order else len(order), s))
+        labels = {spec.name: spec.label for spec in form.all_fields()} if form else {}
+        return [{"name": _(labels.get(s, s)), "files": counted[s]} for s in slots]
+    return [
+        {"name": doc.name, "originals": doc.originals, "copies": doc.copies}
+        for doc in dossier.procedure.documents
+        if doc.group == "submit"
+    ]
 
 
 # --- Counter submissions -----------------------------------------------------------------------

@@ -471,6 +471,14 @@ def test_receive_sets_the_due_date_and_prints_slip_01(app: Flask) -> None:
     assert code in text and found.due_date.strftime("%d/%m/%Y") in text
     assert slip.select_one("svg.qr")
     assert "kho=a5" in slip.select_one(".no-print a[href*='kho']")["href"]
+    # Mẫu 01 lists what was received: each paper sent online, with its number of files.
+    table = slip.select_one("table.docs")
+    assert table.caption.get_text(strip=True) == "Thành phần hồ sơ đã nhận"
+    received = [
+        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.tbody("tr")
+    ]
+    assert len(received) == len(KHAI_SINH_UPLOADS)
+    assert received[0][0].startswith("Giấy chứng sinh") and received[0][1].startswith("1 tệp")
 
 
 def test_refusal_needs_a_reason_and_gives_slip_03(app: Flask) -> None:
@@ -830,3 +838,14 @@ def test_slips_carry_the_dossiers_own_commune(app: Flask) -> None:
     assert "Ủy ban nhân dân Phường Tân Hòa" in head and "Tỉnh Phú Thọ" in head
     assert head.count("Phường Tân Hòa, ngày") == 1
     assert "Trung tâm Phục vụ hành chính công Phường Tân Hòa, Tỉnh Phú Thọ" in text
+    # A paper dossier: the papers the procedure asks to submit, originals and copies.
+    with app.app_context():
+        from models import Procedure
+
+        asked = [
+            d.name for d in db.session.get(Procedure, "1.004884").documents if d.group == "submit"
+        ]
+    assert asked
+    rows = slip.select("table.docs tbody tr")
+    assert [r.td.get_text(strip=True) for r in rows] == asked
+    assert all("bản" in r.select("td")[1].get_text() for r in rows)
