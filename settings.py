@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_PUBLIC_URL", "PUBLIC_URL", "", str),
     ("MOTCUA_SECURE_COOKIES", "SESSION_COOKIE_SECURE", False, bool),
     ("MOTCUA_PROXIES", "PROXIES", 0, int),
+    ("MOTCUA_SESSION_HOURS", "SESSION_HOURS", 12, int),
     ("MOTCUA_UPLOAD_FOLDER", "UPLOAD_FOLDER", None, str),
     ("MOTCUA_MAX_FILE_MB", "MAX_FILE_MB", 10, int),
     ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),
@@ -88,6 +90,9 @@ def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) ->
 
 def derived(config: dict[str, Any]) -> None:
     """Settings computed from others, after the environment and test config are in."""
+    # A staff sign-in lasts a working day, not Flask's 31 days: a PC left signed in at the
+    # counter, or a copied cookie, is of no use the next morning.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_HOURS"])
     mb = 1024 * 1024
     config["MAX_FILE_BYTES"] = config["MAX_FILE_MB"] * mb
     config["MAX_DOSSIER_BYTES"] = config["MAX_DOSSIER_MB"] * mb

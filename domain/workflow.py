@@ -22,6 +22,7 @@ from datetime import date
 from enum import IntEnum
 from types import MappingProxyType
 
+from domain.calendar import WorkCalendar
 from domain.formatting import day
 from domain.messages import N_
 from domain.messages import Invalid
@@ -167,8 +168,30 @@ DEADLINE_PAST = N_("Hạn bổ sung phải sau hôm nay. Bạn hãy chọn ngày
 NEW_DATE_MISSING = N_("Bạn hãy chọn ngày hẹn mới.")
 NEW_DATE_TOO_EARLY = N_("Ngày hẹn mới phải sau ngày hẹn cũ (%(due)s).")
 NEW_DATE_PAST = N_("Ngày hẹn mới không được trước hôm nay.")
+NEW_DATE_DAY_OFF = N_(
+    "Ngày %(date)s là ngày nghỉ nên Trung tâm không trả kết quả được. Bạn hãy chọn ngày làm"
+    " việc, ví dụ %(next)s."
+)
 CHANNEL_MISSING = N_("Bạn hãy chọn cách trả kết quả.")
 NOT_CONFIRMED = N_("Bạn hãy đánh dấu xác nhận muốn rút hồ sơ.")
+
+# The form field each message is about, so that the page shows it next to that field.
+PROBLEM_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        REASON_MISSING: "reason",
+        FEE_MISSING: "reason",
+        NOTE_MISSING: "reason",
+        ITEMS_MISSING: "items",
+        DEADLINE_MISSING: "deadline",
+        DEADLINE_PAST: "deadline",
+        NEW_DATE_MISSING: "new_date",
+        NEW_DATE_TOO_EARLY: "new_date",
+        NEW_DATE_PAST: "new_date",
+        NEW_DATE_DAY_OFF: "new_date",
+        CHANNEL_MISSING: "channel",
+        NOT_CONFIRMED: "confirmed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -468,9 +491,11 @@ def check(
     due: date | None = None,
     past_actions: Sequence[str] = (),
     late: bool | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Action:
     """The action, if this role may do it now with what was given; else Invalid, in words."""
     # late=None: judge lateness by the due date (is_late); pass a bool to judge it otherwise.
+    # calendar: the dossier's commune's; without one, the national calendar judges new dates.
     action = ACTIONS.get(action_key)
     if action is None:
         raise Invalid(UNKNOWN_ACTION)
@@ -482,7 +507,18 @@ def check(
         raise Invalid(ALREADY_DONE)
     if action.only_when_late and not (is_late(status, today, due) if late is None else late):
         raise Invalid(NOT_LATE)
-    _check_details(action, reason, items, deadline, new_date, channel, confirmed, today, due)
+    _check_details(
+        action,
+        reason,
+        items,
+        deadline,
+        new_date,
+        channel,
+        confirmed,
+        today,
+        due,
+        calendar or WorkCalendar(),
+    )
     return action
 
 
@@ -496,6 +532,7 @@ def _check_details(
     confirmed: bool,
     today: date,
     due: date | None,
+    calendar: WorkCalendar,
 ) -> None:
     """Raise Invalid for the first thing the action needs that is missing or wrong."""
     if action.needs_reason and not reason.strip():
@@ -508,14 +545,26 @@ def _check_details(
         if deadline <= today:
             raise Invalid(DEADLINE_PAST)
     if action.needs_new_date:
-        if new_date is None:
-            raise Invalid(NEW_DATE_MISSING)
-        if due is not None and new_date <= due:
-            raise Invalid(NEW_DATE_TOO_EARLY, due=day(due))
-        # Long overdue, a day after the old date may still be gone: a promise must be ahead.
-        if new_date < today:
-            raise Invalid(NEW_DATE_PAST)
+        _check_new_date(new_date, today, due, calendar)
     if action.needs_channel and channel not in RESULT_CHANNELS:
         raise Invalid(CHANNEL_MISSING)
     if action.needs_confirmation and not confirmed:
         raise Invalid(NOT_CONFIRMED)
+
+
+def _check_new_date(
+    new_date: date | None, today: date, due: date | None, calendar: WorkCalendar
+) -> None:
+    """Raise Invalid unless new_date is a working day after the old due date, not past."""
+    if new_date is None:
+        raise Invalid(NEW_DATE_MISSING)
+    if due is not None and new_date <= due:
+        raise Invalid(NEW_DATE_TOO_EARLY, due=day(due))
+    # Long overdue, a day after the old date may still be gone: a promise must be ahead.
+    if new_date < today:
+        raise Invalid(NEW_DATE_PAST)
+    # The person comes for the result on that day: the centre must be open.
+    if not calendar.is_working_day(new_date):
+        raise Invalid(
+            NEW_DATE_DAY_OFF, date=day(new_date), next=day(calendar.next_working_day(new_date))
+        )

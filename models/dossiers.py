@@ -17,6 +17,7 @@ from models.base import utcnow
 
 if TYPE_CHECKING:
     from models.catalog import Procedure
+    from models.units import Unit
 
 
 class Draft(db.Model):
@@ -124,6 +125,9 @@ class Dossier(db.Model):
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for staff actions
 
     procedure: Mapped[Procedure] = relationship()
+    # The commune that handles it: its name and province head the slips, whatever the
+    # deployment's own unit is (staff of several communes may share one portal).
+    unit: Mapped[Unit] = relationship()
     files: Mapped[list[StoredFile]] = relationship(
         back_populates="dossier", order_by="StoredFile.id"
     )

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from extensions import db
 from models.base import utcnow
+
+if TYPE_CHECKING:
+    from models.units import Unit
 
 
 class StaffUser(UserMixin, db.Model):
@@ -34,6 +39,8 @@ class StaffUser(UserMixin, db.Model):
     # before they can open anything, so nobody else keeps knowing it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -76,10 +83,15 @@ class LoginThrottle(db.Model):
 
 
 class CalendarDay(db.Model):
-    """A day an administrator declared off (nghỉ) or working (làm bù), beyond the law's list."""
+    """A day one commune declared off (nghỉ) or working (làm bù), beyond the law's list."""
 
     __tablename__ = "calendar_days"
 
+    # Per unit: a storm day or a provincial holiday in one ward must not move the due dates
+    # of a commune that worked that day. The key leads with the unit, as every read does.
+    unit_code: Mapped[int] = mapped_column(
+        sa.ForeignKey("units.code"), primary_key=True, autoincrement=False
+    )
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     working: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(sa.String(200), default="")

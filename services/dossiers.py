@@ -62,11 +62,11 @@ def processing_limit(proc: Procedure, channel: str = "ONLINE") -> rules.TimeLimi
     return rules.longest_working_days(rules.time_limits(None, "", cases))
 
 
-def expected_due(proc: Procedure, received_at: datetime) -> date | None:
+def expected_due(proc: Procedure, received_at: datetime, unit_code: int) -> date | None:
     limit = processing_limit(proc)
     if limit is None:
         return None
-    return work_calendar().due_date(received_at, limit.qty, limit.unit)
+    return work_calendar(unit_code).due_date(received_at, limit.qty, limit.unit)
 
 
 def submit(
@@ -98,7 +98,7 @@ def submit(
         answers=answers,
         form_version=form.version,
         submitted_at=now,
-        expected_due=expected_due(draft.procedure, now),
+        expected_due=expected_due(draft.procedure, now, unit_code),
     )
     dossier.helper_user_id = helper_user_id
     if answers.get("filler") == "helper":

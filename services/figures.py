@@ -65,8 +65,11 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
             Dossier.received_at <= until,
         )
     )
+    # An apology moves due_date to the promised new day, but a dossier that needed one was
+    # late (QĐ 766): judge against the due date it had before, kept in original_due_date.
+    legal_due = sa.func.coalesce(Dossier.original_due_date, Dossier.due_date)
     finished = db.session.execute(
-        sa.select(Dossier.finished_at, Dossier.due_date).where(
+        sa.select(Dossier.finished_at, legal_due).where(
             Dossier.unit_code == unit_code,
             Dossier.finished_at >= since,
             Dossier.finished_at <= until,
@@ -95,7 +98,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
         .where(
             Dossier.unit_code == unit_code,
             Dossier.status.in_((2, 4)),
-            Dossier.due_date < (today or end),
+            legal_due < (today or end),
         )
     )
     return figures

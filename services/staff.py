@@ -139,6 +139,10 @@ def locked_until(keys: list[str], now: datetime | None = None) -> datetime | Non
 def _record_failure(keys: list[str], now: datetime) -> None:
     for key in keys:
         row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
+        last = _aware(row.updated_at)
+        if last is not None and now - last > LOCK_FOR:
+            # Only a burst of guesses locks: four typos last month and one today do not.
+            row.failures = 0
         row.failures = (row.failures or 0) + 1
         row.updated_at = now
         if row.failures >= MAX_FAILURES:

@@ -59,10 +59,15 @@ def status_before_supplement(dossier: Dossier) -> int:
 
 def _resume_clock(dossier: Dossier, now: datetime) -> None:
     if dossier.due_date and dossier.paused_on:
-        calendar = work_calendar()
-        dossier.due_date = calendar.extend_for_pause(
-            dossier.due_date, dossier.paused_on, calendar.reception_day(now)
-        )
+        calendar = work_calendar(dossier.unit_code)
+        resumed = calendar.reception_day(now)
+        dossier.due_date = calendar.extend_for_pause(dossier.due_date, dossier.paused_on, resumed)
+        # The legal due date moves with the pause too: the figures judge against it, and the
+        # time the person took is never the centre's lateness.
+        if dossier.original_due_date:
+            dossier.original_due_date = calendar.extend_for_pause(
+                dossier.original_due_date, dossier.paused_on, resumed
+            )
     dossier.paused_on = None
 
 
@@ -74,7 +79,8 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
         dossier.received_at = now
         limit = processing_limit(dossier.procedure, CHANNEL_NAMES.get(dossier.channel, "DIRECT"))
         if limit is not None:
-            dossier.due_date = work_calendar().due_date(now, limit.qty, limit.unit)
+            calendar = work_calendar(dossier.unit_code)
+            dossier.due_date = calendar.due_date(now, limit.qty, limit.unit)
             dossier.original_due_date = dossier.due_date
         details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
     elif key == "request_supplement":
@@ -123,6 +129,7 @@ def act(
         today=today,
         due=dossier.due_date,
         past_actions=past_actions(dossier),
+        calendar=work_calendar(dossier.unit_code),
     )
     before = dossier.status
     target = workflow.next_status(

@@ -7,16 +7,31 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
+from flask import current_app
 from flask import redirect
+from flask import session
 from flask import url_for
 from flask_login import current_user
+from flask_login import logout_user
 
 from extensions import login_manager
+from models import utcnow
 from services.staff import load_user
 
 login_manager.login_view = "backoffice.login"
 login_manager.login_message = None  # the login page explains itself
 login_manager.session_protection = "strong"
+
+SIGNED_IN_AT = "signed_in_at"  # session key: when this browser signed in (Unix time)
+
+
+def sign_in_expired() -> bool:
+    """Whether this browser signed in longer ago than a working day (or never said when)."""
+    since = session.get(SIGNED_IN_AT)
+    if not isinstance(since, int):
+        return True
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return utcnow().timestamp() - since > lifetime
 
 
 @login_manager.user_loader
@@ -33,6 +48,9 @@ def roles(*allowed: str, temporary_ok: bool = False) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user.is_authenticated and sign_in_expired():
+                logout_user()
+                session.clear()
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
@@ -48,5 +66,11 @@ def roles(*allowed: str, temporary_ok: bool = False) -> Callable:
 
 
 STAFF = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri")
+# Who opens dossiers, their papers and slips (full names, ID numbers, photos): those who act
+# on them. The administrator runs the system and sees figures, never a person's file.
 ON_DOSSIERS = ("tiep_nhan", "chuyen_vien", "lanh_dao")
+# A community helper also opens the dossiers they submitted (the page only, as before).
+DOSSIER_READERS = (*ON_DOSSIERS, "to_cong_nghe_so")
 EVERYONE = (*STAFF, "to_cong_nghe_so")
+# Sees how many dossiers wait in each tab, not which.
+COUNTS_ONLY = ("quan_tri",)

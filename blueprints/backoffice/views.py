@@ -23,8 +23,11 @@ from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy.orm import selectinload
 
+from blueprints.backoffice.access import COUNTS_ONLY
+from blueprints.backoffice.access import DOSSIER_READERS
 from blueprints.backoffice.access import EVERYONE
 from blueprints.backoffice.access import ON_DOSSIERS
+from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
@@ -46,6 +49,7 @@ from models import StoredFile
 from models import utcnow
 from services import inbox as inbox_service
 from services import staff as staff_service
+from services.calendar import forget_calendars
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
@@ -102,6 +106,9 @@ def login() -> Any:
         if user is not None:
             session.clear()
             session.permanent = True
+            # Flask renews the cookie's lifetime at every page; this keeps the sign-in itself
+            # to one working day however busy the day was (checked by access.roles).
+            session[SIGNED_IN_AT] = int(utcnow().timestamp())
             login_user(user)
             return redirect(url_for("backoffice.inbox"), 303)
         if locked is not None:
@@ -147,8 +154,12 @@ def parse_day(raw: str | None) -> date | None:
 @bp.route("/")
 @roles(*EVERYONE)
 def inbox() -> str:
-    """Dossiers by tab with counts, filters, search; soonest due first."""
+    """Dossiers by tab with counts, filters, search; soonest due first.
+
+    The administrator sees the counts only: how much work waits, not whose.
+    """
     args = request.args
+    counts_only = current_user.role in COUNTS_ONLY
     page_raw = args.get("trang", "1")
     query = inbox_service.InboxQuery(
         unit_code=current_user.unit_code,
@@ -157,11 +168,15 @@ def inbox() -> str:
         channel=args.get("kenh", ""),
         date_from=parse_day(args.get("tu")),
         date_to=parse_day(args.get("den")),
-        text=args.get("q", "")[:100],
+        text="" if counts_only else args.get("q", "")[:100],
         page=int(page_raw) if page_raw.isdigit() else 1,
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )
-    result = inbox_service.inbox(query, local_today(), work_calendar())
+    calendar = work_calendar(current_user.unit_code)
+    if counts_only:
+        result = inbox_service.counts_page(query, local_today(), calendar)
+    else:
+        result = inbox_service.inbox(query, local_today(), calendar)
     procedures = db.session.execute(
         sa.select(Procedure.code, Procedure.name)
         .where(
@@ -181,6 +196,7 @@ def inbox() -> str:
         procedures=procedures,
         today=local_today(),
         tabs=inbox_service.TAB_KEYS,
+        counts_only=counts_only,
     )
 
 
@@ -206,10 +222,14 @@ def dossier_or_404(code: str) -> Dossier:
     return dossier
 
 
-def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str, Any]:
+def dossier_context(
+    dossier: Dossier, error: Problem | None = None, failed: str = ""
+) -> dict[str, Any]:
+    """What the dossier page shows; failed is the action just refused, whose form keeps
+    what was typed and shows the problem next to its field."""
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
-    calendar = work_calendar()
+    calendar = work_calendar(dossier.unit_code)
     left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
     form = form_for(dossier.procedure_code)
     return {
@@ -225,6 +245,9 @@ def dossier_context(dossier: Dossier, error: Problem | None = None) -> dict[str,
         "days_left": left,
         "today": today,
         "error": error,
+        "failed": failed,
+        "error_field": workflow.PROBLEM_FIELDS.get(error.message, "") if error else "",
+        "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
     }
@@ -242,7 +265,7 @@ def supplement_choices(dossier: Dossier, form: Any) -> list[tuple[str, str]]:
 
 
 @bp.route("/ho-so/<code>")
-@roles(*EVERYONE)
+@roles(*DOSSIER_READERS)
 def dossier(code: str) -> str:
     """A dossier: answers, documents, timeline, due date, and the actions allowed now."""
     found = dossier_or_404(code)
@@ -275,7 +298,7 @@ def action(code: str, key: str) -> Any:
     except Invalid as problem:
         db.session.rollback()
         return render_template(
-            "backoffice/dossier.html", **dossier_context(found, problem.problem)
+            "backoffice/dossier.html", **dossier_context(found, problem.problem, key)
         ), 422
     except Conflict:
         db.session.rollback()
@@ -292,7 +315,7 @@ def action(code: str, key: str) -> Any:
 
 
 @bp.route("/ho-so/<code>/tep/<int:file_id>")
-@roles(*STAFF)
+@roles(*ON_DOSSIERS)
 def document(code: str, file_id: int) -> Response:
     """A paper the person sent, for staff only; never cached, never run."""
     found = dossier_or_404(code)
@@ -306,7 +329,7 @@ def document(code: str, file_id: int) -> Response:
 
 
 @bp.route("/ho-so/<code>/phieu/<slip>")
-@roles(*STAFF)
+@roles(*ON_DOSSIERS)
 def print_slip(code: str, slip: str) -> str:
     """A statutory slip (01–05) to print, A4 or A5, with a QR code to the status page."""
     found = dossier_or_404(code)
@@ -325,6 +348,7 @@ def print_slip(code: str, slip: str) -> str:
     url = public_url("lookup.index", ma=found.code)
     return render_template(
         "print/slip.html",
+        documents=received_documents(found) if slip == "01" else [],
         slip=slip,
         dossier=found,
         event=event,
@@ -333,6 +357,28 @@ def print_slip(code: str, slip: str) -> str:
         size="a5" if request.args.get("kho") == "a5" else "a4",
         issued=event.at,
     )
+
+
+def received_documents(dossier: Dossier) -> list[dict[str, Any]]:
+    """What slip 01 lists as received (mẫu 01): the papers sent, with how many of each.
+
+    Online: each upload slot of the form that has files, with the number of files. At the
+    counter: the papers the procedure asks to submit, with their originals and copies.
+    """
+    if dossier.files:
+        form = form_for(dossier.procedure_code)
+        counted: dict[str, int] = {}
+        for stored in dossier.files:
+            counted[stored.slot] = counted.get(stored.slot, 0) + 1
+        order = [spec.name for spec in form.all_fields()] if form else []
+        slots = sorted(counted, key=lambda s: (order.index(s) if s in order else len(order), s))
+        labels = {spec.name: spec.label for spec in form.all_fields()} if form else {}
+        return [{"name": _(labels.get(s, s)), "files": counted[s]} for s in slots]
+    return [
+        {"name": doc.name, "originals": doc.originals, "copies": doc.copies}
+        for doc in dossier.procedure.documents
+        if doc.group == "submit"
+    ]
 
 
 # --- Counter submissions -----------------------------------------------------------------------
@@ -444,25 +490,34 @@ def days_off() -> Any:
     error = None
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
+        key = (current_user.unit_code, day)
         if request.form.get("xoa") and day:
-            row = db.session.get(CalendarDay, day)
+            row = db.session.get(CalendarDay, key)
             if row is not None:
                 db.session.delete(row)
                 db.session.commit()
+                forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
         if day is None:
             error = Problem(N_("Bạn hãy chọn ngày."))
         else:
-            row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+            row = db.session.get(CalendarDay, key) or CalendarDay(
+                unit_code=current_user.unit_code, day=day
+            )
             row.working = request.form.get("working") == "co"
             row.note = validators.collapse(request.form.get("note", ""))[:200]
             row.created_by = current_user.username
             db.session.add(row)
             db.session.commit()
+            forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
     year = local_today().year
-    calendar = work_calendar()
-    rows = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day)).all()
+    calendar = work_calendar(current_user.unit_code)
+    rows = db.session.scalars(
+        sa.select(CalendarDay)
+        .where(CalendarDay.unit_code == current_user.unit_code)
+        .order_by(CalendarDay.day)
+    ).all()
     language = str(get_locale())
     holidays = [
         (day, calendar.day_off_reason(day, language))

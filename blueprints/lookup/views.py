@@ -94,7 +94,11 @@ def public_events(dossier: Dossier) -> list[DossierEvent]:
 def status_context(dossier: Dossier) -> dict[str, Any]:
     today = local_today()
     running = dossier.due_date is not None and workflow.is_running(dossier.status)
-    days = work_calendar().working_days_left(today, dossier.due_date) if running else None
+    days = (
+        work_calendar(dossier.unit_code).working_days_left(today, dossier.due_date)
+        if running
+        else None
+    )
     return {
         "dossier": dossier,
         "events": public_events(dossier),

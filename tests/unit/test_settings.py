@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from settings import database_url
 from settings import defaults
+from settings import derived
 from settings import from_environment
 from settings import instance_secret
 from settings import languages
@@ -44,3 +46,12 @@ def test_a_language_is_added_by_adding_its_catalogue(tmp_path: Path) -> None:
         folder.mkdir(parents=True)
         (folder / "messages.po").write_text("")
     assert languages(tmp_path) == ["vi", "en", "th"]
+
+
+def test_a_staff_sign_in_lasts_a_working_day_unless_configured(tmp_path: Path) -> None:
+    config = defaults(str(tmp_path))
+    derived(config)
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+    config = {**defaults(str(tmp_path)), **from_environment({"MOTCUA_SESSION_HOURS": "9"})}
+    derived(config)
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=9)

@@ -63,7 +63,7 @@ def good(**changes: Any) -> dict[str, Any]:
         "reason": "Ảnh giấy chứng sinh bị mờ",
         "items": ["giay_chung_sinh"],
         "deadline": TODAY + 10 * DAY,
-        "new_date": TODAY + 5 * DAY,
+        "new_date": TODAY + 4 * DAY,  # a Friday
         "channel": "tai_quay",
         "confirmed": True,
         "today": TODAY,
@@ -301,6 +301,7 @@ def test_a_whole_journey() -> None:
             {"due": TODAY - 10 * DAY, "new_date": TODAY - 2 * DAY},
             workflow.NEW_DATE_PAST,
         ),
+        ("apologise", 4, "lanh_dao", {"new_date": TODAY + 5 * DAY}, workflow.NEW_DATE_DAY_OFF),
         ("apologise", 4, "lanh_dao", {"past_actions": ["apologise"]}, workflow.ALREADY_DONE),
         ("apologise", 4, "chuyen_vien", {"due": TODAY + DAY}, workflow.NOT_LATE),
         ("apologise", 2, "chuyen_vien", {"due": None}, workflow.NOT_LATE),
@@ -325,6 +326,26 @@ def test_the_words_of_the_main_refusals() -> None:
     assert str(too_early) == "Ngày hẹn mới phải sau ngày hẹn cũ (01/03/2026)."
     assert "một lần" in str(refusal("apologise", 4, "lanh_dao", past_actions=["apologise"]))
     assert "không có quyền" in str(refusal("finish", 4, "quan_tri"))
+
+
+def test_an_apologys_new_date_is_a_working_day_of_the_communes_calendar() -> None:
+    from domain.calendar import WorkCalendar
+
+    holiday = date(2026, 4, 30)  # Ngày Giải phóng miền Nam, a Thursday
+    said = refusal("apologise", 4, "lanh_dao", new_date=holiday)
+    assert said.problem.message == workflow.NEW_DATE_DAY_OFF
+    assert said.problem.params == {"date": "30/04/2026", "next": "04/05/2026"}
+    friday = TODAY + 4 * DAY
+    storm = WorkCalendar(extra_days_off=[friday])
+    assert refusal("apologise", 4, "lanh_dao", calendar=storm).problem.params["next"] == (
+        "09/03/2026"
+    )
+    made_up = WorkCalendar(extra_working_days=[TODAY + 5 * DAY])  # a Saturday worked
+    action = workflow.check(
+        "apologise", 4, "lanh_dao", **good(new_date=TODAY + 5 * DAY, calendar=made_up)
+    )
+    assert action.key == "apologise"
+    assert workflow.PROBLEM_FIELDS[workflow.NEW_DATE_DAY_OFF] == "new_date"
 
 
 def test_a_good_request_returns_its_action() -> None:

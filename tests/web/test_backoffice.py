@@ -11,12 +11,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from domain import workflow
 from domain.calendar import LOCAL
 from extensions import db
 from models import CalendarDay
 from models import Dossier
 from models import DossierEvent
 from models import StaffUser
+from models import StoredFile
 from services.workflow import Request
 from services.workflow import act
 from tests.journeys import KHAI_SINH
@@ -69,26 +71,43 @@ def do(client: FlaskClient, code: str, key: str, changes: dict | None = None):
 # --- Access ------------------------------------------------------------------------------------
 
 
-def backoffice_routes(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
+ROLES = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri", "to_cong_nghe_so")
+DOSSIER_ENDPOINTS = {
+    "backoffice.dossier",
+    "backoffice.action",
+    "backoffice.document",
+    "backoffice.print_slip",
+}
+
+
+def backoffice_routes(
+    app: Flask, code: str = "08566-260101-9999", file_id: int = 1
+) -> list[tuple[str, str, str, tuple[str, ...] | None]]:
+    """Every back-office route and method: (endpoint, method, url, roles allowed)."""
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("backoffice."):
             continue
         view = app.view_functions[rule.endpoint]
         allowed = getattr(view, "allowed_roles", None)
-        method = "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
-        url = rule.rule.replace("<code>", "08566-260101-9999").replace("<key>", "receive")
-        url = url.replace("<int:file_id>", "1").replace("<slip>", "01")
+        url = rule.rule.replace("<code>", code).replace("<key>", "receive")
+        url = url.replace("<int:file_id>", str(file_id)).replace("<slip>", "01")
         url = url.replace("<int:user_id>", "1")
-        found.append((rule.endpoint, method, url, allowed))
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            found.append((rule.endpoint, method, url, allowed))
     return found
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """A token from a page every signed-in account may open."""
+    return parse(client.get("/can-bo/mat-khau")).select_one("[name=csrf_token]")["value"]
 
 
 def test_every_back_office_route_needs_a_signed_in_member_of_staff(app: Flask) -> None:
     client = app.test_client()
     open_to_all = {"backoffice.login", "backoffice.logout"}
     routes = backoffice_routes(app)
-    assert len(routes) >= 12
+    assert len({endpoint for endpoint, *_ in routes}) >= 16
     for endpoint, method, url, allowed in routes:
         if endpoint in open_to_all:
             continue
@@ -101,40 +120,119 @@ def test_every_back_office_route_needs_a_signed_in_member_of_staff(app: Flask) -
             assert "/can-bo/dang-nhap" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role", ["to_cong_nghe_so", "chuyen_vien"])
-def test_the_wrong_role_is_refused(app: Flask, role: str) -> None:
-    client = staff_client(app, role)
-    admin_only = [
-        url for endpoint, method, url, allowed in backoffice_routes(app) if allowed == ("quan_tri",)
-    ]
-    assert admin_only
-    for url in admin_only:
-        assert client.get(url).status_code == 403, url
-
-
-def test_helpers_cannot_act_on_dossiers(app: Flask) -> None:
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_refuses_the_roles_it_is_not_for(app: Flask, role: str) -> None:
     code = submitted(app)
-    helper = staff_client(app, "to_cong_nghe_so")
-    assert helper.get(f"/can-bo/ho-so/{code}").status_code == 404  # not one they helped with
-    token = parse(helper.get("/can-bo/")).select_one("[name=csrf_token]")["value"]
-    response = helper.post(
-        f"/can-bo/ho-so/{code}/receive", data={"csrf_token": token, "version": "1"}
-    )
-    assert response.status_code == 403
+    client = staff_client(app, role)
+    token = csrf_token(client)
+    refused = [
+        (method, url)
+        for _endpoint, method, url, allowed in backoffice_routes(app, code)
+        if allowed and role not in allowed
+    ]
+    assert refused  # even a leader: the administrator's pages
+    before = dossier(app, code)
+    for method, url in refused:
+        data = {"csrf_token": token, "version": str(before.version)} if method == "POST" else None
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 403, (role, method, url, response.status_code)
+        body = response.get_data(as_text=True)
+        assert before.applicant_name not in body and before.applicant_phone not in body
+    after = dossier(app, code)
+    assert (after.status, after.version) == (before.status, before.version)
+
+
+def test_the_administrator_runs_the_system_and_opens_no_dossier(app: Flask) -> None:
+    code = submitted(app)
+    do(staff_client(app, "tiep_nhan"), code, "receive")
+    found = dossier(app, code)
+    admin = staff_client(app, "quan_tri")
+    for url in (f"/can-bo/ho-so/{code}", f"/can-bo/ho-so/{code}/phieu/01"):
+        assert admin.get(url).status_code == 403, url
+    inbox = admin.get("/can-bo/", query_string={"q": code, "tab": "dang-xu-ly"})
+    assert inbox.status_code == 200
+    page = parse(inbox)
+    check_page(page)
+    assert not page.select("table.inbox") and not page.select("#q")
+    body = inbox.get_data(as_text=True)
+    assert code not in page.select_one("main").get_text() and found.applicant_name not in body
+    tabs = {a.get_text(" ", strip=True).split(" (")[0]: a for a in page.select(".tabs a")}
+    assert int(tabs["Đang xử lý"].select_one(".count").get_text().strip("()")) >= 1
+    nav = [a.get_text(strip=True) for a in page.select(".staff-nav a")]
+    assert "Thống kê đúng hạn" in nav and "Ngày nghỉ" in nav and "Người dùng" in nav
+    log = parse(admin.get("/can-bo/nhat-ky"))
+    assert code in log.get_text() and not log.select(f"a[href*='{code}']")
+    for url in ("/can-bo/thong-ke", "/can-bo/ngay-nghi", "/can-bo/nguoi-dung", "/can-bo/thu-tuc"):
+        assert admin.get(url).status_code == 200, url
+
+
+def every_slip(app: Flask) -> dict[str, str]:
+    """Dossiers of Xã Tân Sơn with each slip 01–05 printed; slip number → dossier code."""
+    clerk, specialist = staff_client(app, "tiep_nhan"), staff_client(app, "chuyen_vien")
+    leader = staff_client(app, "lanh_dao")
+    kept, refused = submitted(app), submitted(app)
+    do(clerk, kept, "receive")
+    deadline = (date.today() + timedelta(days=10)).isoformat()
+    asked = {"items": "birth_certificate", "reason": "Ảnh mờ", "deadline": deadline}
+    assert do(specialist, kept, "request_supplement", asked).status_code == 303
+    do(clerk, kept, "supplement_received")
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == kept))
+        row.due_date = date.today() - timedelta(days=1)  # it ran late
+        db.session.commit()
+    from domain.calendar import WorkCalendar
+
+    new_date = WorkCalendar().add_working_days(date.today(), 5).isoformat()
+    apology = {"reason": "Chờ xác minh", "new_date": new_date}
+    assert do(leader, kept, "apologise", apology).status_code == 303
+    assert do(leader, kept, "stop", {"reason": "Không đủ điều kiện"}).status_code == 303
+    assert do(clerk, refused, "refuse", {"reason": "Sai thủ tục"}).status_code == 303
+    return {"01": kept, "02": kept, "03": refused, "04": kept, "05": kept}
 
 
 def test_staff_of_another_commune_see_nothing_of_this_one(app: Flask) -> None:
-    code = submitted(app)
-    other = staff_client(app, "tiep_nhan", unit=4792)  # Phường Tân Hòa
-    assert other.get(f"/can-bo/ho-so/{code}").status_code == 404
-    listed = parse(other.get("/can-bo/", query_string={"q": code}))
-    assert not listed.select("table.inbox tbody a")
-    token = parse(other.get("/can-bo/")).select_one("[name=csrf_token]")["value"]
-    response = other.post(
-        f"/can-bo/ho-so/{code}/receive", data={"csrf_token": token, "version": "1"}
-    )
-    assert response.status_code == 404
-    assert dossier(app, code).status == 1
+    slips = every_slip(app)
+    code = slips["01"]
+    with app.app_context():
+        file_id = db.session.scalar(
+            sa.select(StoredFile.id).join(Dossier).where(Dossier.code == code)
+        )
+    home = staff_client(app, "lanh_dao")
+    urls = [f"/can-bo/ho-so/{code}", f"/can-bo/ho-so/{code}/tep/{file_id}"]
+    urls += [f"/can-bo/ho-so/{slips[n]}/phieu/{n}" for n in sorted(slips)]
+    for url in urls:  # they exist, for the commune's own staff
+        response = home.get(url)
+        assert response.status_code == 200, url
+        response.close()
+    bound = [r for r in backoffice_routes(app, code, file_id) if r[0] in DOSSIER_ENDPOINTS]
+    assert {r[0] for r in bound} == DOSSIER_ENDPOINTS  # a new dossier route joins this test
+    before = {c: dossier(app, c) for c in set(slips.values())}
+    history = {c: events(app, c) for c in before}
+    for role in ("tiep_nhan", "chuyen_vien", "lanh_dao", "to_cong_nghe_so"):
+        other = staff_client(app, role, unit=4792)  # Phường Tân Hòa
+        token = csrf_token(other)
+        answers = [other.get(url) for url in urls]
+        for key in workflow.ACTIONS:
+            for c, found in before.items():
+                data = {"csrf_token": token, "version": str(found.version), "reason": "x"}
+                answers.append(other.post(f"/can-bo/ho-so/{c}/{key}", data=data))
+        for response in answers:
+            # Helpers are turned away by role on pages they never open, others by commune.
+            expected = {404, 403} if role == "to_cong_nghe_so" else {404}
+            assert response.status_code in expected, (role, response.request.path)
+            body = response.get_data(as_text=True)
+            main = parse(response).select_one("main")
+            for found in before.values():
+                # The code is in the address they typed (the language link repeats it) and
+                # nowhere else.
+                assert main is None or found.code not in main.get_text()
+                assert found.applicant_name not in body
+                assert found.applicant_phone not in body and found.applicant_id_number not in body
+        listed = parse(other.get("/can-bo/", query_string={"q": code}))
+        assert not listed.select("table.inbox tbody a")
+    for c, found in before.items():
+        assert (dossier(app, c).status, dossier(app, c).version) == (found.status, found.version)
+        assert events(app, c) == history[c]
 
 
 # --- Signing in --------------------------------------------------------------------------------
@@ -168,6 +266,45 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(app: Flask) -> None:
             row.locked_until = utcnow() - timedelta(seconds=1)  # fifteen minutes later
         db.session.commit()
     assert sign_in(client, username, PASSWORD).status_code == 303
+
+
+def test_only_failures_close_together_lock(app: Flask) -> None:
+    from models import utcnow
+    from services.staff import authenticate
+
+    username = make_user(app, "tiep_nhan")
+    long_ago = utcnow() - timedelta(days=30)
+    with app.app_context():
+        for minute in range(4):  # four typos a month ago
+            assert authenticate(username, "sai", "10.9.9.1", long_ago + timedelta(minutes=minute))
+        now = utcnow()
+        assert authenticate(username, "sai", "10.9.9.1", now) == (None, None)  # not locked
+        user, lock = authenticate(username, PASSWORD, "10.9.9.1", now)
+        assert user is not None and lock is None
+        # Five within a quarter of an hour still lock.
+        for minute in range(5):
+            user, lock = authenticate(username, "sai", "10.9.9.2", now + timedelta(minutes=minute))
+        assert user is None and lock is not None
+
+
+def test_a_sign_in_lasts_a_working_day(app: Flask) -> None:
+    from models import utcnow
+
+    assert app.permanent_session_lifetime == timedelta(hours=12)
+    client = app.test_client()
+    response = sign_in(client, make_user(app, "tiep_nhan"))
+    cookie = response.headers["Set-Cookie"]
+    expires = datetime.strptime(
+        cookie.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT"
+    )
+    left = expires - utcnow().replace(tzinfo=None)
+    assert timedelta(hours=11) < left <= timedelta(hours=12)
+    assert client.get("/can-bo/").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 12 * 3600 + 60  # busy all day, and the night too
+    expired = client.get("/can-bo/")
+    assert expired.status_code == 302 and "/can-bo/dang-nhap" in expired.headers["Location"]
+    assert client.get("/can-bo/").status_code == 302  # signed out, not just turned away
 
 
 def test_session_cookie_is_httponly_and_samesite(app: Flask) -> None:
@@ -243,6 +380,7 @@ def test_inbox_tabs_counts_and_search(app: Flask) -> None:
         "Chờ trả kết quả",
         "Quá hạn",
         "Đến hạn trong 1 ngày làm việc",
+        "Tất cả",
     }
     assert tabs["Mới"].has_attr("aria-current")
     codes = [a.get_text() for a in soup.select("table.inbox tbody a")]
@@ -253,6 +391,47 @@ def test_inbox_tabs_counts_and_search(app: Flask) -> None:
     assert code in [a.get_text() for a in by_name.select("table.inbox tbody a")]
     fragment = clerk.get("/can-bo/?tab=dang-xu-ly", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
+
+
+def inbox_codes(page) -> list[str]:
+    return [a.get_text() for a in page.select("table.inbox tbody a")]
+
+
+def test_a_search_looks_at_every_dossier_whatever_its_status(app: Flask) -> None:
+    received, refused = submitted(app), submitted(app)
+    clerk = staff_client(app, "tiep_nhan")
+    do(clerk, received, "receive")
+    do(clerk, refused, "refuse", {"reason": "Giấy chứng sinh không đúng người"})
+    # From the default tab (the new ones), the code of a received dossier is found.
+    found = parse(clerk.get("/can-bo/", query_string={"q": received}))
+    check_page(found)
+    assert inbox_codes(found) == [received]
+    assert found.select_one(".tabs a[aria-current]").get_text().startswith("Tất cả")
+    assert "mọi hồ sơ" in found.select_one("[role=status]").get_text()
+    # Even with a tab chosen; a refused dossier (status 3, in no working tab) too.
+    for tab in ("moi", "dang-xu-ly"):
+        page = parse(clerk.get("/can-bo/", query_string={"q": refused.lower(), "tab": tab}))
+        assert inbox_codes(page) == [refused]
+        assert "Không được tiếp nhận" in page.select_one("table.inbox tbody").get_text()
+    by_name = inbox_codes(parse(clerk.get("/can-bo/", query_string={"q": "HA THI MAI"})))
+    assert received in by_name and refused in by_name
+    # The tab of every dossier lists closed ones, with its count; tabs leave the search.
+    every = parse(clerk.get("/can-bo/", query_string={"tab": "tat-ca"}))
+    assert refused in inbox_codes(every)
+    tabs = {a.get_text(" ", strip=True).split(" (")[0]: a for a in every.select(".tabs a")}
+    count = int(tabs["Tất cả"].select_one(".count").get_text().strip("()"))
+    with app.app_context():
+        assert count == db.session.scalar(
+            sa.select(sa.func.count()).select_from(Dossier).where(Dossier.unit_code == 8566)
+        )
+    assert "q=" not in tabs["Mới"]["href"]
+    assert every.select_one("input[type=hidden][name=tab]")["value"] == "tat-ca"
+    fragment = clerk.get("/can-bo/", query_string={"q": refused}, headers={"HX-Request": "true"})
+    assert refused in fragment.get_data(as_text=True)
+    # Another commune's staff find nothing of it, even in every dossier.
+    other = staff_client(app, "tiep_nhan", unit=4792)
+    assert not inbox_codes(parse(other.get("/can-bo/", query_string={"q": refused})))
+    assert refused not in inbox_codes(parse(other.get("/can-bo/?tab=tat-ca")))
 
 
 def test_staff_pages_are_light(app: Flask) -> None:
@@ -292,6 +471,14 @@ def test_receive_sets_the_due_date_and_prints_slip_01(app: Flask) -> None:
     assert code in text and found.due_date.strftime("%d/%m/%Y") in text
     assert slip.select_one("svg.qr")
     assert "kho=a5" in slip.select_one(".no-print a[href*='kho']")["href"]
+    # Mẫu 01 lists what was received: each paper sent online, with its number of files.
+    table = slip.select_one("table.docs")
+    assert table.caption.get_text(strip=True) == "Thành phần hồ sơ đã nhận"
+    received = [
+        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.tbody("tr")
+    ]
+    assert len(received) == len(KHAI_SINH_UPLOADS)
+    assert received[0][0].startswith("Giấy chứng sinh") and received[0][1].startswith("1 tệp")
 
 
 def test_refusal_needs_a_reason_and_gives_slip_03(app: Flask) -> None:
@@ -335,6 +522,7 @@ def test_supplement_pauses_the_clock_and_the_return_restarts_it(app: Flask) -> N
     back = dossier(app, code)
     assert back.status == 4 and back.paused_on is None
     assert back.due_date > due  # a pause never shortens a deadline
+    assert back.original_due_date == back.due_date  # the figures judge against the paused one
 
 
 def test_the_whole_way_to_returning_the_result(app: Flask) -> None:
@@ -402,7 +590,23 @@ def test_an_apology_once_with_a_later_date(app: Flask) -> None:
         {"reason": "Chờ xác minh", "new_date": (date.today() - timedelta(days=1)).isoformat()},
     )
     assert same_day.status_code == 422
-    new_date = (date.today() + timedelta(days=5)).isoformat()
+    from domain.calendar import WorkCalendar
+
+    saturday = date.today() + timedelta(days=(5 - date.today().weekday()) % 7 or 7)
+    weekend = do(
+        leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": saturday.isoformat()}
+    )
+    assert weekend.status_code == 422
+    page = parse(weekend)
+    check_page(page)
+    said = page.select_one("#apologise-new-date-error").get_text(" ", strip=True)
+    assert "là ngày nghỉ" in said and saturday.strftime("%d/%m/%Y") in said
+    field = page.select_one("#apologise-new-date")
+    assert field["aria-invalid"] == "true" and field["value"] == saturday.isoformat()
+    assert page.select_one("#apologise-reason").get_text() == "Chờ xác minh"  # nothing lost
+    assert page.select_one("#error-summary a")["href"] == "#apologise-new-date"
+    assert dossier(app, code).due_date == date.today() - timedelta(days=1)
+    new_date = WorkCalendar().add_working_days(date.today(), 5).isoformat()
     assert (
         do(leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": new_date}).status_code
         == 303
@@ -470,12 +674,41 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
         {"day": day.isoformat(), "note": "Nghỉ bù"},
     )
     with app.app_context():
-        assert db.session.get(CalendarDay, day) is not None
+        assert db.session.get(CalendarDay, (8566, day)) is not None
         from services.calendar import work_calendar
 
-        assert not work_calendar().is_working_day(day)
+        assert not work_calendar(8566).is_working_day(day)
         received = datetime(2030, 5, 31, 9, 0, tzinfo=LOCAL)  # a Friday morning
-        assert work_calendar().due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+        assert work_calendar(8566).due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+
+
+def test_another_communes_day_off_does_not_move_this_communes_due_dates(app: Flask) -> None:
+    from domain.calendar import WorkCalendar
+
+    tan_son, tan_hoa = staff_client(app, "tiep_nhan"), staff_client(app, "tiep_nhan", unit=4792)
+    before = dossier(app, counter_dossier(tan_son)).due_date
+    # Phường Tân Hòa closes for the next two working days (a storm, say).
+    admin = staff_client(app, "quan_tri", unit=4792)
+    plain = WorkCalendar()
+    first = plain.next_working_day(date.today())
+    closed = [first, plain.next_working_day(first)]
+    for day in closed:
+        page = parse(admin.get("/can-bo/ngay-nghi"))
+        post_form(admin, page, "form[action$='/ngay-nghi']:not(.inline)", {"day": day.isoformat()})
+    try:
+        assert dossier(app, counter_dossier(tan_son)).due_date == before
+        assert dossier(app, counter_dossier(tan_hoa)).due_date > before
+        listed = parse(staff_client(app, "quan_tri").get("/can-bo/ngay-nghi"))
+        assert not [li for li in listed.select("li") if closed[0].strftime("%d/%m/%Y") in li.text]
+        with app.app_context():
+            from services.calendar import work_calendar
+
+            assert work_calendar(8566).is_working_day(first)
+            assert not work_calendar(4792).is_working_day(first)
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(CalendarDay).where(CalendarDay.unit_code == 4792))
+            db.session.commit()
 
 
 def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
@@ -486,7 +719,7 @@ def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
         clerk = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == username))
         act(row, Request("receive", row.version), clerk)
         row.finished_at = datetime.now(LOCAL)
-        row.due_date = date.today() + timedelta(days=2)
+        row.due_date = row.original_due_date = date.today() + timedelta(days=2)
         row.status = 9
         db.session.commit()
     leader = staff_client(app, "lanh_dao")
@@ -494,6 +727,41 @@ def test_on_time_figures_count_by_calendar_day(app: Flask) -> None:
     check_page(page)
     rows = {r.th.get_text(): r.td.get_text() for r in page.select("table.figures tr")}
     assert int(rows["Trước hạn"]) >= 1
+
+
+def test_a_dossier_that_needed_an_apology_counts_as_late(app: Flask) -> None:
+    from domain.calendar import WorkCalendar
+    from services.figures import on_time_figures
+
+    code = submitted(app)
+    clerk, leader = make_user(app, "tiep_nhan"), make_user(app, "lanh_dao")
+    today = date.today()
+    finished_on = today + timedelta(days=1)
+    with app.app_context():
+        staff = {
+            u.role: u
+            for u in db.session.scalars(
+                sa.select(StaffUser).where(StaffUser.username.in_([clerk, leader]))
+            )
+        }
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        act(row, Request("receive", row.version), staff["tiep_nhan"])
+        row.due_date = row.original_due_date = today - timedelta(days=2)  # it ran late
+        db.session.commit()
+        before = on_time_figures(8566, finished_on, finished_on)
+        new_date = WorkCalendar().add_working_days(today, 5)
+        act(
+            row,
+            Request("apologise", row.version, reason="Chờ xác minh", new_date=new_date),
+            staff["lanh_dao"],
+        )
+        assert (row.due_date, row.original_due_date) == (new_date, today - timedelta(days=2))
+        row.finished_at = datetime.combine(finished_on, datetime.min.time(), LOCAL)
+        row.status = 9  # finished before the new date, after the one the law set
+        db.session.commit()
+        after = on_time_figures(8566, finished_on, finished_on)
+    assert (after.finished - before.finished, after.late - before.late) == (1, 1)
+    assert after.early == before.early and after.on_time == before.on_time
 
 
 def test_event_log_is_for_administrators(app: Flask) -> None:
@@ -547,3 +815,46 @@ def test_actions_are_partial_updates_with_htmx(app: Flask) -> None:
     panel = page.select_one(".actions-panel")
     assert panel["data-hx-boost"] == "true" and panel["data-hx-select"] == "#main"
     assert all(form.get("action") and form.get("method") == "post" for form in panel.select("form"))
+
+
+# --- Slips -------------------------------------------------------------------------------------
+
+
+def counter_dossier(clerk: FlaskClient, procedure: str = "1.004884", **changes: str) -> str:
+    """A paper dossier registered and received at the desk; returns its code."""
+    page = parse(clerk.get("/can-bo/tiep-nhan-truc-tiep"))
+    values = {
+        "procedure": procedure,
+        "name": "Lò Văn Páo",
+        "cccd": "025080001234",
+        "phone": "0912345678",
+        **changes,
+    }
+    response = post_form(clerk, page, "form[action$='/tiep-nhan-truc-tiep']", values)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_slips_carry_the_dossiers_own_commune(app: Flask) -> None:
+    clerk = staff_client(app, "tiep_nhan", unit=4792)  # Phường Tân Hòa, not the deployment's
+    code = counter_dossier(clerk)
+    assert code.startswith("04792-")
+    slip = parse(clerk.get(f"/can-bo/ho-so/{code}/phieu/01"))
+    check_page(slip)
+    text = slip.get_text(" ", strip=True)
+    assert "Tân Sơn" not in text
+    head = slip.select_one(".slip-head").get_text(" ", strip=True)
+    assert "Ủy ban nhân dân Phường Tân Hòa" in head and "Tỉnh Phú Thọ" in head
+    assert head.count("Phường Tân Hòa, ngày") == 1
+    assert "Trung tâm Phục vụ hành chính công Phường Tân Hòa, Tỉnh Phú Thọ" in text
+    # A paper dossier: the papers the procedure asks to submit, originals and copies.
+    with app.app_context():
+        from models import Procedure
+
+        asked = [
+            d.name for d in db.session.get(Procedure, "1.004884").documents if d.group == "submit"
+        ]
+    assert asked
+    rows = slip.select("table.docs tbody tr")
+    assert [r.td.get_text(strip=True) for r in rows] == asked
+    assert all("bản" in r.select("td")[1].get_text() for r in rows)
