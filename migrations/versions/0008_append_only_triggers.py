@@ -21,7 +21,7 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """
-            CREATE FUNCTION motcua_append_only() RETURNS trigger AS $$
+            CREATE OR REPLACE FUNCTION motcua_append_only() RETURNS trigger AS $$
             BEGIN
                 RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
             END
