@@ -3,8 +3,9 @@
 Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case and extra spaces. Every word
 of the query must match, in any order; the last word may be a prefix (live search while typing);
 a word of five letters or more may carry one typo. Everyday phrases are rewritten through a
-synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "cho", "giấy") are optional.
-Ranking: the phrase in a name > all words in a name > words only in the guide or documents.
+synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "xin", "giấy") are optional.
+Ranking: the whole query as a phrase in a name > all words in a name > words only in the guide
+or documents.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
 
-# Words people add around the name of a procedure; they may match but need not.
+# Words people add around the name of a procedure; they may match but need not. Folded, many
+# short words are several words at once, so a word stays out of this list when one of its
+# readings is part of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), cho,
+# con, can (căn cước), the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị).
+# Dropping such a word can leave a short prefix that matches half the catalogue.
 FILLER_WORDS = frozenset(
-    "lam xin cho con toi minh em anh chi muon can phai o dau the nao sao gi bao nhieu "
-    "giay to thu tuc cua va ve de duoc nhu thi la".split()
+    "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la".split()
 )
 
 
@@ -106,7 +110,8 @@ class Query:
 
     @property
     def phrase(self) -> str:
-        return " ".join(self.required)
+        # Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
+        return " ".join(self.words)
 
 
 def bits(mask: int) -> list[int]:
@@ -319,7 +324,7 @@ class SearchIndex:
                 tier = 3 if self._phrase_with_typos(query, expanded, position) else 2
             add(tier, typos, bit)
         exact_in_names = in_names & exact_all
-        if len(query.required) == 1:
+        if len(query.words) == 1:
             add(3, 0, exact_in_names)  # one word in a name is a phrase in it
             return buckets
         # Without a trailing space the last word may be a prefix, as while typing.
@@ -335,7 +340,7 @@ class SearchIndex:
     def _phrase_with_typos(
         self, query: Query, expanded: dict[str, tuple[set[str], set[str]]], position: int
     ) -> bool:
-        per_word = [expanded[w][0] | expanded[w][1] for w in query.required]
+        per_word = [expanded[w][0] | expanded[w][1] for w in query.words]
         size = len(per_word)
         for name in self.entries[position].names:
             tokens = name.split()

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from app import create_app
+from blueprints.catalog.index import build_index
 from domain.search import Document
+from domain.search import Hit
 from domain.search import SearchIndex
 from domain.search import fold
 from domain.search import highlight
 from domain.search import within_one_edit
+from extensions import db
+from tests.conftest import base_config
 
 DOCS = [
-    Document("1.001193", "Thủ tục đăng ký khai sinh", aliases=["lam giay khai sinh"], popularity=1),
+    Document(
+        "1.001193",
+        "Thủ tục đăng ký khai sinh",
+        aliases=["lam giay khai sinh"],
+        text=["Cha, mẹ đi khai sinh cho con trong 60 ngày"],
+        popularity=1,
+    ),
     Document("1.004884", "Thủ tục đăng ký lại khai sinh"),
     Document("1.000656", "Thủ tục đăng ký khai tử", popularity=8),
     Document("1.000894", "Thủ tục đăng ký kết hôn", popularity=5),
@@ -187,3 +201,72 @@ def test_highlight_from_search_hits(index: SearchIndex) -> None:
 )
 def test_within_one_edit(a: str, b: str, near: bool) -> None:
     assert within_one_edit(a, b) is near
+
+
+# ---- the real commune catalogue ------------------------------------------------------------
+# Ranking faults only show among hundreds of real names, so these use the loaded catalogue.
+
+KHAI_SINH, KHAI_TU, BAN_SAO_TRICH_LUC, KET_HON_NUOC_NGOAI = (
+    "1.001193",
+    "1.000656",
+    "2.000635",
+    "2.000806",
+)
+THUONG_TRU, TAM_TRU = "1.004222", "1.004194"
+
+
+@pytest.fixture(scope="module")
+def catalogue(database: str, uploads: Path) -> Iterator[SearchIndex]:
+    app = create_app(base_config(database, uploads))
+    with app.app_context():
+        built = build_index()
+        db.session.remove()
+        db.engine.dispose()
+    yield built
+
+
+def local(index: SearchIndex, query: str) -> list[str]:
+    return index.search(query, {"local"}).keys
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("bao tu", KHAI_TU),
+        ("báo tử", KHAI_TU),
+        ("ban sao trich luc ho tich", BAN_SAO_TRICH_LUC),
+        ("ket hon co yeu to nuoc ngoai", KET_HON_NUOC_NGOAI),
+        ("lam giay khai sinh", KHAI_SINH),
+        ("khai sinh cho con", KHAI_SINH),
+        ("dang ky ho khau", THUONG_TRU),
+    ],
+)
+def test_meaningful_short_words_are_kept(catalogue: SearchIndex, query: str, first: str) -> None:
+    # bao, sao, to, cho, con are words of the names (báo tử, bản sao, yếu tố), not filler.
+    assert local(catalogue, query)[0] == first
+
+
+def test_bao_tu_is_not_every_thu_tuc(catalogue: SearchIndex) -> None:
+    # Without "bao", the prefix "tu" matched "tục" in every "Thủ tục …" name.
+    assert KHAI_SINH not in local(catalogue, "bao tu")[:10]
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("ban sao trich luc ho tich", BAN_SAO_TRICH_LUC),
+        ("ket hon co yeu to nuoc ngoai", KET_HON_NUOC_NGOAI),
+    ],
+)
+def test_the_phrase_tier_uses_every_word_of_the_query(
+    catalogue: SearchIndex, query: str, key: str
+) -> None:
+    assert catalogue.search(query, {"local"})[0] == Hit(key, 3, 0)
+
+
+def test_filler_words_need_not_match_but_the_whole_phrase_ranks_first(
+    catalogue: SearchIndex,
+) -> None:
+    hits = catalogue.search("lam giay khai sinh", {"local"})
+    assert [h.key for h in hits if h.tier == 3] == [KHAI_SINH]  # its keyword is this phrase
+    assert "1.004884" in hits.keys  # đăng ký lại khai sinh: no "làm", no "giấy" in its name
