@@ -126,6 +126,19 @@ def bits(mask: int) -> list[int]:
     return [i for i, digit in enumerate(reversed(bin(mask)[2:])) if digit == "1"]
 
 
+def bucket(tier: int, typos: int) -> int:
+    """A sort key, higher first: fewer typos, then a better tier.
+
+    Typos come first so that a procedure holding every word as typed, even only in its guide,
+    ranks above one whose name matches only through a guessed typo.
+    """
+    return (15 - min(typos, 15)) * 8 + tier
+
+
+def unbucket(key: int) -> tuple[int, int]:
+    return key % 8, 15 - key // 8
+
+
 def union(postings: dict[str, int], words: Iterable[str]) -> int:
     mask = 0
     for word in words:
@@ -257,8 +270,13 @@ class SearchIndex:
             queries.append(Query(words, required, prefix_last and variant == folded))
         return queries
 
-    def _expand(self, word: str, prefix: bool) -> tuple[set[str], set[str]]:
-        """Document words that match a query word exactly (or as prefix) and with one typo."""
+    def _expand(self, word: str, prefix: bool, typos: bool) -> tuple[set[str], set[str]]:
+        """Document words that match a query word exactly (or as prefix) and with one typo.
+
+        A word the catalogue knows is taken as typed: read as a typo too, "thường" would also
+        be "phương", "chương" and "thông". Only with typos set (nothing matched as typed) is
+        every long word also tried with one edit.
+        """
         exact = {word} if word in self.postings else set()
         if prefix:
             start = bisect.bisect_left(self.vocabulary, word)
@@ -267,7 +285,7 @@ class SearchIndex:
                     break
                 exact.add(candidate)
         fuzzy: set[str] = set()
-        if len(word) >= TYPO_MIN_LENGTH:
+        if len(word) >= TYPO_MIN_LENGTH and (typos or not exact):
             candidates = set(self.deletes.get(word, ()))
             for variant in deletions(word):
                 if variant in self.postings:
@@ -276,13 +294,16 @@ class SearchIndex:
             fuzzy = {c for c in candidates if c not in exact and within_one_edit(word, c)}
         return exact, fuzzy
 
-    def _search_one(self, query: Query, allowed: int, terms: set[str]) -> dict[int, int]:
-        """Bit set of documents per (tier, typos) bucket, as {tier * 16 - typos: mask}."""
+    def _search_one(
+        self, query: Query, allowed: int, terms: set[str], typos: bool
+    ) -> dict[int, int]:
+        """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
         last = len(query.words) - 1
         expanded: dict[str, tuple[set[str], set[str]]] = {}
         for i, word in enumerate(query.words):
             if word not in expanded or i == last:
-                expanded[word] = self._expand(word, prefix=query.prefix_last and i == last)
+                prefix = query.prefix_last and i == last
+                expanded[word] = self._expand(word, prefix, typos)
         for exact, fuzzy in expanded.values():
             terms |= exact | fuzzy
         candidates = allowed
@@ -309,7 +330,7 @@ class SearchIndex:
 
         def add(tier: int, typos: int, mask: int) -> None:
             if mask:
-                key = tier * 16 - min(typos, 15)
+                key = bucket(tier, typos)
                 buckets[key] = buckets.get(key, 0) | mask
 
         exact_all = candidates
@@ -364,19 +385,23 @@ class SearchIndex:
             if not allowed >> position & 1:
                 return Results(self)
             return Results(self, [position], {position: (4, 0)})
-        # Keep each document in its best bucket only, across the synonym variants.
+        queries = self.parse(text, max_length)
         best: dict[int, int] = {}
         terms: set[str] = set()
-        for query in self.parse(text, max_length):
-            for key, mask in self._search_one(query, allowed, terms).items():
-                best[key] = best.get(key, 0) | mask
+        for forgive in (False, True):
+            # Keep each document in its best bucket only, across the synonym variants.
+            for query in queries:
+                for key, mask in self._search_one(query, allowed, terms, forgive).items():
+                    best[key] = best.get(key, 0) | mask
+            if best:
+                break
         order: list[int] = []
         found: dict[int, tuple[int, int]] = {}
         taken = 0
         for key in sorted(best, reverse=True):
             mask = best[key] & ~taken
             taken |= mask
-            tier, typos = (key + 15) // 16, (-key) % 16
+            tier, typos = unbucket(key)
             positions = bits(mask)
             order.extend(positions)
             found.update(dict.fromkeys(positions, (tier, typos)))

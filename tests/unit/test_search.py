@@ -270,3 +270,47 @@ def test_filler_words_need_not_match_but_the_whole_phrase_ranks_first(
     hits = catalogue.search("lam giay khai sinh", {"local"})
     assert [h.key for h in hits if h.tier == 3] == [KHAI_SINH]  # its keyword is this phrase
     assert "1.004884" in hits.keys  # đăng ký lại khai sinh: no "làm", no "giấy" in its name
+
+
+def test_a_correctly_spelled_word_is_not_also_read_as_a_typo(catalogue: SearchIndex) -> None:
+    # "thường" is a word of the catalogue: it must not also match phương, chương, thông.
+    hits = catalogue.search("thường trú ", {"local"})
+    assert all(hit.typos == 0 for hit in hits)
+    assert "1.013151" not in hits.keys  # a military allowance, via "phương"
+    assert TAM_TRU in hits.keys[:15]  # its guide says "thường trú"
+    assert hits[0].key == THUONG_TRU
+
+
+def test_bản_sao_trích_lục_ranks_no_typo_match_above_exact_ones(catalogue: SearchIndex) -> None:
+    hits = catalogue.search("bản sao trích lục", {"local"})
+    assert hits[0] == Hit(BAN_SAO_TRICH_LUC, 3, 0)
+    assert all(hit.typos == 0 for hit in hits)  # "trinh", "trach" are other words, not typos
+    assert "1.014801" not in hits.keys  # aquaculture permit, only via "trinh" ≈ "trich"
+
+
+def test_a_real_typo_is_still_forgiven(catalogue: SearchIndex) -> None:
+    hits = catalogue.search("dang ky thoung tru", {"local"})
+    assert hits[0].key == THUONG_TRU and hits[0].typos == 1
+
+
+def test_a_known_word_is_read_as_a_typo_only_when_nothing_else_matches() -> None:
+    docs = [
+        Document("1.000001", "Cấp phép phương tiện"),
+        Document("1.000002", "Đăng ký tạm trú", text=["Người đã có nơi thường trú"]),
+    ]
+    index = SearchIndex.build(docs)
+    assert index.search("thuong")[0] == Hit("1.000002", 1, 0)
+    assert "1.000001" not in index.search("thuong").keys
+    # Nothing holds "thường" and "tiện" together: then "thường" may be "phương" mistyped.
+    assert index.search("thuong tien")[0] == Hit("1.000001", 3, 1)
+
+
+def test_exact_matches_outrank_typo_matches_across_tiers() -> None:
+    docs = [
+        Document("1.000001", "Thông báo lưu trú"),
+        Document("1.000002", "Đăng ký tạm trú", text=["Thuê nhà trọ để ở"]),
+    ]
+    # A synonym may name a word this catalogue spells differently: "thongg" ≈ "thông".
+    index = SearchIndex.build(docs, {"nhà trọ": ["thongg bao luu tru"]})
+    hits = index.search("nha tro ")
+    assert list(hits) == [Hit("1.000002", 1, 0), Hit("1.000001", 3, 1)]
