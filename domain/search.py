@@ -146,6 +146,9 @@ def union(postings: dict[str, int], words: Iterable[str]) -> int:
     return mask
 
 
+Expansions = dict[str, tuple[set[str], set[str]]]  # query word → (exact or prefix, one typo)
+
+
 @dataclass
 class Results:
     """Ranked matches. Hits and matched words are made only for the results a page shows."""
@@ -153,7 +156,8 @@ class Results:
     index: SearchIndex
     order: list[int] = field(default_factory=list)  # positions, best first
     found: dict[int, tuple[int, int]] = field(default_factory=dict)  # position → (tier, typos)
-    terms: set[str] = field(default_factory=set)  # every document word some query word matched
+    # Per query variant (synonyms): its words, what each matched, and the documents it found.
+    matched: list[tuple[Query, Expansions, int]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -173,9 +177,26 @@ class Results:
         return [entries[p].key for p in self.order]
 
     def words(self, key: str) -> frozenset[str]:
-        """The folded words of this procedure that matched, for highlighting."""
-        entry = self.index.entries[self.index.by_key[key]]
-        return frozenset(self.terms.intersection(entry.words))
+        """The folded words of this procedure that matched, for highlighting.
+
+        Per query word, only the closest reading this procedure holds: the word itself, else
+        its completions (the last word while typing), else its one-typo variants. A prefix
+        or typo reading that matched other procedures says nothing about this one: "tru"
+        found "Trung" elsewhere, which must not light up here beside "trú".
+        """
+        position = self.index.by_key[key]
+        own = set(self.index.entries[position].words)
+        found: set[str] = set()
+        for query, expanded, mask in self.matched:
+            if not mask >> position & 1:
+                continue
+            for word in query.words:
+                exact, fuzzy = expanded[word]
+                if word in own:
+                    found.add(word)
+                else:
+                    found |= (exact & own) or (fuzzy & own)
+        return frozenset(found)
 
 
 @dataclass
@@ -294,18 +315,17 @@ class SearchIndex:
             fuzzy = {c for c in candidates if c not in exact and within_one_edit(word, c)}
         return exact, fuzzy
 
-    def _search_one(
-        self, query: Query, allowed: int, terms: set[str], typos: bool
-    ) -> dict[int, int]:
-        """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
+    def _expansions(self, query: Query, typos: bool) -> Expansions:
         last = len(query.words) - 1
-        expanded: dict[str, tuple[set[str], set[str]]] = {}
+        expanded: Expansions = {}
         for i, word in enumerate(query.words):
             if word not in expanded or i == last:
                 prefix = query.prefix_last and i == last
                 expanded[word] = self._expand(word, prefix, typos)
-        for exact, fuzzy in expanded.values():
-            terms |= exact | fuzzy
+        return expanded
+
+    def _search_one(self, query: Query, expanded: Expansions, allowed: int) -> dict[int, int]:
+        """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
         candidates = allowed
         exact_masks, in_names = [], allowed
         for word in query.required:
@@ -321,7 +341,7 @@ class SearchIndex:
     def _buckets(
         self,
         query: Query,
-        expanded: dict[str, tuple[set[str], set[str]]],
+        expanded: Expansions,
         candidates: int,
         exact_masks: list[int],
         in_names: int,
@@ -358,9 +378,7 @@ class SearchIndex:
         add(2, 0, exact_in_names & ~phrase)
         return buckets
 
-    def _phrase_with_typos(
-        self, query: Query, expanded: dict[str, tuple[set[str], set[str]]], position: int
-    ) -> bool:
+    def _phrase_with_typos(self, query: Query, expanded: Expansions, position: int) -> bool:
         per_word = [expanded[w][0] | expanded[w][1] for w in query.words]
         size = len(per_word)
         for name in self.entries[position].names:
@@ -387,12 +405,17 @@ class SearchIndex:
             return Results(self, [position], {position: (4, 0)})
         queries = self.parse(text, max_length)
         best: dict[int, int] = {}
-        terms: set[str] = set()
+        matched: list[tuple[Query, Expansions, int]] = []
         for forgive in (False, True):
             # Keep each document in its best bucket only, across the synonym variants.
             for query in queries:
-                for key, mask in self._search_one(query, allowed, terms, forgive).items():
+                expanded = self._expansions(query, forgive)
+                found_here = 0
+                for key, mask in self._search_one(query, expanded, allowed).items():
                     best[key] = best.get(key, 0) | mask
+                    found_here |= mask
+                if found_here:
+                    matched.append((query, expanded, found_here))
             if best:
                 break
         order: list[int] = []
@@ -405,7 +428,7 @@ class SearchIndex:
             positions = bits(mask)
             order.extend(positions)
             found.update(dict.fromkeys(positions, (tier, typos)))
-        return Results(self, order, found, terms)
+        return Results(self, order, found, matched)
 
     def browse(self, facets: Iterable[str] = ()) -> list[str]:
         """Every procedure with the facets, most used first: the list for an empty query."""

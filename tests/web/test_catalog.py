@@ -7,8 +7,12 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from blueprints.catalog import index as catalog_index
+from domain.search import fold
+from domain.search import within_one_edit
 from tests.conftest import HX
 from tests.pages import check_page
 from tests.pages import fragment
@@ -64,6 +68,50 @@ def test_matched_words_are_highlighted(client: FlaskClient) -> None:
     soup = parse(client.get("/thu-tuc?q=khai+sinh"))
     first = soup.select_one("ol.results li > a")
     assert [m.get_text() for m in first.select("mark")] == ["khai", "sinh"]
+
+
+def marks_with_words(app: Flask, soup) -> list[tuple[str, list[str], set[str]]]:
+    """Per result: its code, its marked words (folded), and every word the index holds of it."""
+    with app.app_context():
+        index = catalog_index.current_index()
+    found = []
+    for link in soup.select("ol.results li > a"):
+        code = link["href"].rsplit("/", 1)[-1]
+        entry = index.entries[index.by_key[code]]
+        found.append((code, [fold(m.get_text()) for m in link.select("mark")], set(entry.words)))
+    return found
+
+
+def readings(word: str, last: bool, own: set[str]) -> set[str]:
+    """What a query word may light up in a procedure: itself if it holds it, else what matched."""
+    if word in own:
+        return {word}
+    if last:
+        completions = {w for w in own if w.startswith(word)}
+        if completions:
+            return completions
+    return {w for w in own if len(word) >= 5 and within_one_edit(word, w)}
+
+
+@pytest.mark.parametrize("query", ["thuong tru", "khai sinh cho con", "thoung tru", "ket h"])
+def test_only_the_words_that_matched_this_result_are_highlighted(
+    app: Flask, client: FlaskClient, query: str
+) -> None:
+    soup = parse(client.get("/thu-tuc", query_string={"q": query}))
+    words = query.split()
+    results = marks_with_words(app, soup)
+    assert results
+    for code, marks, own in results:
+        allowed = set().union(*(readings(w, i == len(words) - 1, own) for i, w in enumerate(words)))
+        assert set(marks) <= allowed, (code, marks)
+
+
+def test_highlights_of_thuong_tru_are_thuong_and_tru(client: FlaskClient) -> None:
+    # "thông" (a typo reading) and "Trung" (a completion of "tru") are other words.
+    soup = parse(client.get("/thu-tuc?q=thuong+tru"))
+    for link in soup.select("ol.results li > a"):
+        if "thường trú" in link.get_text():
+            assert {fold(m.get_text()) for m in link.select("mark")} == {"thuong", "tru"}
 
 
 def test_live_search_returns_a_fragment_with_the_count_out_of_band(client: FlaskClient) -> None:
