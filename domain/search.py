@@ -35,6 +35,31 @@ FILLER_WORDS = frozenset(
 )
 
 
+# Tab, line breaks and the like come from pasted text: they separate words, as a space does.
+_WHITESPACE_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
+
+
+def clean_query(text: str, max_length: int) -> str:
+    """The query as it may be searched and shown back: no control characters, at most max_length.
+
+    Other control characters (U+0000, U+0001, escape sequences …) are dropped: echoed into the
+    page they make it invalid HTML, and no one types them on purpose. Cut after cleaning, so
+    the length shown back is the length searched.
+    """
+    kept = []
+    for ch in text:
+        if ch in _WHITESPACE_CONTROLS:
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cs") and not _noncharacter(ch):
+            kept.append(ch)
+    return "".join(kept)[:max_length]
+
+
+def _noncharacter(ch: str) -> bool:
+    point = ord(ch)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics, đ as d, words separated by single spaces."""
     text = text.replace("đ", "d").replace("Đ", "d")

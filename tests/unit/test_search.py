@@ -12,6 +12,7 @@ from blueprints.catalog.index import build_index
 from domain.search import Document
 from domain.search import Hit
 from domain.search import SearchIndex
+from domain.search import clean_query
 from domain.search import fold
 from domain.search import highlight
 from domain.search import within_one_edit
@@ -169,6 +170,22 @@ def test_procedure_code_finds_that_procedure(index: SearchIndex) -> None:
 )
 def test_odd_input_never_fails(index: SearchIndex, query: str) -> None:
     index.search(query)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("khai sinh", "khai sinh"),
+        ("khai\x00sinh\x01", "khaisinh"),
+        ("\x1b[31mket hon", "[31mket hon"),
+        ("khai\tsinh\r\nket\x0bhon\x85", "khai sinh  ket hon "),
+        ("hộ\x7f khẩu\x9f", "hộ khẩu"),
+        ("a\ufffeb\ufdd0c", "abc"),
+        ("\x00" * 500 + "khai sinh " * 50, ("khai sinh " * 20)),
+    ],
+)
+def test_clean_query_drops_control_characters_then_cuts(raw: str, clean: str) -> None:
+    assert clean_query(raw, 200) == clean
 
 
 def test_long_query_is_cut_not_refused(index: SearchIndex) -> None:
