@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
 from domain import formatting
+from domain.search import clean_query
 from extensions import db
 from models import Unit
 
@@ -111,6 +112,10 @@ def remember_language() -> None:
 def language_url(lang: str) -> str:
     """The current page in another language (template global)."""
     args = request.args.to_dict()
+    if "q" in args:
+        # The search query as the page shows it, not the raw one: a 2,000-character query
+        # would otherwise ride along in every language link.
+        args["q"] = clean_query(args["q"], current_app.config["MAX_QUERY_LENGTH"])
     args["lang"] = lang
     if request.endpoint and request.url_rule is not None:
         return url_for(request.endpoint, **(request.view_args or {}), **args)

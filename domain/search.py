@@ -3,8 +3,9 @@
 Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case and extra spaces. Every word
 of the query must match, in any order; the last word may be a prefix (live search while typing);
 a word of five letters or more may carry one typo. Everyday phrases are rewritten through a
-synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "cho", "giấy") are optional.
-Ranking: the phrase in a name > all words in a name > words only in the guide or documents.
+synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "xin", "giấy") are optional.
+Ranking: the whole query as a phrase in a name > all words in a name > words only in the guide
+or documents.
 """
 
 from __future__ import annotations
@@ -24,11 +25,39 @@ PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
 
-# Words people add around the name of a procedure; they may match but need not.
+# Words people add around the name of a procedure; they may match but need not. Folded, many
+# short words are several words at once, so a word stays out of this list when one of its
+# readings is part of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), cho,
+# con, can (căn cước), the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị).
+# Dropping such a word can leave a short prefix that matches half the catalogue.
 FILLER_WORDS = frozenset(
-    "lam xin cho con toi minh em anh chi muon can phai o dau the nao sao gi bao nhieu "
-    "giay to thu tuc cua va ve de duoc nhu thi la".split()
+    "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la".split()
 )
+
+
+# Tab, line breaks and the like come from pasted text: they separate words, as a space does.
+_WHITESPACE_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
+
+
+def clean_query(text: str, max_length: int) -> str:
+    """The query as it may be searched and shown back: no control characters, at most max_length.
+
+    Other control characters (U+0000, U+0001, escape sequences …) are dropped: echoed into the
+    page they make it invalid HTML, and no one types them on purpose. Cut after cleaning, so
+    the length shown back is the length searched.
+    """
+    kept = []
+    for ch in text:
+        if ch in _WHITESPACE_CONTROLS:
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cs") and not _noncharacter(ch):
+            kept.append(ch)
+    return "".join(kept)[:max_length]
+
+
+def _noncharacter(ch: str) -> bool:
+    point = ord(ch)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
 
 
 def fold(text: str) -> str:
@@ -106,7 +135,8 @@ class Query:
 
     @property
     def phrase(self) -> str:
-        return " ".join(self.required)
+        # Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
+        return " ".join(self.words)
 
 
 def bits(mask: int) -> list[int]:
@@ -121,11 +151,27 @@ def bits(mask: int) -> list[int]:
     return [i for i, digit in enumerate(reversed(bin(mask)[2:])) if digit == "1"]
 
 
+def bucket(tier: int, typos: int) -> int:
+    """A sort key, higher first: fewer typos, then a better tier.
+
+    Typos come first so that a procedure holding every word as typed, even only in its guide,
+    ranks above one whose name matches only through a guessed typo.
+    """
+    return (15 - min(typos, 15)) * 8 + tier
+
+
+def unbucket(key: int) -> tuple[int, int]:
+    return key % 8, 15 - key // 8
+
+
 def union(postings: dict[str, int], words: Iterable[str]) -> int:
     mask = 0
     for word in words:
         mask |= postings.get(word, 0)
     return mask
+
+
+Expansions = dict[str, tuple[set[str], set[str]]]  # query word → (exact or prefix, one typo)
 
 
 @dataclass
@@ -135,7 +181,8 @@ class Results:
     index: SearchIndex
     order: list[int] = field(default_factory=list)  # positions, best first
     found: dict[int, tuple[int, int]] = field(default_factory=dict)  # position → (tier, typos)
-    terms: set[str] = field(default_factory=set)  # every document word some query word matched
+    # Per query variant (synonyms): its words, what each matched, and the documents it found.
+    matched: list[tuple[Query, Expansions, int]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -155,9 +202,26 @@ class Results:
         return [entries[p].key for p in self.order]
 
     def words(self, key: str) -> frozenset[str]:
-        """The folded words of this procedure that matched, for highlighting."""
-        entry = self.index.entries[self.index.by_key[key]]
-        return frozenset(self.terms.intersection(entry.words))
+        """The folded words of this procedure that matched, for highlighting.
+
+        Per query word, only the closest reading this procedure holds: the word itself, else
+        its completions (the last word while typing), else its one-typo variants. A prefix
+        or typo reading that matched other procedures says nothing about this one: "tru"
+        found "Trung" elsewhere, which must not light up here beside "trú".
+        """
+        position = self.index.by_key[key]
+        own = set(self.index.entries[position].words)
+        found: set[str] = set()
+        for query, expanded, mask in self.matched:
+            if not mask >> position & 1:
+                continue
+            for word in query.words:
+                exact, fuzzy = expanded[word]
+                if word in own:
+                    found.add(word)
+                else:
+                    found |= (exact & own) or (fuzzy & own)
+        return frozenset(found)
 
 
 @dataclass
@@ -252,8 +316,13 @@ class SearchIndex:
             queries.append(Query(words, required, prefix_last and variant == folded))
         return queries
 
-    def _expand(self, word: str, prefix: bool) -> tuple[set[str], set[str]]:
-        """Document words that match a query word exactly (or as prefix) and with one typo."""
+    def _expand(self, word: str, prefix: bool, typos: bool) -> tuple[set[str], set[str]]:
+        """Document words that match a query word exactly (or as prefix) and with one typo.
+
+        A word the catalogue knows is taken as typed: read as a typo too, "thường" would also
+        be "phương", "chương" and "thông". Only with typos set (nothing matched as typed) is
+        every long word also tried with one edit.
+        """
         exact = {word} if word in self.postings else set()
         if prefix:
             start = bisect.bisect_left(self.vocabulary, word)
@@ -262,7 +331,7 @@ class SearchIndex:
                     break
                 exact.add(candidate)
         fuzzy: set[str] = set()
-        if len(word) >= TYPO_MIN_LENGTH:
+        if len(word) >= TYPO_MIN_LENGTH and (typos or not exact):
             candidates = set(self.deletes.get(word, ()))
             for variant in deletions(word):
                 if variant in self.postings:
@@ -271,15 +340,17 @@ class SearchIndex:
             fuzzy = {c for c in candidates if c not in exact and within_one_edit(word, c)}
         return exact, fuzzy
 
-    def _search_one(self, query: Query, allowed: int, terms: set[str]) -> dict[int, int]:
-        """Bit set of documents per (tier, typos) bucket, as {tier * 16 - typos: mask}."""
+    def _expansions(self, query: Query, typos: bool) -> Expansions:
         last = len(query.words) - 1
-        expanded: dict[str, tuple[set[str], set[str]]] = {}
+        expanded: Expansions = {}
         for i, word in enumerate(query.words):
             if word not in expanded or i == last:
-                expanded[word] = self._expand(word, prefix=query.prefix_last and i == last)
-        for exact, fuzzy in expanded.values():
-            terms |= exact | fuzzy
+                prefix = query.prefix_last and i == last
+                expanded[word] = self._expand(word, prefix, typos)
+        return expanded
+
+    def _search_one(self, query: Query, expanded: Expansions, allowed: int) -> dict[int, int]:
+        """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
         candidates = allowed
         exact_masks, in_names = [], allowed
         for word in query.required:
@@ -295,7 +366,7 @@ class SearchIndex:
     def _buckets(
         self,
         query: Query,
-        expanded: dict[str, tuple[set[str], set[str]]],
+        expanded: Expansions,
         candidates: int,
         exact_masks: list[int],
         in_names: int,
@@ -304,7 +375,7 @@ class SearchIndex:
 
         def add(tier: int, typos: int, mask: int) -> None:
             if mask:
-                key = tier * 16 - min(typos, 15)
+                key = bucket(tier, typos)
                 buckets[key] = buckets.get(key, 0) | mask
 
         exact_all = candidates
@@ -319,7 +390,7 @@ class SearchIndex:
                 tier = 3 if self._phrase_with_typos(query, expanded, position) else 2
             add(tier, typos, bit)
         exact_in_names = in_names & exact_all
-        if len(query.required) == 1:
+        if len(query.words) == 1:
             add(3, 0, exact_in_names)  # one word in a name is a phrase in it
             return buckets
         # Without a trailing space the last word may be a prefix, as while typing.
@@ -332,10 +403,8 @@ class SearchIndex:
         add(2, 0, exact_in_names & ~phrase)
         return buckets
 
-    def _phrase_with_typos(
-        self, query: Query, expanded: dict[str, tuple[set[str], set[str]]], position: int
-    ) -> bool:
-        per_word = [expanded[w][0] | expanded[w][1] for w in query.required]
+    def _phrase_with_typos(self, query: Query, expanded: Expansions, position: int) -> bool:
+        per_word = [expanded[w][0] | expanded[w][1] for w in query.words]
         size = len(per_word)
         for name in self.entries[position].names:
             tokens = name.split()
@@ -359,23 +428,32 @@ class SearchIndex:
             if not allowed >> position & 1:
                 return Results(self)
             return Results(self, [position], {position: (4, 0)})
-        # Keep each document in its best bucket only, across the synonym variants.
+        queries = self.parse(text, max_length)
         best: dict[int, int] = {}
-        terms: set[str] = set()
-        for query in self.parse(text, max_length):
-            for key, mask in self._search_one(query, allowed, terms).items():
-                best[key] = best.get(key, 0) | mask
+        matched: list[tuple[Query, Expansions, int]] = []
+        for forgive in (False, True):
+            # Keep each document in its best bucket only, across the synonym variants.
+            for query in queries:
+                expanded = self._expansions(query, forgive)
+                found_here = 0
+                for key, mask in self._search_one(query, expanded, allowed).items():
+                    best[key] = best.get(key, 0) | mask
+                    found_here |= mask
+                if found_here:
+                    matched.append((query, expanded, found_here))
+            if best:
+                break
         order: list[int] = []
         found: dict[int, tuple[int, int]] = {}
         taken = 0
         for key in sorted(best, reverse=True):
             mask = best[key] & ~taken
             taken |= mask
-            tier, typos = (key + 15) // 16, (-key) % 16
+            tier, typos = unbucket(key)
             positions = bits(mask)
             order.extend(positions)
             found.update(dict.fromkeys(positions, (tier, typos)))
-        return Results(self, order, found, terms)
+        return Results(self, order, found, matched)
 
     def browse(self, facets: Iterable[str] = ()) -> list[str]:
         """Every procedure with the facets, most used first: the list for an empty query."""

@@ -23,6 +23,7 @@ from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
 from domain import procedures as rules
+from domain.search import clean_query
 from domain.search import highlight
 from extensions import db
 from models import Procedure
@@ -107,7 +108,7 @@ def home() -> str:
 def index() -> str:
     """The catalogue: search as you type, filter by field and by fully-online, page through."""
     max_length = current_app.config["MAX_QUERY_LENGTH"]
-    query = request.args.get("q", "")[:max_length]
+    query = clean_query(request.args.get("q", ""), max_length)
     field_slug = request.args.get("linh-vuc", "")[:200]
     online_only = request.args.get("truc-tuyen") == "1"
     nationwide = request.args.get("pham-vi") == "toan-quoc"

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from app import create_app
+from blueprints.catalog.index import build_index
 from domain.search import Document
+from domain.search import Hit
 from domain.search import SearchIndex
+from domain.search import clean_query
 from domain.search import fold
 from domain.search import highlight
 from domain.search import within_one_edit
+from extensions import db
+from tests.conftest import base_config
 
 DOCS = [
-    Document("1.001193", "Thủ tục đăng ký khai sinh", aliases=["lam giay khai sinh"], popularity=1),
+    Document(
+        "1.001193",
+        "Thủ tục đăng ký khai sinh",
+        aliases=["lam giay khai sinh"],
+        text=["Cha, mẹ đi khai sinh cho con trong 60 ngày"],
+        popularity=1,
+    ),
     Document("1.004884", "Thủ tục đăng ký lại khai sinh"),
     Document("1.000656", "Thủ tục đăng ký khai tử", popularity=8),
     Document("1.000894", "Thủ tục đăng ký kết hôn", popularity=5),
@@ -157,6 +172,22 @@ def test_odd_input_never_fails(index: SearchIndex, query: str) -> None:
     index.search(query)
 
 
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("khai sinh", "khai sinh"),
+        ("khai\x00sinh\x01", "khaisinh"),
+        ("\x1b[31mket hon", "[31mket hon"),
+        ("khai\tsinh\r\nket\x0bhon\x85", "khai sinh  ket hon "),
+        ("hộ\x7f khẩu\x9f", "hộ khẩu"),
+        ("a\ufffeb\ufdd0c", "abc"),
+        ("\x00" * 500 + "khai sinh " * 50, ("khai sinh " * 20)),
+    ],
+)
+def test_clean_query_drops_control_characters_then_cuts(raw: str, clean: str) -> None:
+    assert clean_query(raw, 200) == clean
+
+
 def test_long_query_is_cut_not_refused(index: SearchIndex) -> None:
     assert keys(index, "khai sinh " * 400)[0] == "1.001193"
 
@@ -187,3 +218,116 @@ def test_highlight_from_search_hits(index: SearchIndex) -> None:
 )
 def test_within_one_edit(a: str, b: str, near: bool) -> None:
     assert within_one_edit(a, b) is near
+
+
+# ---- the real commune catalogue ------------------------------------------------------------
+# Ranking faults only show among hundreds of real names, so these use the loaded catalogue.
+
+KHAI_SINH, KHAI_TU, BAN_SAO_TRICH_LUC, KET_HON_NUOC_NGOAI = (
+    "1.001193",
+    "1.000656",
+    "2.000635",
+    "2.000806",
+)
+THUONG_TRU, TAM_TRU = "1.004222", "1.004194"
+
+
+@pytest.fixture(scope="module")
+def catalogue(database: str, uploads: Path) -> Iterator[SearchIndex]:
+    app = create_app(base_config(database, uploads))
+    with app.app_context():
+        built = build_index()
+        db.session.remove()
+        db.engine.dispose()
+    yield built
+
+
+def local(index: SearchIndex, query: str) -> list[str]:
+    return index.search(query, {"local"}).keys
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("bao tu", KHAI_TU),
+        ("báo tử", KHAI_TU),
+        ("ban sao trich luc ho tich", BAN_SAO_TRICH_LUC),
+        ("ket hon co yeu to nuoc ngoai", KET_HON_NUOC_NGOAI),
+        ("lam giay khai sinh", KHAI_SINH),
+        ("khai sinh cho con", KHAI_SINH),
+        ("dang ky ho khau", THUONG_TRU),
+    ],
+)
+def test_meaningful_short_words_are_kept(catalogue: SearchIndex, query: str, first: str) -> None:
+    # bao, sao, to, cho, con are words of the names (báo tử, bản sao, yếu tố), not filler.
+    assert local(catalogue, query)[0] == first
+
+
+def test_bao_tu_is_not_every_thu_tuc(catalogue: SearchIndex) -> None:
+    # Without "bao", the prefix "tu" matched "tục" in every "Thủ tục …" name.
+    assert KHAI_SINH not in local(catalogue, "bao tu")[:10]
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("ban sao trich luc ho tich", BAN_SAO_TRICH_LUC),
+        ("ket hon co yeu to nuoc ngoai", KET_HON_NUOC_NGOAI),
+    ],
+)
+def test_the_phrase_tier_uses_every_word_of_the_query(
+    catalogue: SearchIndex, query: str, key: str
+) -> None:
+    assert catalogue.search(query, {"local"})[0] == Hit(key, 3, 0)
+
+
+def test_filler_words_need_not_match_but_the_whole_phrase_ranks_first(
+    catalogue: SearchIndex,
+) -> None:
+    hits = catalogue.search("lam giay khai sinh", {"local"})
+    assert [h.key for h in hits if h.tier == 3] == [KHAI_SINH]  # its keyword is this phrase
+    assert "1.004884" in hits.keys  # đăng ký lại khai sinh: no "làm", no "giấy" in its name
+
+
+def test_a_correctly_spelled_word_is_not_also_read_as_a_typo(catalogue: SearchIndex) -> None:
+    # "thường" is a word of the catalogue: it must not also match phương, chương, thông.
+    hits = catalogue.search("thường trú ", {"local"})
+    assert all(hit.typos == 0 for hit in hits)
+    assert "1.013151" not in hits.keys  # a military allowance, via "phương"
+    assert TAM_TRU in hits.keys[:15]  # its guide says "thường trú"
+    assert hits[0].key == THUONG_TRU
+
+
+def test_bản_sao_trích_lục_ranks_no_typo_match_above_exact_ones(catalogue: SearchIndex) -> None:
+    hits = catalogue.search("bản sao trích lục", {"local"})
+    assert hits[0] == Hit(BAN_SAO_TRICH_LUC, 3, 0)
+    assert all(hit.typos == 0 for hit in hits)  # "trinh", "trach" are other words, not typos
+    assert "1.014801" not in hits.keys  # aquaculture permit, only via "trinh" ≈ "trich"
+
+
+def test_a_real_typo_is_still_forgiven(catalogue: SearchIndex) -> None:
+    hits = catalogue.search("dang ky thoung tru", {"local"})
+    assert hits[0].key == THUONG_TRU and hits[0].typos == 1
+
+
+def test_a_known_word_is_read_as_a_typo_only_when_nothing_else_matches() -> None:
+    docs = [
+        Document("1.000001", "Cấp phép phương tiện"),
+        Document("1.000002", "Đăng ký tạm trú", text=["Người đã có nơi thường trú"]),
+    ]
+    index = SearchIndex.build(docs)
+    assert index.search("thuong")[0] == Hit("1.000002", 1, 0)
+    assert "1.000001" not in index.search("thuong").keys
+    # Nothing holds "thường" and "tiện" together: then "thường" may be "phương" mistyped.
+    assert index.search("thuong tien")[0] == Hit("1.000001", 3, 1)
+
+
+def test_exact_matches_outrank_typo_matches_across_tiers() -> None:
+    docs = [
+        Document("1.000001", "Thông báo lưu trú"),
+        Document("1.000002", "Đăng ký tạm trú", text=["Thuê nhà trọ để ở"]),
+    ]
+    # A synonym may name a word this catalogue spells differently: "thongg" ≈ "thông".
+    index = SearchIndex.build(docs, {"nhà trọ": ["thongg bao luu tru"]})
+    hits = index.search("nha tro ")
+    assert list(hits) == [Hit("1.000002", 1, 0), Hit("1.000001", 3, 1)]

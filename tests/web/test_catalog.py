@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from blueprints.catalog import index as catalog_index
+from domain.search import fold
+from domain.search import within_one_edit
 from tests.conftest import HX
 from tests.pages import check_page
 from tests.pages import fragment
@@ -64,6 +69,50 @@ def test_matched_words_are_highlighted(client: FlaskClient) -> None:
     soup = parse(client.get("/thu-tuc?q=khai+sinh"))
     first = soup.select_one("ol.results li > a")
     assert [m.get_text() for m in first.select("mark")] == ["khai", "sinh"]
+
+
+def marks_with_words(app: Flask, soup) -> list[tuple[str, list[str], set[str]]]:
+    """Per result: its code, its marked words (folded), and every word the index holds of it."""
+    with app.app_context():
+        index = catalog_index.current_index()
+    found = []
+    for link in soup.select("ol.results li > a"):
+        code = link["href"].rsplit("/", 1)[-1]
+        entry = index.entries[index.by_key[code]]
+        found.append((code, [fold(m.get_text()) for m in link.select("mark")], set(entry.words)))
+    return found
+
+
+def readings(word: str, last: bool, own: set[str]) -> set[str]:
+    """What a query word may light up in a procedure: itself if it holds it, else what matched."""
+    if word in own:
+        return {word}
+    if last:
+        completions = {w for w in own if w.startswith(word)}
+        if completions:
+            return completions
+    return {w for w in own if len(word) >= 5 and within_one_edit(word, w)}
+
+
+@pytest.mark.parametrize("query", ["thuong tru", "khai sinh cho con", "thoung tru", "ket h"])
+def test_only_the_words_that_matched_this_result_are_highlighted(
+    app: Flask, client: FlaskClient, query: str
+) -> None:
+    soup = parse(client.get("/thu-tuc", query_string={"q": query}))
+    words = query.split()
+    results = marks_with_words(app, soup)
+    assert results
+    for code, marks, own in results:
+        allowed = set().union(*(readings(w, i == len(words) - 1, own) for i, w in enumerate(words)))
+        assert set(marks) <= allowed, (code, marks)
+
+
+def test_highlights_of_thuong_tru_are_thuong_and_tru(client: FlaskClient) -> None:
+    # "thông" (a typo reading) and "Trung" (a completion of "tru") are other words.
+    soup = parse(client.get("/thu-tuc?q=thuong+tru"))
+    for link in soup.select("ol.results li > a"):
+        if "thường trú" in link.get_text():
+            assert {fold(m.get_text()) for m in link.select("mark")} == {"thuong", "tru"}
 
 
 def test_live_search_returns_a_fragment_with_the_count_out_of_band(client: FlaskClient) -> None:
@@ -143,22 +192,54 @@ def test_no_result_offers_suggestions_and_the_centre_phone(client: FlaskClient) 
     assert "Không có thủ tục nào" in soup.select_one("#search-status").get_text()
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab, LF, CR
+
+
+def echoed_queries(soup) -> list[str]:
+    """Every place the page repeats the query: title, search box, count, language link."""
+    found = [soup.select_one("#q")["value"]] if soup.select_one("#q") else []
+    for text in (soup.title.get_text() if soup.title else "", soup.select_one("#search-status")):
+        text = text if isinstance(text, str) else text.get_text()
+        found += re.findall(r"“(.*)”", text, flags=re.S)
+    for link in soup.select("a.lang"):
+        found += parse_qs(urlsplit(link["href"]).query).get("q", [])
+    return found
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "khai sinh " * 200,
         "\x00\x07\x1b[31m khai sinh",
+        "khai\x01sinh\x00",
+        "khai\tsinh\r\nket\x0bhon\x85",
+        "\x00" * 300 + "khai sinh " * 30,
         "' OR 1=1; DROP TABLE procedures; --",
         "%' UNION SELECT * FROM units --",
         "<script>alert(1)</script>",
     ],
 )
-def test_hostile_queries_never_fail(client: FlaskClient, query: str) -> None:
-    response = client.get("/thu-tuc", query_string={"q": query})
-    assert response.status_code == 200
-    assert "<script>alert" not in response.get_data(as_text=True)
-    response = client.get("/thu-tuc", query_string={"q": query}, headers=HX)
-    assert response.status_code == 200
+def test_hostile_queries_never_fail(app: Flask, client: FlaskClient, query: str) -> None:
+    limit = app.config["MAX_QUERY_LENGTH"]
+    for headers in ({}, HX):
+        response = client.get("/thu-tuc", query_string={"q": query}, headers=headers)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html
+        assert not CONTROL.search(html), repr(CONTROL.search(html))
+        soup = parse(response) if not headers else fragment(response)
+        echoed = echoed_queries(soup)
+        assert echoed, "the query is shown back"
+        for text in echoed:
+            assert len(text) <= limit and not CONTROL.search(text), repr(text)
+
+
+def test_a_cleaned_query_still_searches(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc", query_string={"q": "khai\x00sinh\x01"}))
+    assert soup.select_one("#q")["value"] == "khaisinh"
+    soup = parse(client.get("/thu-tuc", query_string={"q": "dang\tky\nkhai\x0bsinh"}))
+    assert soup.select_one("#q")["value"] == "dang ky khai sinh"
+    assert result_names(soup)[0] == "Thủ tục đăng ký khai sinh"
 
 
 def test_detail_shows_the_guide_before_the_official_text(client: FlaskClient) -> None:
