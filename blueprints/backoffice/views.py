@@ -40,6 +40,7 @@ from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
 from domain.references import normalize_dossier_code
+from domain.search import clean_query
 from extensions import db
 from extensions import limiter
 from models import Dossier
@@ -168,7 +169,7 @@ def inbox() -> str:
         channel=args.get("kenh", ""),
         date_from=parse_day(args.get("tu")),
         date_to=parse_day(args.get("den")),
-        text="" if counts_only else args.get("q", "")[:100],
+        text="" if counts_only else clean_query(args.get("q", ""), 100),
         page=int(page_raw) if page_raw.isdigit() else 1,
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )

@@ -858,3 +858,12 @@ def test_slips_carry_the_dossiers_own_commune(app: Flask) -> None:
     rows = slip.select("table.docs tbody tr")
     assert [r.td.get_text(strip=True) for r in rows] == asked
     assert all("bản" in r.select("td")[1].get_text() for r in rows)
+
+
+def test_inbox_search_never_echoes_control_characters(app: Flask) -> None:
+    clerk = staff_client(app, "tiep_nhan")
+    response = clerk.get("/can-bo/", query_string={"q": "Lò\x00Thị\x01 Hoa" + "x" * 300})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "\x00" not in html and "\x01" not in html
+    assert len(parse(response).select_one("input[name=q]")["value"]) <= 100
