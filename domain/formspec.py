@@ -36,6 +36,34 @@ class FormSpecError(ValueError):
     """A form definition that cannot be used."""
 
 
+# The keys each part of a definition may have. A key outside these (a typo such as "requried",
+# or "min" on a date) is refused: ignored, it would silently leave the default in force.
+# Keys starting with "_" are comments.
+FORM_KEYS = frozenset(
+    "procedure version title minutes applicant_name applicant_id applicant_email bring "
+    "steps".split()
+)
+STEP_KEYS = frozenset({"id", "title", "intro", "when", "fields"})
+FIELD_KEYS = frozenset(
+    {"name", "type", "label", "hint", "required", "when", "required_when", "autocomplete"}
+)
+TYPE_KEYS: dict[str, frozenset[str]] = {
+    "text": frozenset({"max_length"}),
+    "textarea": frozenset({"max_length"}),
+    "name": frozenset({"max_length"}),
+    "email": frozenset({"max_length"}),
+    "number": frozenset({"min", "max"}),
+    "date": frozenset({"past", "min_age", "late_after_days", "late_notice", "order"}),
+    "choice": frozenset({"options"}),
+    "cccd": frozenset({"cccd_birth_field"}),
+    "upload": frozenset({"document", "max_files"}),
+    "group": frozenset({"fields", "min_items", "max_items", "item_label"}),
+}
+OPTION_KEYS = frozenset({"value", "label"})
+CONDITION_KEYS = frozenset({"field", "equals", "in"})
+ORDER_KEYS = frozenset({"field", "must_be", "message"})
+
+
 class Units(Protocol):
     """The official unit list, as the form needs it for addresses."""
 
@@ -182,16 +210,30 @@ class FormSpec:
 # --- Loading -----------------------------------------------------------------------------------
 
 
-def _condition(raw: Any, known: set[str], where: str) -> Condition | None:
+def _check_keys(raw: Any, allowed: frozenset[str], where: str, what: str) -> None:
+    if not isinstance(raw, dict):
+        raise FormSpecError(f"{where}: {what} must be an object")
+    unknown = sorted(k for k in raw if not k.startswith("_") and k not in allowed)
+    if unknown:
+        raise FormSpecError(
+            f"{where}: unknown key{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} in {what}"
+        )
+
+
+def _condition(raw: Any, known: set[str], where: str, key: str = "when") -> Condition | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or "field" not in raw:
-        raise FormSpecError(f"{where}: 'when' needs a field")
+        raise FormSpecError(f"{where}: '{key}' needs a field")
+    _check_keys(raw, CONDITION_KEYS, where, f"'{key}'")
+    if "equals" in raw and "in" in raw:
+        raise FormSpecError(f"{where}: '{key}' has 'equals' or 'in', not both")
     if raw["field"] not in known:
-        raise FormSpecError(f"{where}: 'when' refers to {raw['field']!r}, not asked before")
+        raise FormSpecError(f"{where}: '{key}' refers to {raw['field']!r}, not asked before")
     values = raw.get("in", [raw.get("equals")])
-    if not values or any(v is None for v in values):
-        raise FormSpecError(f"{where}: 'when' needs 'equals' or 'in'")
+    if not isinstance(values, list) or not values or any(v is None for v in values):
+        raise FormSpecError(f"{where}: '{key}' needs 'equals' or a list 'in'")
     return Condition(raw["field"], tuple(str(v) for v in values))
 
 
@@ -200,10 +242,18 @@ def _options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
         return (Option(YES, N_("Có")), Option(NO, N_("Không")))
     if raw["type"] != "choice":
         return ()
-    options = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", []))
+    options = []
+    for raw_option in raw.get("options", []):
+        _check_keys(raw_option, OPTION_KEYS, where, "an option")
+        if "value" not in raw_option or not raw_option.get("label"):
+            raise FormSpecError(f"{where}: an option needs a value and a label")
+        value = str(raw_option["value"])
+        if value in {o.value for o in options}:
+            raise FormSpecError(f"{where}: the option value {value!r} is used twice")
+        options.append(Option(value, raw_option["label"]))
     if len(options) < 2:
         raise FormSpecError(f"{where}: a choice needs at least two options")
-    return options
+    return tuple(options)
 
 
 def _order(raw: Any, known: set[str], kind: str, where: str) -> tuple[str, str, str] | None:
@@ -211,9 +261,28 @@ def _order(raw: Any, known: set[str], kind: str, where: str) -> tuple[str, str, 
         return None
     if kind != "date" or not isinstance(raw, dict) or raw.get("field") not in known:
         raise FormSpecError(f"{where}: 'order' compares a date with a date asked before")
+    _check_keys(raw, ORDER_KEYS, where, "'order'")
     if raw.get("must_be") not in {"after", "before"} or not raw.get("message"):
         raise FormSpecError(f"{where}: 'order' needs must_be after or before, and a message")
     return (raw["field"], raw["must_be"], raw["message"])
+
+
+def _check_values(raw: dict[str, Any], kind: str, where: str) -> None:
+    """Flags are true or false; limits are whole numbers, the smaller one first."""
+    for flag in ("required", "past"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise FormSpecError(f"{where}: {flag!r} is true or false")
+    if kind == "group":
+        least, most = raw.get("min_items", 1), raw.get("max_items", 5)
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (least, most)):
+            raise FormSpecError(f"{where}: min_items and max_items are whole numbers")
+        if least < 0 or most < 1 or least > most:
+            raise FormSpecError(
+                f"{where}: min_items ({least}) must be 0 or more and at most max_items ({most})"
+            )
+    low, high = raw.get("min"), raw.get("max")
+    if kind == "number" and low is not None and high is not None and low > high:
+        raise FormSpecError(f"{where}: min ({low}) is more than max ({high})")
 
 
 def _field(
@@ -227,6 +296,10 @@ def _field(
         raise FormSpecError(f"{where}: the name is used twice")
     if kind not in FIELD_TYPES:
         raise FormSpecError(f"{where}: unknown type {kind!r}")
+    _check_keys(
+        raw, FIELD_KEYS | TYPE_KEYS.get(kind, frozenset()), where, f"a field of type {kind!r}"
+    )
+    _check_values(raw, kind, where)
     if not raw.get("label"):
         raise FormSpecError(f"{where}: a field needs a label")
     when = _condition(raw.get("when"), known, where)
@@ -245,6 +318,9 @@ def _field(
             inner.add(sub.name)
         if not sub_fields or any(f.type in {"group", "upload"} for f in sub_fields):
             raise FormSpecError(f"{where}: a group holds simple fields")
+        if any(f.order or f.cccd_birth_field for f in sub_fields):
+            # Only a step's own fields are compared with other answers (_cross_checks).
+            raise FormSpecError(f"{where}: a group's fields cannot have order or cccd_birth_field")
     return FieldSpec(
         name=name,
         type=kind,
@@ -252,7 +328,7 @@ def _field(
         hint=raw.get("hint", ""),
         required=bool(raw.get("required", True)),
         when=when,
-        required_when=_condition(raw.get("required_when"), known, where),
+        required_when=_condition(raw.get("required_when"), known, where, "required_when"),
         options=_options(raw, where),
         past=bool(raw.get("past", False)),
         min_age=raw.get("min_age"),
@@ -278,6 +354,7 @@ def load_form(
 ) -> FormSpec:
     """Check a form definition against the procedure's documents {component code: group}."""
     where = raw.get("procedure", "?")
+    _check_keys(raw, FORM_KEYS, where, "the form")
     known: set[str] = set()
     steps = []
     step_ids: set[str] = set()
@@ -288,6 +365,7 @@ def load_form(
             raise FormSpecError(f"{step_where}: a step needs a unique id of letters and -")
         if step_id in RESERVED_STEP_IDS:
             raise FormSpecError(f"{step_where}: {step_id!r} is the name of another page")
+        _check_keys(raw_step, STEP_KEYS, step_where, "a step")
         when = _condition(raw_step.get("when"), known, step_where)
         fields = []
         for raw_field in raw_step.get("fields", []):
@@ -303,11 +381,15 @@ def load_form(
     for key in ("applicant_name", "applicant_id"):
         if raw.get(key) not in known:
             raise FormSpecError(f"{where}: {key} must name a field")
-    for spec in (f for s in steps for f in s.fields if f.cccd_birth_field):
-        if spec.cccd_birth_field not in known:
-            raise FormSpecError(
-                f"{where}: {spec.name} checks against unknown {spec.cccd_birth_field}"
-            )
+    fields_by_name = {f.name: f for s in steps for f in s.fields}
+    for step in steps:
+        for spec in (f for f in step.fields if f.cccd_birth_field):
+            birth = fields_by_name.get(spec.cccd_birth_field)
+            here = f"{where}/{step.id}.{spec.name}: cccd_birth_field {spec.cccd_birth_field!r}"
+            if birth is None:
+                raise FormSpecError(f"{here} is not a field of the form")
+            if birth.type != "date":
+                raise FormSpecError(f"{here} is a {birth.type} field, not a date")
     return FormSpec(
         procedure=raw["procedure"],
         version=int(raw.get("version", 1)),

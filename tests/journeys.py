@@ -110,7 +110,12 @@ KHAI_TU: dict[str, dict[str, str]] = {
     },
     "viec-mat": {
         **date_inputs("death_date", born_days_ago(3)),
+        "death_hour": "14",
+        "death_minute": "30",
         "death_place": "Nhà riêng, Khu 3, xã Tân Sơn",
+        "death_notice_number": "12/GBT",
+        "death_notice_issuer": "Ủy ban nhân dân xã Tân Sơn",
+        **date_inputs("death_notice_date", born_days_ago(2)),
     },
     "ban-sao": {"copies": "1"},
 }
@@ -127,6 +132,7 @@ XAC_NHAN: dict[str, dict[str, str]] = {
         "requester_cccd": "025195012345",
         **address("requester_address"),
     },
+    "thoi-gian-cu-tru": {"past_residence": "khong"},
     "muc-dich": {
         "purpose": "khac",
         "other_purpose": "Vay vốn ngân hàng",
@@ -134,6 +140,26 @@ XAC_NHAN: dict[str, dict[str, str]] = {
         "reissue": "khong",
     },
     "tinh-trang": {"marital_status": "chua-ket-hon"},
+}
+
+BAN_SAO: dict[str, dict[str, str]] = {
+    "nguoi-dien": {"filler": "self"},
+    "nguoi-yeu-cau": {
+        "requester_name": "Hà Thị Mai",
+        "requester_cccd": "025195012345",
+        "requester_relation": "chinh-minh",
+        **address("requester_address"),
+    },
+    "loai-giay": {"record_type": "khai-sinh", "registered_place": "Ủy ban nhân dân xã Tân Sơn"},
+    "nguoi-tren-giay": {
+        "record_person_name": "Hà Thị Mai",
+        **date_inputs("record_person_birth_date", {"ngay": "12", "thang": "3", "nam": "1995"}),
+        "record_person_sex": "nu",
+        "record_person_ethnicity": "Mường",
+        "record_person_nationality": "Việt Nam",
+        **address("record_person_address"),
+    },
+    "ban-sao": {"copies": "2"},
 }
 
 

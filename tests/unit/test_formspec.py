@@ -295,3 +295,108 @@ def test_a_date_can_be_checked_against_an_earlier_one() -> None:
             broken(lambda r: r["steps"][0]["fields"][1].update(order={"field": "birth"})),
             DOCUMENTS,
         )
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (
+            lambda r: r["steps"][0]["fields"][5].update(requried=False),
+            r"9\.000001/nguoi\.email: unknown key 'requried' in a field of type 'email'",
+        ),
+        (
+            lambda r: r["steps"][0]["fields"][0].update(min=3),
+            r"9\.000001/nguoi\.name: unknown key 'min' in a field of type 'name'",
+        ),
+        (
+            lambda r: r["steps"][2]["fields"][0]["fields"][0].update(lable="Tên"),
+            r"9\.000001/lan-truoc\.previous\.spouse: unknown key 'lable'",
+        ),
+        (lambda r: r["steps"][1].update(titel="x"), r"9\.000001/uy-quyen: unknown key 'titel'"),
+        (lambda r: r.update(aplicant_email="email"), r"9\.000001: unknown key 'aplicant_email'"),
+        (
+            lambda r: r["steps"][0]["fields"][3]["options"][0].update(lable="Tôi"),
+            r"9\.000001/nguoi\.for_whom: unknown key 'lable' in an option",
+        ),
+        (
+            lambda r: r["steps"][0]["fields"][4]["when"].update(equal="other"),
+            r"9\.000001/nguoi\.other_name: unknown key 'equal' in 'when'",
+        ),
+        (
+            lambda r: r["steps"][0]["fields"][5].update(required="false"),
+            r"9\.000001/nguoi\.email: 'required' is true or false",
+        ),
+    ],
+)
+def test_unknown_keys_are_refused_with_the_form_step_and_field(change, words: str) -> None:
+    with pytest.raises(FormSpecError, match=words):
+        load_form(broken(change), DOCUMENTS)
+
+
+def test_comment_keys_are_allowed() -> None:
+    raw = broken(lambda r: r["steps"][0]["fields"][0].update(_note="why this field"))
+    raw["_note"] = "about the form"
+    assert load_form(raw, DOCUMENTS).steps[0].fields[0].name == "name"
+
+
+def test_cccd_birth_field_must_name_a_date_field() -> None:
+    raw = broken(lambda r: r["steps"][0]["fields"][2].update(cccd_birth_field="name"))
+    with pytest.raises(FormSpecError, match=r"9\.000001/nguoi\.cccd: .*'name' is a name field"):
+        load_form(raw, DOCUMENTS)
+    raw = broken(lambda r: r["steps"][0]["fields"][2].update(cccd_birth_field="nobody"))
+    with pytest.raises(FormSpecError, match=r"9\.000001/nguoi\.cccd: .*'nobody' is not a field"):
+        load_form(raw, DOCUMENTS)
+
+
+@pytest.mark.parametrize(
+    ("items", "words"),
+    [
+        ({"min_items": 3, "max_items": 2}, r"min_items \(3\) .* at most max_items \(2\)"),
+        ({"min_items": -1}, r"min_items \(-1\) must be 0 or more"),
+        ({"max_items": 0, "min_items": 0}, "max_items"),
+        ({"max_items": "5"}, "whole numbers"),
+    ],
+)
+def test_group_item_limits_must_make_sense(items: dict, words: str) -> None:
+    raw = broken(lambda r: r["steps"][2]["fields"][0].update(items))
+    with pytest.raises(FormSpecError, match=rf"9\.000001/lan-truoc\.previous: .*{words}"):
+        load_form(raw, DOCUMENTS)
+
+
+def test_option_values_are_unique() -> None:
+    def twice(raw: dict) -> None:
+        raw["steps"][0]["fields"][3]["options"].append({"value": "me", "label": "Chính tôi"})
+
+    with pytest.raises(FormSpecError, match=r"9\.000001/nguoi\.for_whom: .*'me' is used twice"):
+        load_form(broken(twice), DOCUMENTS)
+
+
+def test_number_limits_must_make_sense() -> None:
+    def numbers(raw: dict) -> None:
+        raw["steps"][3]["fields"].append(
+            {"name": "copies", "type": "number", "label": "Số bản", "min": 5, "max": 1}
+        )
+
+    with pytest.raises(FormSpecError, match=r"9\.000001/sinh\.copies: min \(5\) is more"):
+        load_form(broken(numbers), DOCUMENTS)
+
+
+def test_every_real_form_loads(app) -> None:
+    from services.forms import FORMS
+    from services.forms import form_for
+
+    with app.app_context():
+        codes = [p.stem for p in FORMS.glob("*.json") if not p.stem.startswith("_")]
+        assert len(codes) >= 5
+        for code in codes:
+            assert form_for(code).procedure == code
+
+
+def test_a_group_field_is_not_compared_with_other_answers() -> None:
+    raw = broken(
+        lambda r: r["steps"][2]["fields"][0]["fields"][1].update(
+            order={"field": "born", "must_be": "after", "message": "Sau %(date)s"}
+        )
+    )
+    with pytest.raises(FormSpecError, match=r"9\.000001/lan-truoc\.previous: .*cannot have order"):
+        load_form(raw, DOCUMENTS)

@@ -20,6 +20,7 @@ from models import Procedure
 from models import StoredFile
 from models import utcnow
 from tests.conftest import HX
+from tests.journeys import BAN_SAO
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import KHAI_TU
@@ -446,6 +447,104 @@ def test_a_death_before_the_birth_is_refused_by_the_field(client: FlaskClient) -
     page = person.submit(changes=before)
     assert person.response.status_code == 422
     assert "04/07/1950" in page.select_one("#death_date-error").get_text()
+
+
+def sent(client: FlaskClient, app: Flask, code: str, answers: dict, uploads: list[str]) -> dict:
+    """Answer a whole form, check that every step page fits the budget, send; the answers kept."""
+    person = Applicant(client)
+    person.start(code)
+    for _ in range(15):
+        assert gzipped_size(person.response) <= STEP_BUDGET, person.step_id
+        if person.step_id == "kiem-tra":
+            break
+        for slot in uploads:
+            if person.page.select_one(f"form.upload-form[data-slot={slot}]"):
+                person.upload(slot, photo())
+        person.submit(changes=answers.get(person.step_id, {}))
+        assert person.response.status_code == 200, (person.step_id, person.errors())
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    number = done.select_one(".dossier-code").get_text(strip=True)
+    with app.app_context():
+        return db.session.scalar(sa.select(Dossier).where(Dossier.code == number)).answers
+
+
+def test_a_death_registration_keeps_the_death_notice_and_the_time(
+    client: FlaskClient, app: Flask
+) -> None:
+    answers = sent(client, app, "1.000656", KHAI_TU, ["death_notice"])
+    assert answers["death_notice_number"] == "12/GBT"
+    assert answers["death_notice_issuer"] == "Ủy ban nhân dân xã Tân Sơn"
+    assert answers["death_notice_date"] and (answers["death_hour"], answers["death_minute"]) == (
+        14,
+        30,
+    )
+
+
+def test_a_death_notice_dated_before_the_death_is_refused(client: FlaskClient) -> None:
+    person = Applicant(client)
+    person.start("1.000656")
+    person.answer_all(KHAI_TU, [], until="viec-mat")
+    early = {**KHAI_TU["viec-mat"], **date_inputs("death_notice_date", born_days_ago(5))}
+    page = person.submit(changes={**early, "death_hour": "24"})
+    assert person.response.status_code == 422
+    assert "trước ngày mất" in page.select_one("#death_notice_date-error").get_text()
+    assert "23" in page.select_one("#death_hour-error").get_text()
+
+
+def test_a_copy_request_describes_the_person_named_in_the_record(
+    client: FlaskClient, app: Flask
+) -> None:
+    answers = sent(client, app, "2.000635", BAN_SAO, [])
+    assert answers["record_person_sex"] == "nu"
+    assert answers["record_person_ethnicity"] == "Mường"
+    assert answers["record_person_nationality"] == "Việt Nam"
+    assert answers["record_person_address"]["unit"] == 8566
+    assert answers["copies"] == 2
+
+
+def test_a_marital_status_confirmation_can_cover_an_earlier_residence(
+    client: FlaskClient, app: Flask
+) -> None:
+    period = {
+        "past_residence": "co",
+        "past_residence_place": "xã Yên Sở, huyện Thanh Trì, Hà Nội",
+        **date_inputs("past_residence_from", {"ngay": "1", "thang": "9", "nam": "2015"}),
+        **date_inputs("past_residence_to", {"ngay": "30", "thang": "6", "nam": "2020"}),
+    }
+    person = Applicant(client)
+    person.start("1.004873")
+    person.answer_all(XAC_NHAN, [], until="thoi-gian-cu-tru")
+    backwards = {
+        **period,
+        **date_inputs("past_residence_to", {"ngay": "1", "thang": "1", "nam": "2014"}),
+    }
+    page = person.submit(changes=backwards)
+    assert person.response.status_code == 422
+    assert "01/09/2015" in page.select_one("#past_residence_to-error").get_text()
+    answers = sent(app.test_client(), app, "1.004873", {**XAC_NHAN, "thoi-gian-cu-tru": period}, [])
+    assert answers["past_residence_place"] == "xã Yên Sở, huyện Thanh Trì, Hà Nội"
+    assert (answers["past_residence_from"], answers["past_residence_to"]) == (
+        "2015-09-01",
+        "2020-06-30",
+    )
+
+
+def test_someone_applying_for_another_person_gives_their_residence_and_relation(
+    client: FlaskClient, app: Flask
+) -> None:
+    proxy = {
+        **XAC_NHAN["nguoi-xin-cap"],
+        "for_whom": "nguoi-khac",
+        "proxy_name": "Hà Văn Nam",
+        "proxy_cccd": "025090012345",
+        "proxy_relation": "Anh trai",
+        "proxy_address-tinh": "25",
+        "proxy_address-xa": "8566",
+        "proxy_address-chi-tiet": "Khu 5",
+    }
+    answers = sent(client, app, "1.004873", {**XAC_NHAN, "nguoi-xin-cap": proxy}, ["authorisation"])
+    assert answers["proxy_relation"] == "Anh trai"
+    assert answers["proxy_address"]["detail"] == "Khu 5"
 
 
 def test_a_mother_born_after_the_child_is_refused(client: FlaskClient) -> None:
