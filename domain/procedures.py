@@ -85,3 +85,45 @@ def fees(raw: Sequence[dict]) -> list[Fee]:
         fee = Fee(int(item.get("value_vnd") or 0), clean_text(item.get("description") or ""))
         seen.setdefault((fee.amount_vnd, fee.description), fee)
     return list(seen.values())
+
+
+@dataclass(frozen=True)
+class PrintedList:
+    """What an official document list prints as on a one-page sheet."""
+
+    texts: list[str]  # the first items, each perhaps shortened
+    left_out: int  # items after them that did not fit
+    shortened: bool  # whether some printed text is cut
+
+
+def shorten(text: str, limit: int) -> str:
+    """text cut at a word to at most `limit` characters, with "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[: limit - 1]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
+def fit_for_print(texts: Sequence[str], room: int, longest: int, per_item: int) -> PrintedList:
+    """The items of an official list that fit on a printed sheet, in order.
+
+    Some published lists run to dozens of papers of several thousand characters each (a
+    building permit's land papers); a sheet that runs onto a second page gets lost, so the
+    sheet keeps the first items, each cut to `longest` characters, while their characters
+    plus `per_item` (a started line, the copies) stay within `room`, and says how many more
+    there are. The full list is one QR scan away. The first item is always kept.
+    """
+    kept: list[str] = []
+    used = 0
+    shortened = False
+    for text in texts:
+        short = shorten(text, longest)
+        cost = len(short) + per_item
+        if kept and used + cost > room:
+            break
+        kept.append(short)
+        used += cost
+        shortened = shortened or short != " ".join(text.split())
+    return PrintedList(kept, len(texts) - len(kept), shortened)

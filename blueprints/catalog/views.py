@@ -35,6 +35,14 @@ bp = Blueprint("catalog", __name__)
 
 CODE = re.compile(r"^\d\.\d{6}$")
 POPULAR_ON_HOME = 8
+# How much of an official document list (no plain guide) the one-page A4 checklist holds, in
+# characters at its 10 pt print size in two columns beside the QR code; measured with the
+# longest lists in the catalogue (tests/browser/test_print.py prints them all).
+CHECKLIST_ROOM = 2000
+CHECKLIST_LONGEST_ITEM = 260
+CHECKLIST_PER_ITEM = 60
+# A list longer than this prints in two columns.
+CHECKLIST_TWO_COLUMNS = 700
 
 
 @dataclass(frozen=True)
@@ -199,13 +207,30 @@ def checklist(code: str) -> str:
     for channel in proc.channels:
         if channel.channel == "DIRECT":
             limits = rules.time_limits(channel.time_qty, channel.time_unit, cases)
+    guide = proc.guide_in(str(get_locale()))
+    # The plain guide, written to be short, prints whole; the official list only when there
+    # is no guide, and then only as much of it as fits.
+    documents = []
+    if not guide:
+        documents = [d for d in proc.documents if d.group == "submit"]
+        documents += [d for d in proc.documents if d.group == "present"]
+    printed = rules.fit_for_print(
+        [d.name for d in documents], CHECKLIST_ROOM, CHECKLIST_LONGEST_ITEM, CHECKLIST_PER_ITEM
+    )
+    if guide:
+        length = sum(len(i["item"]) + len(i.get("note") or "") for i in guide["bring"])
+        length += sum(len(i) for i in guide.get("show", []))
+    else:
+        length = sum(len(text) for text in printed.texts)
     return render_template(
         "print/checklist.html",
         proc=proc,
-        guide=proc.guide_in(str(get_locale())),
+        guide=guide,
         url=url,
         qr=qr_svg(url, _("Mã QR mở trang thủ tục này")),
         limits=limits,
-        submit_documents=[d for d in proc.documents if d.group == "submit"],
-        present_documents=[d for d in proc.documents if d.group == "present"],
+        documents=list(zip(documents, printed.texts, strict=False)),
+        left_out=printed.left_out,
+        shortened=printed.shortened,
+        two_columns=length > CHECKLIST_TWO_COLUMNS,
     )

@@ -211,6 +211,93 @@ def tab_to(page: Page, wanted: Any, limit: int = 80) -> dict[str, str]:
     raise AssertionError(f"never reached the element with Tab; focus went through {seen}")
 
 
+# Issue 2: touch targets at least 44 px, body text at least 16 px, on the 320 px screen.
+MIN_TARGET = 44
+MIN_TEXT = 16
+# Text allowed under MIN_TEXT as (selector, reason); none is needed today, keep it so.
+SMALL_TEXT_ALLOWED: list[tuple[str, str]] = []
+
+SMALL_SCREEN_PROBLEMS = """([minTarget, minText, allowed]) => {
+    const problems = [];
+    const name = (el) => {
+        const parts = [];
+        for (let e = el; e && e !== document.body && parts.length < 3; e = e.parentElement) {
+            let part = e.tagName.toLowerCase();
+            if (e.id) part += '#' + e.id;
+            part += [...e.classList].map((c) => '.' + c).join('');
+            parts.unshift(part);
+        }
+        const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+        return `${parts.join(' > ')} "${text.replace(/\\s+/g, ' ').slice(0, 50)}"`;
+    };
+    // Hidden, off-screen (the skip link until focused) and visually-hidden elements are no
+    // one's target and nobody's reading.
+    const shown = (el) => {
+        if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) return false;
+        const box = el.getBoundingClientRect();
+        return box.width > 1 && box.height > 1 && box.right > 0 && box.bottom > 0
+            && !el.closest('.visually-hidden');
+    };
+    const block = (el) => {
+        let e = el.parentElement;
+        while (e && getComputedStyle(e).display.startsWith('inline')) e = e.parentElement;
+        return e;
+    };
+    // WCAG 2.5.5's inline exception: a link in the flow of a sentence cannot be made taller
+    // without spreading the lines apart. It applies only to an element laid out inline whose
+    // block has words of its own around it.
+    const inText = (el) => {
+        if (getComputedStyle(el).display !== 'inline') return false;
+        const around = block(el);
+        if (!around) return false;
+        const copy = around.cloneNode(true);
+        const path = [];
+        for (let e = el; e !== around; e = e.parentElement) {
+            path.unshift([...e.parentElement.children].indexOf(e));
+        }
+        let twin = copy;
+        for (const i of path) twin = twin.children[i];
+        twin.remove();
+        return /\\p{L}/u.test(copy.textContent);
+    };
+    const targets = document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary, label');
+    for (const el of targets) {
+        if (el.matches('input[type=radio], input[type=checkbox]')) continue;  // its label is
+        if (el.tagName === 'LABEL' &&
+            !(el.control && el.control.matches('input[type=radio], input[type=checkbox]'))) {
+            continue;  // a text field's label is text, not a target
+        }
+        if (!shown(el) || inText(el)) continue;
+        const height = el.getBoundingClientRect().height;
+        if (height < minTarget - 0.5) {
+            problems.push(`target ${Math.round(height * 10) / 10} px tall: ${name(el)}`);
+        }
+    }
+    const seen = new Set();
+    for (const root of document.querySelectorAll('main, header')) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement;
+            if (!node.textContent.trim() || seen.has(el)) continue;
+            seen.add(el);
+            if (!shown(el) || allowed.some((selector) => el.closest(selector))) continue;
+            const size = parseFloat(getComputedStyle(el).fontSize);
+            if (size < minText - 0.05) {
+                problems.push(`text ${Math.round(size * 10) / 10} px: ${name(el)}`);
+            }
+        }
+    }
+    return problems;
+}"""
+
+
+def small_screen_problems(page: Page) -> list[str]:
+    """Touch targets under MIN_TARGET px tall and text under MIN_TEXT px, as the page is now."""
+    allowed = [selector for selector, _ in SMALL_TEXT_ALLOWED]
+    return page.evaluate(SMALL_SCREEN_PROBLEMS, [MIN_TARGET, MIN_TEXT, allowed])
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now.
 
@@ -343,12 +430,17 @@ class PageAudit:
             widths = page.evaluate(
                 "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
             )
+            small = small_screen_problems(page)
             page.screenshot(path=screens / f"{name}.320x640.png", full_page=True)
         finally:
             page.set_viewport_size(original)
         assert widths[0] <= widths[1], (
             f"{page.url} scrolls sideways at 320 px: scrollWidth {widths[0]} > {widths[1]}; "
             f"see {screens / (name + '.320x640.png')}"
+        )
+        assert not small, (
+            f"{page.url} at 320 px: {len(small)} touch target(s) under {MIN_TARGET} px or "
+            f"text under {MIN_TEXT} px:\n" + "\n".join(f"  {line}" for line in small[:30])
         )
         page.screenshot(path=screens / f"{name}.1280x800.png", full_page=True)
 

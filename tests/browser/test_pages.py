@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
     "/thu-tuc/2.000884",  # a plain guide, no official record on the page
     "/thu-tuc/3.000611",  # neither
     "/thu-tuc/3.000611/in",
+    "/thu-tuc/1.013225/in",  # the longest official list: printed shortened
     "/tra-cuu",
     "/tra-cuu?ma=abc",  # a malformed code: the error next to the field
     "/tra-cuu?ma=08566-261128-0001",  # well formed, unknown

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from domain.procedures import PrintedList
 from domain.procedures import TimeLimit
 from domain.procedures import clean_text
 from domain.procedures import document_group
 from domain.procedures import fees
+from domain.procedures import fit_for_print
 from domain.procedures import longest_working_days
+from domain.procedures import shorten
 from domain.procedures import time_limits
 
 
@@ -75,3 +78,23 @@ def test_clean_text_composes_decomposed_letters() -> None:
     decomposed = unicodedata.normalize("NFD", "hoặc Ứng dụng định danh")
     assert decomposed != "hoặc Ứng dụng định danh"
     assert clean_text(decomposed) == unicodedata.normalize("NFC", "hoặc Ứng dụng định danh")
+
+
+def test_shorten_cuts_at_a_word_and_marks_the_cut() -> None:
+    assert shorten("Giấy  khai sinh", 40) == "Giấy khai sinh"
+    assert shorten("Giấy chứng nhận quyền sử dụng đất, quyền sở hữu", 30) == (
+        "Giấy chứng nhận quyền sử dụng…"
+    )
+    assert len(shorten("x" * 500, 100)) == 100
+
+
+def test_a_long_official_list_prints_its_first_items_and_counts_the_rest() -> None:
+    printed = fit_for_print(["a" * 100, "b" * 500, "c" * 50, "d" * 50], 350, 200, 20)
+    assert printed.texts == ["a" * 100, "b" * 199 + "…"]
+    assert printed.left_out == 2 and printed.shortened
+
+
+def test_a_short_list_prints_whole_and_the_first_item_always() -> None:
+    assert fit_for_print(["a", "b"], 300, 200, 20) == PrintedList(["a", "b"], 0, False)
+    assert fit_for_print(["a" * 900], 100, 200, 20).texts == ["a" * 199 + "…"]
+    assert fit_for_print([], 100, 200, 20) == PrintedList([], 0, False)
