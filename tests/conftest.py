@@ -8,8 +8,10 @@ refuses a database whose name does not end in "test".
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -78,6 +80,21 @@ def app(database: str, uploads: Path) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database: str, uploads: Path) -> Iterator[Callable[..., Flask]]:
+    """Apps with settings of their own; their connections are closed after the test."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        made.append(create_app({**base_config(database, uploads), **config}))
+        return made[-1]
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import brotli
@@ -11,8 +12,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
-from tests.conftest import base_config
 from tests.pages import check_page
 from tests.pages import parse
 
@@ -150,12 +149,12 @@ def test_method_not_allowed_page(client: FlaskClient) -> None:
     check_page(parse(response))
 
 
-def test_behind_a_proxy_each_person_keeps_their_own_address(database: str, uploads: Path) -> None:
+def test_behind_a_proxy_each_person_keeps_their_own_address(make_app: Callable[..., Flask]) -> None:
     from services.staff import MAX_FAILURES
     from tests.staff import make_user
     from tests.staff import sign_in
 
-    app = create_app({**base_config(database, uploads), "PROXIES": 1})
+    app = make_app(PROXIES=1)
     username = make_user(app, "tiep_nhan")
     guesser = app.test_client()
     guesser.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
@@ -171,8 +170,8 @@ def test_behind_a_proxy_each_person_keeps_their_own_address(database: str, uploa
     assert sign_in(same_address, make_user(app, "tiep_nhan")).status_code == 422
 
 
-def test_every_language_is_offered_by_its_own_name(database: str, uploads: Path) -> None:
-    app = create_app({**base_config(database, uploads), "LANGUAGES": ["vi", "en", "th"]})
+def test_every_language_is_offered_by_its_own_name(make_app: Callable[..., Flask]) -> None:
+    app = make_app(LANGUAGES=["vi", "en", "th"])
     client = app.test_client()
     # /tra-cuu is never kept in the page cache, which other tests filled with two languages.
     links = {
