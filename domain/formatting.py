@@ -55,20 +55,27 @@ def sms(text: str, tail: str = "", limit: int = 160) -> str:
     flat = " ".join(without_marks(text).split())
     end = " ".join(without_marks(tail).split())
     if not end:
-        return flat if len(flat) <= limit else _shorten(flat, limit)
+        return shorten(flat, limit, "..")
     room = limit - len(end) - 1
-    if len(flat) > room:
-        flat = _shorten(flat, room)
+    flat = shorten(flat, room, "..") if room > 0 else ""
     return f"{flat} {end}" if flat else end
 
 
-def _shorten(flat: str, room: int) -> str:
-    """At most `room` characters, cut at a word, marked '..' so no sentence looks complete."""
-    if room < 3:
+def shorten(text: str, limit: int, mark: str = "…") -> str:
+    """text on one line, at most `limit` characters: cut at a word and marked when too long.
+
+    SMS use ".." (no "…" in a plain-letters message), so no cut sentence looks complete.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = limit - len(mark)
+    if room < 1:
         return ""
-    head = flat[: room - 1]
-    cut = (head.rsplit(" ", 1)[0] if " " in head else head[: room - 2]).rstrip(" ,.;:")
-    return f"{cut}.." if cut else ""
+    head = text[: room + 1]  # one more: is the cut between two words?
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[:room]
+    cut = cut.rstrip(" ,;:.-–")
+    return f"{cut}{mark}" if cut else ""
 
 
 def parse_hours(spec: str) -> list[tuple[str, str]]:

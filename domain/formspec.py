@@ -8,6 +8,7 @@ Labels are Vietnamese message ids, extracted for translation (tools/babel_forms.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -518,6 +519,21 @@ def read_value(
             raise Invalid(N_("Bạn hãy điền mục này."))
         return None
     return _simple(spec, raw)
+
+
+def item_counts(
+    fields: Iterable[FieldSpec], answers: Mapping[str, Any], posted: Mapping[str, str]
+) -> dict[str, int]:
+    """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
+    counts = {}
+    for spec in fields:
+        if spec.type != "group":
+            continue
+        raw = posted.get(f"{spec.name}-count", "")
+        saved = len(answers.get(spec.name) or [])
+        count = int(raw) if raw.isdigit() else max(saved, spec.least_items(answers))
+        counts[spec.name] = max(0, min(count, spec.max_items))
+    return counts
 
 
 def read_step(

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.formatting import shorten
+
 CHANNEL_ORDER = ("DIRECT", "ONLINE", "POSTAL")
 TIME_UNITS = ("WORKING_DAY", "DAY", "HOUR", "MONTH")
 BULLET = re.compile(r"^\s*(?:[-+*•]\s*)+")
@@ -94,16 +96,6 @@ class PrintedList:
     texts: list[str]  # the first items, each perhaps shortened
     left_out: int  # items after them that did not fit
     shortened: bool  # whether some printed text is cut
-
-
-def shorten(text: str, limit: int) -> str:
-    """text cut at a word to at most `limit` characters, with "…" when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[: limit - 1]
-    return cut.rstrip(" ,;:.-–") + "…"
 
 
 def fit_for_print(texts: Sequence[str], room: int, longest: int, per_item: int) -> PrintedList:

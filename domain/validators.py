@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from domain.messages import N_
 from domain.messages import Invalid
+from domain.messages import Problem
 
 # First three digits of a CCCD / personal identification number: the province where the
 # birth was registered, in the coding of Thông tư 07/2016/TT-BCA (the 63 provinces before
@@ -162,3 +167,27 @@ def not_in_future(value: date, today: date) -> date:
 def age_on(born: date, today: date) -> int:
     """Whole years of age on a day."""
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def check_all(
+    form: Mapping[str, str],
+    checks: Mapping[str, Callable[[str], Any]],
+    optional: Collection[str] = (),
+) -> tuple[dict[str, Any], dict[str, Problem]]:
+    """Each field through its check: (clean values, problems by field name).
+
+    An optional field left empty is kept as ""; every field is checked, so the person sees
+    all that is wrong at once.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, Problem] = {}
+    for name, check in checks.items():
+        raw = form.get(name, "")
+        if name in optional and not raw.strip():
+            values[name] = ""
+            continue
+        try:
+            values[name] = check(raw)
+        except Invalid as problem:
+            errors[name] = problem.problem
+    return values, errors

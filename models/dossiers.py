@@ -13,6 +13,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from extensions import db
+from models.base import append_only
 from models.base import utcnow
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ class Dossier(db.Model):
     )
 
 
+@append_only
 class DossierEvent(db.Model):
     """One thing that happened to a dossier. Append-only: never changed, never deleted."""
 
@@ -208,10 +210,3 @@ class OutboxMessage(db.Model):
     )
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
-
-
-@sa.event.listens_for(DossierEvent, "before_update")
-@sa.event.listens_for(DossierEvent, "before_delete")
-def _events_are_append_only(_mapper: Any, _connection: Any, event: DossierEvent) -> None:
-    # The record of who did what, when, is evidence: it is added to, never rewritten.
-    raise PermissionError(f"dossier event {event.id} is append-only")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import TYPE_CHECKING
-from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -14,6 +13,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from extensions import db
+from models.base import append_only
 from models.base import utcnow
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class StaffUser(UserMixin, db.Model):
         return self.active
 
 
+@append_only
 class StaffChange(db.Model):
     """An administrator's change to an account: who, when, what (append-only, like events)."""
 
@@ -63,12 +64,6 @@ class StaffChange(db.Model):
     # created, role, deactivated, reactivated, password_reset, password_changed
     change: Mapped[str] = mapped_column(sa.String(30))
     detail: Mapped[str] = mapped_column(sa.String(200), default="")
-
-
-@sa.event.listens_for(StaffChange, "before_update")
-@sa.event.listens_for(StaffChange, "before_delete")
-def _changes_are_append_only(_mapper: Any, _connection: Any, change: StaffChange) -> None:
-    raise PermissionError(f"account change {change.id} is append-only")
 
 
 class LoginThrottle(db.Model):

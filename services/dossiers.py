@@ -116,17 +116,12 @@ def submit(
         for stored in draft.files:
             if stored.slot in wanted:
                 stored.dossier_id = dossier.id
-        event = DossierEvent(
-            dossier_id=dossier.id,
-            at=now,
-            action="submit",
-            from_status=None,
-            to_status=STATUS_NEW,
+        record_submission(
+            dossier,
+            now,
             actor_name=dossier.helper_name or dossier.applicant_name,
             actor_role="helper" if dossier.helper_name else "citizen",
         )
-        db.session.add(event)
-        notify.queue(dossier, event)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -135,6 +130,24 @@ def submit(
             raise
         return existing
     return dossier
+
+
+def record_submission(dossier: Dossier, now: datetime, **actor: Any) -> None:
+    """The dossier's first event, and its first message to the person.
+
+    Online or at the counter alike: the code and the link are how the person follows a
+    dossier without coming back to the desk.
+    """
+    event = DossierEvent(
+        dossier_id=dossier.id,
+        at=now,
+        action="submit",
+        from_status=None,
+        to_status=STATUS_NEW,
+        **actor,
+    )
+    db.session.add(event)
+    notify.queue(dossier, event)
 
 
 def register_at_counter(
@@ -159,19 +172,8 @@ def register_at_counter(
     )
     db.session.add(dossier)
     db.session.flush()
-    event = DossierEvent(
-        dossier_id=dossier.id,
-        at=now,
-        action="submit",
-        from_status=None,
-        to_status=STATUS_NEW,
-        actor_id=clerk.id,
-        actor_name=clerk.full_name,
-        actor_role=clerk.role,
+    record_submission(
+        dossier, now, actor_id=clerk.id, actor_name=clerk.full_name, actor_role=clerk.role
     )
-    db.session.add(event)
-    # The same first message as online: the code and the link are how the person follows a
-    # paper dossier without coming back to the desk.
-    notify.queue(dossier, event)
     db.session.commit()
     return dossier

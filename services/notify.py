@@ -25,7 +25,6 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
-from models import Unit
 from models import utcnow
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
@@ -47,16 +46,14 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
         return
     from blueprints.site import deployment
 
-    site = deployment()
-    # The dossier's own commune: one deployment can hold dossiers of several units.
-    unit = db.session.get(Unit, dossier.unit_code)
     url = status_url(dossier)
     context = {
         "dossier": dossier,
         "event": event,
         "url": url,
-        "site": site,
-        "unit_name": unit.name if unit else site.unit_name,
+        "site": deployment(),
+        # The dossier's own commune: one deployment can hold dossiers of several units.
+        "unit_name": dossier.unit.name,
         "status_label": workflow.label,
         "status_help": lambda status: workflow.STATUS_HELP[workflow.Status(status)],
     }

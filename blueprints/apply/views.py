@@ -32,6 +32,7 @@ from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
+from domain.formspec import item_counts
 from domain.formspec import late_notices
 from domain.formspec import missing_answers
 from domain.formspec import read_step
@@ -230,15 +231,7 @@ def group_counts(
     step: StepSpec, draft: Draft, source: dict[str, str] | None = None
 ) -> dict[str, int]:
     """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
-    counts = {}
-    for spec in step.fields:
-        if spec.type != "group":
-            continue
-        posted = (request.form if source is None else source).get(f"{spec.name}-count", "")
-        saved = len(draft.answers.get(spec.name) or [])
-        count = int(posted) if posted.isdigit() else max(saved, spec.least_items(draft.answers))
-        counts[spec.name] = max(0, min(count, spec.max_items))
-    return counts
+    return item_counts(step.fields, draft.answers, request.form if source is None else source)
 
 
 def render_step(
@@ -460,6 +453,11 @@ def remove_file(draft_id: str, file_id: int) -> Any:
 def communes(draft_id: str) -> str:
     """The communes of a province, as <option>s, when the province changes (htmx)."""
     open_draft(draft_id)
+    return commune_options()
+
+
+def commune_options() -> str:
+    """The <option>s of the communes of the province an address field (?truong=) now names."""
     province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
     units = directory().sorted_units(int(province)) if province.isdigit() else []
     return render_template("apply/_communes.html", units=units)

@@ -33,24 +33,14 @@ ACCOUNT_FIELDS = ("username", "full_name", "phone", "role")
 
 
 def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
-    form = request.form
     checks = {
         "username": accounts.check_username,
         "full_name": validators.person_name,
         "phone": validators.phone,
         "role": accounts.check_role,
     }
-    values: dict[str, str] = {}
-    errors: dict[str, Problem] = {}
-    for name, check in checks.items():
-        raw = form.get(name, "")
-        if name == "phone" and not raw.strip():
-            values[name] = ""  # a phone number helps colleagues, but is not required
-            continue
-        try:
-            values[name] = check(raw)
-        except Invalid as problem:
-            errors[name] = problem.problem
+    # A phone number helps colleagues, but is not required.
+    values, errors = validators.check_all(request.form, checks, optional={"phone"})
     if "username" in values and staff_service.username_taken(values["username"]):
         errors["username"] = Problem(N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác."))
     return values, errors

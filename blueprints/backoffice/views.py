@@ -390,27 +390,17 @@ COUNTER_FIELDS = ("procedure", "name", "cccd", "phone", "email", "note")
 
 def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
     form = request.form
-    values: dict[str, Any] = {}
-    errors: dict[str, Problem] = {}
-    code = form.get("procedure", "")
-    if db.session.get(Procedure, code) is None:
-        errors["procedure"] = Problem(N_("Bạn hãy chọn thủ tục."))
-    values["procedure"] = code
     checks = {
         "name": validators.person_name,
         "cccd": validators.cccd,
         "phone": validators.phone,
         "email": validators.email,
     }
-    for name, check in checks.items():
-        raw = form.get(name, "")
-        if name == "email" and not raw.strip():
-            values[name] = ""
-            continue
-        try:
-            values[name] = check(raw)
-        except Invalid as problem:
-            errors[name] = problem.problem
+    values, errors = validators.check_all(form, checks, optional={"email"})
+    code = form.get("procedure", "")
+    if db.session.get(Procedure, code) is None:
+        errors = {"procedure": Problem(N_("Bạn hãy chọn thủ tục.")), **errors}
+    values["procedure"] = code
     values["note"] = validators.collapse(form.get("note", ""))[:1000]
     values["receive_now"] = form.get("receive_now") == "co"
     return values, errors

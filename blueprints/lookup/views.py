@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.apply.fields import FieldView
 from blueprints.apply.fields import field_views
+from blueprints.apply.views import commune_options
 from blueprints.htmx import render_page
 from blueprints.incoming import read_uploads
 from domain import validators
@@ -33,8 +34,9 @@ from domain import workflow
 from domain.formatting import day
 from domain.formatting import without_marks
 from domain.formspec import FieldSpec
-from domain.formspec import StepResult
-from domain.formspec import read_value
+from domain.formspec import StepSpec
+from domain.formspec import item_counts
+from domain.formspec import read_step
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -91,7 +93,12 @@ def public_events(dossier: Dossier) -> list[DossierEvent]:
     return [e for e in dossier.events if e.public]
 
 
-def status_context(dossier: Dossier) -> dict[str, Any]:
+def status_context(
+    dossier: Dossier,
+    typed: Mapping[str, str] | None = None,
+    answer_errors: dict[str, Problem] | None = None,
+) -> dict[str, Any]:
+    """What the status page shows; typed and answer_errors refill a refused correction."""
     today = local_today()
     running = dossier.due_date is not None and workflow.is_running(dossier.status)
     days = (
@@ -114,7 +121,7 @@ def status_context(dossier: Dossier) -> dict[str, Any]:
         "supplement_slots": supplement_slots,
         "new_files": new_files,
         "answer_fields": (
-            answer_fields(dossier)
+            answer_fields(dossier, typed, answer_errors)
             if verified(dossier) and dossier.status == workflow.Status.SUPPLEMENT
             else []
         ),
@@ -229,19 +236,6 @@ def asked_answers(dossier: Dossier) -> list[FieldSpec]:
     return [spec for _item, spec in supplement_slots(dossier) if spec and spec.type != "upload"]
 
 
-def group_counts(dossier: Dossier, typed: Mapping[str, str] | None) -> dict[str, int]:
-    """How many items each asked group shows: as posted, else as answered."""
-    counts = {}
-    for spec in asked_answers(dossier):
-        if spec.type != "group":
-            continue
-        posted = (typed or {}).get(f"{spec.name}-count", "")
-        saved = len(dossier.answers.get(spec.name) or [])
-        count = int(posted) if posted.isdigit() else max(saved, spec.min_items)
-        counts[spec.name] = min(max(count, spec.min_items), spec.max_items)
-    return counts
-
-
 def answer_fields(
     dossier: Dossier,
     typed: Mapping[str, str] | None = None,
@@ -250,8 +244,9 @@ def answer_fields(
     """The same inputs as the online form (dates in three boxes, choices as labelled radios,
     addresses as lists of provinces and communes), filled with what was typed or else the
     current answer, so a correction starts from what the centre has."""
+    asked = asked_answers(dossier)
     return field_views(
-        asked_answers(dossier),
+        asked,
         dossier.answers,
         dict(typed) if typed is not None else None,
         errors or {},
@@ -259,46 +254,25 @@ def answer_fields(
         directory(),
         current_app.config["PROVINCE_CODE"],
         {},
-        group_counts(dossier, typed),
+        item_counts(asked, dossier.answers, typed or {}),
     )
 
 
 def read_answers(
     dossier: Dossier, form: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, Problem]]:
-    """Clean corrections of the asked answers, read like the online form's steps."""
-    today, units = local_today(), directory()
-    values: dict[str, Any] = {}
-    errors: dict[str, Problem] = {}
-    counts = group_counts(dossier, form)
-    for spec in asked_answers(dossier):
-        result = StepResult()
-        if spec.type == "group":
-            items = []
-            for index in range(counts[spec.name]):
-                item: dict[str, Any] = {}
-                for sub in spec.fields:
-                    prefix = f"{spec.name}-{index}-{sub.name}"
-                    try:
-                        item[sub.name] = read_value(sub, form, prefix, today, units, result)
-                    except Invalid as problem:
-                        errors[prefix] = problem.problem
-                items.append(item)
-            values[spec.name] = items
-            continue
-        try:
-            values[spec.name] = read_value(spec, form, spec.name, today, units, result)
-        except Invalid as problem:
-            errors[spec.name] = problem.problem
-    return values, errors
+    """Clean corrections of the asked answers, read and checked as a step of the online form."""
+    asked = asked_answers(dossier)
+    step = StepSpec(id="bo-sung", title="", fields=tuple(asked))
+    counts = item_counts(asked, dossier.answers, form)
+    result = read_step(step, form, dossier.answers, local_today(), directory(), counts)
+    return result.values, result.errors
 
 
 @bp.route("/tra-cuu/xa")
 def communes() -> str:
     """The communes of a province, as <option>s, when an address's province changes (htmx)."""
-    province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
-    units = directory().sorted_units(int(province)) if province.isdigit() else []
-    return render_template("apply/_communes.html", units=units)
+    return commune_options()
 
 
 @bp.route("/tra-cuu/<code>/tep", methods=["POST"])
@@ -354,7 +328,7 @@ def supplement(code: str) -> Any:
             raw=dossier.code,
             code=dossier.code,
             error=None,
-            **{**status_context(dossier), "answer_fields": answer_fields(dossier, request.form)},
+            **status_context(dossier, request.form),
         )
     corrections, errors = read_answers(dossier, request.form)
     upload_errors: dict[str, Problem] = {}
@@ -370,10 +344,7 @@ def supplement(code: str) -> Any:
             code=dossier.code,
             error=None,
             upload_errors=upload_errors,
-            **{
-                **status_context(dossier),
-                "answer_fields": answer_fields(dossier, request.form, errors),
-            },
+            **status_context(dossier, request.form, errors),
         ), 422
     if corrections:
         dossier.answers = {**dossier.answers, **corrections}
