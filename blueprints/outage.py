@@ -52,8 +52,9 @@ def typed_values() -> list[tuple[str, str]]:
 
 
 def retry_url() -> str:
+    """This same address, always a path on this site (never "//host/…")."""
     query = request.query_string.decode("latin-1")
-    return request.path + (f"?{query}" if query else "")
+    return "/" + request.path.lstrip("/") + (f"?{query}" if query else "")
 
 
 def _rollback() -> None:
@@ -69,7 +70,7 @@ def database_unavailable(error: Exception) -> Response:
     original = getattr(error, "orig", None) or error
     # The class and the driver's first line only: statements and their parameters carry
     # names, phone and ID numbers.
-    current_app.logger.warning(
+    current_app.logger.error(
         "database unavailable on %s %s: %s: %s",
         request.method,
         request.path,
