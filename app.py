@@ -35,8 +35,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        settings.engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_WAIT_SECONDS"]
+        ),
+    )
 
     from blueprints import register_blueprints
     from blueprints.site import select_locale
@@ -75,13 +79,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while one worker writes; the busy timeout makes a second
-    # writer wait instead of failing with "database is locked".
+    # WAL lets readers go on while one worker writes. How long a second writer waits
+    # before "database is locked" is the connection's timeout (settings.engine_options).
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

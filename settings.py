@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from datetime import timedelta
@@ -12,6 +13,7 @@ from typing import Any
 # is written from this list, keep the two in step.
 ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None, str),
+    ("MOTCUA_DB_WAIT_SECONDS", "DB_WAIT_SECONDS", 3.0, float),
     ("SECRET_KEY", "SECRET_KEY", None, str),
     ("MOTCUA_PROVINCE", "PROVINCE_CODE", 25, int),
     ("MOTCUA_UNIT", "UNIT_CODE", 8566, int),
@@ -106,6 +108,26 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str, wait_seconds: float) -> dict[str, Any]:
+    """How long a request waits for a locked or unreachable database before the busy page.
+
+    Longer than a write normally holds a lock, short enough that a person is not left
+    staring at a frozen page: past it they get their form back with a "Thử lại" button.
+    """
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": wait_seconds}}
+    if url.startswith("postgresql"):
+        milliseconds = max(1, round(wait_seconds * 1000))
+        return {
+            "connect_args": {
+                # libpq counts whole seconds and treats 1 as 2.
+                "connect_timeout": max(2, math.ceil(wait_seconds)),
+                "options": f"-c lock_timeout={milliseconds}",
+            }
+        }
+    return {}
 
 
 def instance_secret(instance_path: str) -> str:

@@ -20,6 +20,7 @@ from flask import url_for
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
+from blueprints import outage
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
 from domain import formatting
@@ -203,6 +204,8 @@ def register_site(app: Flask) -> None:
     app.after_request(compress_error_pages)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(500, render_server_error)
+    for unavailable in outage.UNAVAILABLE:
+        app.register_error_handler(unavailable, outage.database_unavailable)
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["day"] = formatting.day
     app.jinja_env.filters["moment"] = formatting.moment

@@ -6,11 +6,37 @@ import gzip
 from collections import Counter
 
 from bs4 import BeautifulSoup
+from bs4 import Tag
 from werkzeug.test import TestResponse
+
+SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit], input[type=image]"
+# How a form marks a secondary submit button (add an item, show a province's communes): it
+# sends name="hanh-dong". The primary action sends none.
+SECONDARY = "hanh-dong"
 
 
 def parse(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html5lib")
+    """The page as a browser without JavaScript builds it; every form on it is checked."""
+    soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
+    check_forms(soup)
+    return soup
+
+
+def first_submit(form: Tag) -> Tag | None:
+    """The button Enter in any field of the form presses (the first in tree order)."""
+    return form.select_one(SUBMIT_BUTTONS)
+
+
+def check_forms(soup: BeautifulSoup) -> None:
+    """Enter in a field must mean the form's primary action, never a secondary button."""
+    for form in soup.select("form"):
+        first = first_submit(form)
+        if first is None:
+            continue
+        label = first.get_text(" ", strip=True) or first.get("value", "")
+        assert first.get("name") != SECONDARY and not first.has_attr("formaction"), (
+            f"Enter in the form {form.get('action')!r} would press {label!r}"
+        )
 
 
 def gzipped_size(response: TestResponse) -> int:

@@ -22,6 +22,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from blueprints import outage
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import read_uploads
@@ -123,19 +124,32 @@ def already_sent(error: AlreadySent) -> Response:
     return redirect(url_for("apply.done", draft_id=error.draft_id), 303)
 
 
+def step_as_sent(status: int, **notice: Any) -> tuple[str, int] | None:
+    """The step just sent, shown again with what was typed, unsaved and without messages."""
+    if request.endpoint != "apply.step" or not request.view_args:
+        return None
+    draft, form = open_draft(request.view_args["draft_id"])
+    current = form.step(request.view_args["step_id"])
+    if current is None:
+        return None
+    counts = group_counts(current, draft)
+    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    shown = StepResult(values=result.values, typed=result.typed)
+    counts.update(result.counts)
+    return render_step(draft, form, current, shown, counts, status, **notice)
+
+
 @bp.errorhandler(CSRFError)
 def stale_form(_error: CSRFError) -> Any:
     """A form sent from a page too old to trust: show it again with what was typed, unsaved."""
-    if request.endpoint == "apply.step" and request.view_args:
-        draft, form = open_draft(request.view_args["draft_id"])
-        current = form.step(request.view_args["step_id"])
-        if current is not None:
-            counts = group_counts(current, draft)
-            result = read_step(current, request.form, draft.answers, today(), directory(), counts)
-            shown = StepResult(values=result.values, typed=result.typed)
-            counts.update(result.counts)
-            return render_step(draft, form, current, shown, counts, 400, stale=True)
-    return render_template("errors/error.html", code=400, stale=True), 400
+    shown = step_as_sent(400, stale=True)
+    return shown or (render_template("errors/error.html", code=400, stale=True), 400)
+
+
+@outage.reshows("apply.step")
+def step_unsaved() -> tuple[str, int] | None:
+    """The database is busy: the step again as typed, with a "Thử lại" button."""
+    return step_as_sent(503, unavailable="step")
 
 
 @bp.errorhandler(413)
@@ -202,6 +216,25 @@ def start(code: str) -> Any:
     ), (422 if error else 200)
 
 
+@outage.reshows("apply.start")
+def start_unsaved() -> str | None:
+    """The database is busy: the start page again with the phone number typed."""
+    code = (request.view_args or {}).get("code", "")
+    proc = db.session.get(Procedure, code) if CODE.match(code) else None
+    form = form_for(code) if proc is not None else None
+    if proc is None or form is None:
+        return None
+    return render_template(
+        "apply/start.html",
+        proc=proc,
+        form=form,
+        phone=request.form.get("phone", "")[:20],
+        error=None,
+        existing=draft_in_progress(code),
+        unavailable="start",
+    )
+
+
 def draft_in_progress(code: str) -> Draft | None:
     """The latest unsent, unexpired draft of this procedure this browser already holds."""
     for draft_id in reversed(session.get(SESSION_KEY, [])):
@@ -244,6 +277,7 @@ def render_step(
     upload_errors: dict[str, Problem] | None = None,
     stale: bool = False,
     acknowledge: bool = False,
+    unavailable: str = "",
 ) -> tuple[str, int]:
     answers = dict(draft.answers)
     if result is not None:
@@ -285,6 +319,7 @@ def render_step(
         resume_code=format_resume_code(draft.resume_code),
         stale=stale,
         acknowledge=acknowledge,
+        unavailable=unavailable,
     ), status
 
 
@@ -529,6 +564,21 @@ def send(draft_id: str) -> Any:
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
 
 
+@outage.reshows("apply.send")
+def send_unsaved() -> str | None:
+    """The database is busy: the check page again, the declaration as ticked, to send again."""
+    draft, form = open_draft((request.view_args or {}).get("draft_id", ""))
+    if draft.dossier is not None:
+        return None
+    return render_template(
+        "apply/check.html",
+        **check_context(draft, form),
+        error=None,
+        declared=request.form.get("declaration") == "co",
+        unavailable="check",
+    )
+
+
 def signed_in_helper() -> int | None:
     """A community helper signed in to the back office (same session cookie) in this unit."""
     user = current_user
@@ -612,3 +662,15 @@ def resume() -> Any:
     return render_template(
         "apply/resume.html", raw_code=raw_code, raw_phone=raw_phone, errors=errors
     ), status
+
+
+@outage.reshows("apply.resume")
+def resume_unsaved() -> str:
+    """The database is busy: the resume form again as typed (it needs nothing stored)."""
+    return render_template(
+        "apply/resume.html",
+        raw_code=request.form.get("ma", "")[:20],
+        raw_phone=request.form.get("phone", "")[:20],
+        errors={},
+        unavailable="resume",
+    )

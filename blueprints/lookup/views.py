@@ -24,6 +24,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from blueprints import outage
 from blueprints.apply.fields import FieldView
 from blueprints.apply.fields import field_views
 from blueprints.apply.views import commune_options
@@ -143,6 +144,19 @@ def index() -> str:
     )
 
 
+@outage.reshows("lookup.index")
+def index_unavailable() -> str:
+    """The database is busy: the lookup form again with the code typed, and no verdict."""
+    return render_template(
+        "lookup/index.html",
+        raw=request.args.get("ma", "")[:60],
+        code=None,
+        error=None,
+        dossier=None,
+        unavailable="lookup",
+    )
+
+
 @bp.route("/tra-cuu/<code>.txt")
 def plain(code: str) -> Response:
     """A few words for the lightest phones and for an SMS or Zalo gateway: no personal data."""
@@ -190,6 +204,23 @@ def verify(code: str) -> Any:
         typed_phone=request.form.get("phone", "")[:20],
         **status_context(dossier),
     ), 422
+
+
+@outage.reshows("lookup.verify")
+def verify_unavailable() -> str | None:
+    """The database is busy: the status page again with the phone number typed."""
+    dossier = find(normalize_dossier_code((request.view_args or {}).get("code", "")))
+    if dossier is None:
+        return None
+    return render_template(
+        "lookup/index.html",
+        raw=dossier.code,
+        code=dossier.code,
+        error=None,
+        typed_phone=request.form.get("phone", "")[:20],
+        **status_context(dossier),
+        unavailable="verify",
+    )
 
 
 def verified_dossier(code: str) -> Dossier:
@@ -353,6 +384,20 @@ def supplement(code: str) -> Any:
     except (Conflict, Invalid):
         db.session.rollback()
     return redirect(url_for("lookup.index", ma=dossier.code), 303)
+
+
+@outage.reshows("lookup.supplement")
+def supplement_unavailable() -> str:
+    """The database is busy: the corrections again as typed (papers already sent are kept)."""
+    dossier = verified_dossier((request.view_args or {}).get("code", ""))
+    return render_template(
+        "lookup/index.html",
+        raw=dossier.code,
+        code=dossier.code,
+        error=None,
+        **status_context(dossier, request.form),
+        unavailable="supplement",
+    )
 
 
 # --- Withdrawing and rating --------------------------------------------------------------------

@@ -120,3 +120,27 @@ def test_a_wrong_answer_is_explained_and_focus_goes_to_the_summary(
     page.reload()
     expect(page.locator("#requester_cccd-error")).to_contain_text("12 chữ số")
     expect(page.locator("#requester_cccd")).to_have_value("123")
+
+
+def test_enter_in_a_field_of_the_address_step_goes_on(page: Page, audit: PageAudit) -> None:
+    """Enter means "Tiếp tục", never the no-JavaScript "Xem các xã của tỉnh này" above it."""
+    js = javascript_enabled(page)
+    audit.visit(page, f"/nop-ho-so/{BIRTH}")
+    page.locator("#phone").fill("0912345678")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bắt đầu").click()
+    fill(page, {"filler": "self"})
+    press(page, "Tiếp tục", js)
+    if not js:
+        expect(page.get_by_role("button", name="Xem các xã của tỉnh này").first).to_be_visible()
+    fill(page, KHAI_SINH["nguoi-yeu-cau"])
+    field = page.locator("#requester_address-chi-tiet")
+    if js:
+        with page.expect_response(lambda r: r.request.method == "GET" and r.status == 200):
+            field.press("Enter")
+        page.wait_for_load_state()
+    else:
+        with page.expect_navigation():
+            field.press("Enter")
+    expect(page).to_have_url(re.compile(r"/tre-em$"))
+    audit.check(page)

@@ -28,8 +28,10 @@ from tests.journeys import XAC_NHAN
 from tests.journeys import Applicant
 from tests.journeys import born_days_ago
 from tests.journeys import date_inputs
+from tests.journeys import form_values
 from tests.journeys import photo
 from tests.pages import check_page
+from tests.pages import first_submit
 from tests.pages import gzipped_size
 from tests.pages import parse
 from tests.staff import staff_client
@@ -953,3 +955,20 @@ def test_back_from_the_first_step_offers_the_draft_already_begun(
     # Another procedure's start page, or another browser, offers nothing.
     assert not parse(client.get("/nop-ho-so/1.000656")).select_one("#draft-in-progress")
     assert not parse(app.test_client().get("/nop-ho-so/1.001193")).select_one("#draft-in-progress")
+
+
+def test_enter_in_a_step_with_an_address_means_continue(client: FlaskClient) -> None:
+    """Enter presses a form's first submit button: on the address step, that is "Tiếp tục"."""
+    person = Applicant(client)
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS, until="nguoi-yeu-cau")
+    form = person.page.select_one("#step-form")
+    assert form.select_one("button[name=hanh-dong][value^='tinh:']"), "the no-JS button is there"
+    first = first_submit(form)
+    assert first.get_text(strip=True) == "Tiếp tục"
+    data = {**form_values(form), **KHAI_SINH["nguoi-yeu-cau"]}
+    if first.get("name"):
+        data[first["name"]] = first.get("value", "")
+    response = client.post(form["action"], data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/tre-em")
