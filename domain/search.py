@@ -1,11 +1,13 @@
 """Catalogue search the way people type Vietnamese on a phone.
 
-Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case and extra spaces. Every word
-of the query must match, in any order; the last word may be a prefix (live search while typing);
-a word of five letters or more may carry one typo. Everyday phrases are rewritten through a
-synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "xin", "giấy") are optional.
-Ranking: the whole query as a phrase in a name > all words in a name > words only in the guide
-or documents.
+Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case, extra spaces and the i/y
+spelling both accepted after a consonant (kí/ký, lí/lý). Every subject word of the query must
+match, in any order; the last word may be a prefix (live search while typing); a word of five
+letters or more may carry one typo, a shorter one two swapped letters ("khia" for "khai").
+Everyday words and abbreviations are rewritten through a synonym list ("hộ khẩu" → "thường trú",
+"dk" → "đăng ký"); filler words ("làm", "xin", "giấy", "cho", "đăng ký") are optional and only
+break ties. Ranking: the subject as a phrase in a name > all subject words in a name > words
+only in the guide or documents; within each, more of the query's fillers in the name first.
 """
 
 from __future__ import annotations
@@ -24,15 +26,31 @@ WORD = re.compile(r"[^\W_]+")
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
+SWAP_MIN_LENGTH = 3  # from here to TYPO_MIN_LENGTH, only two swapped neighbours are forgiven
+MAX_VARIANTS = 8  # readings of one query through the synonym list
 
-# Words people add around the name of a procedure; they may match but need not. Folded, many
-# short words are several words at once, so a word stays out of this list when one of its
-# readings is part of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), cho,
-# con, can (căn cước), the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị).
-# Dropping such a word can leave a short prefix that matches half the catalogue.
+# Words people add around the name of a procedure; they may match but need not, and when they
+# do they only order results that match the subject equally. Folded, many short words are
+# several words at once, so a word stays out of this list when one of its readings is the
+# subject of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), can (căn cước),
+# the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị). Dropping such a word can
+# leave a short prefix that matches half the catalogue. cho, con, bo, me (cho con, bố mẹ) and
+# trong are here because they are never the whole subject: a name holding them ("nhận cha,
+# mẹ, con", "nuôi con nuôi", "bổ sung", "cây trồng") still ranks through its other words, the
+# phrase and the filler tiebreak.
+# "dang ky" (spelt "dang ki", see spell()) and "thu tuc" open most names; the English ones
+# come with English queries.
 FILLER_WORDS = frozenset(
-    "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la".split()
+    (
+        "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la"
+        " cho con bo me dang ki chau trong"
+        " how get apply for of"
+    ).split()
 )
+# Filler combinations tried as phrases: 2**n needles, so past this many only all or none.
+MAX_PHRASE_FILLERS = 4
+# i/y after a consonant at the end of a word: both spellings are official (kí/ký, lí/lý, mĩ/mỹ).
+_CONSONANTS = frozenset("bcdghklmnprstvx")
 
 
 # Tab, line breaks and the like come from pasted text: they separate words, as a space does.
@@ -66,6 +84,27 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(WORD.findall(bare))
+
+
+def spell(word: str) -> str:
+    """A folded word with a final y after a consonant written i, so that "ky" and "ki" meet."""
+    if len(word) > 1 and word[-1] == "y" and word[-2] in _CONSONANTS:
+        return word[:-1] + "i"
+    return word
+
+
+def terms(text: str) -> str:
+    """Text as the index compares it: folded, each word spelt one way (see spell)."""
+    return " ".join(spell(word) for word in fold(text).split())
+
+
+def swaps(word: str) -> set[str]:
+    """The word with two neighbouring letters swapped, every way."""
+    return {
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1]
+    }
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -112,7 +151,7 @@ class Document:
 @dataclass(frozen=True)
 class Hit:
     key: str
-    tier: int  # 4 the code, 3 phrase in a name, 2 all words in a name, 1 words elsewhere
+    tier: int  # 4 the code, 3 subject phrase in a name, 2 subject words in a name, 1 elsewhere
     typos: int
 
 
@@ -130,13 +169,36 @@ class Query:
     """A query folded and split into words, after synonyms."""
 
     words: list[str]
-    required: list[str]
+    required: list[str]  # the subject: every one must match
     prefix_last: bool
+    rewritten: bool = False  # read through the synonym list
 
     @property
-    def phrase(self) -> str:
-        # Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
-        return " ".join(self.words)
+    def fillers(self) -> list[str]:
+        required = set(self.required)
+        return list(dict.fromkeys(w for w in self.words if w not in required))
+
+    def needles(self) -> list[str]:
+        """The query as phrases to find in a name: every word, then with fillers left out.
+
+        Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
+        Without a trailing space the last word may be a prefix, as while typing.
+        """
+        last = len(self.words) - 1
+        optional = [i for i, w in enumerate(self.words) if w not in self.required]
+        if len(optional) > MAX_PHRASE_FILLERS:
+            dropped_sets = [(), tuple(optional)]
+        else:
+            dropped_sets = [
+                tuple(i for k, i in enumerate(optional) if mask >> k & 1)
+                for mask in range(1 << len(optional))
+            ]
+        found = []
+        for dropped in sorted(dropped_sets, key=len):
+            kept = [i for i in range(len(self.words)) if i not in dropped]
+            open_end = self.prefix_last and kept and kept[-1] == last
+            found.append(" " + " ".join(self.words[i] for i in kept) + ("" if open_end else " "))
+        return list(dict.fromkeys(found))
 
 
 def bits(mask: int) -> list[int]:
@@ -151,17 +213,48 @@ def bits(mask: int) -> list[int]:
     return [i for i, digit in enumerate(reversed(bin(mask)[2:])) if digit == "1"]
 
 
-def bucket(tier: int, typos: int) -> int:
-    """A sort key, higher first: fewer typos, then a better tier.
+def bucket(tier: int, typos: int, fillers: int = 0) -> int:
+    """A sort key, higher first: fewer typos, then a better tier, then more fillers in a name.
 
     Typos come first so that a procedure holding every word as typed, even only in its guide,
-    ranks above one whose name matches only through a guessed typo.
+    ranks above one whose name matches only through a guessed typo. Fillers come last: they
+    only order procedures that match the subject equally well.
     """
-    return (15 - min(typos, 15)) * 8 + tier
+    return ((15 - min(typos, 15)) * 8 + tier) * 8 + min(fillers, 7)
 
 
 def unbucket(key: int) -> tuple[int, int]:
+    key //= 8
     return key % 8, 15 - key // 8
+
+
+def named_as_typed(key: int) -> bool:
+    """The bucket holds procedures with every subject word in a name, without a typo."""
+    tier, typos = unbucket(key)
+    return tier >= 2 and typos == 0
+
+
+def count_masks(masks: Sequence[int], within: int) -> dict[int, int]:
+    """Documents of `within` by how many of the masks hold them, as {count: mask}."""
+    planes: list[int] = []  # bit-sliced counter: plane i holds bit i of each document's count
+    for mask in masks:
+        carry = mask & within
+        for i, plane in enumerate(planes):
+            planes[i], carry = plane ^ carry, plane & carry
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    counts = {}
+    for count in range(len(masks) + 1):
+        mask = within
+        for i, plane in enumerate(planes):
+            mask &= plane if count >> i & 1 else ~plane
+        if count >> len(planes):
+            mask = 0
+        if mask:
+            counts[count] = mask
+    return counts
 
 
 def union(postings: dict[str, int], words: Iterable[str]) -> int:
@@ -248,15 +341,17 @@ class SearchIndex:
     def build(
         cls, documents: Iterable[Document], synonyms: Mapping[str, Sequence[str]] | None = None
     ) -> SearchIndex:
-        index = cls(synonyms={fold(k): [fold(v) for v in vs] for k, vs in (synonyms or {}).items()})
+        index = cls(
+            synonyms={terms(k): [terms(v) for v in vs] for k, vs in (synonyms or {}).items()}
+        )
         # One string object per distinct word, however many documents hold it; tuples, not
         # sets, while building: the whole national list passes through here at once.
         interned: dict[str, str] = {}
         prepared = []
         for doc in documents:
-            names = [fold(doc.name)] + [fold(a) for a in doc.aliases]
+            names = [terms(doc.name)] + [terms(a) for a in doc.aliases]
             name_words = tuple({interned.setdefault(w, w) for n in names for w in n.split()})
-            text_words = {interned.setdefault(w, w) for t in doc.text for w in fold(t).split()}
+            text_words = {interned.setdefault(w, w) for t in doc.text for w in terms(t).split()}
             all_words = tuple(text_words.union(name_words))
             popularity = doc.popularity if doc.popularity is not None else 10**6
             rank = (popularity, not doc.local, len(doc.name), doc.key)
@@ -298,22 +393,33 @@ class SearchIndex:
     def parse(self, text: str, max_length: int = 200) -> list[Query]:
         """The query and its synonym variants, each split into words."""
         text = text[:max_length]
-        folded = fold(text)
+        folded = " ".join(terms(text).split()[:MAX_TERMS])
         prefix_last = bool(folded) and not text.rstrip("\n").endswith((" ", "\t"))
-        variants = [folded]
-        padded = f" {folded} "
+        # Each reading, and whether the synonym list made it; several phrases of one query
+        # ("dk ks") are each rewritten, in every reading that holds them.
+        variants = {folded: False}
+        last_recognised = False  # the last word ends a known phrase: it is not being typed
         for phrase, replacements in self.synonyms.items():
-            if f" {phrase} " in padded:
-                variants.extend(
-                    padded.replace(f" {phrase} ", f" {r} ").strip() for r in replacements
-                )
+            for variant in list(variants):
+                padded = f" {variant} "
+                if f" {phrase} " not in padded:
+                    continue
+                last_recognised |= variant == folded and padded.endswith(f" {phrase} ")
+                for replacement in replacements:
+                    if len(variants) < MAX_VARIANTS:
+                        variants.setdefault(
+                            padded.replace(f" {phrase} ", f" {replacement} ").strip(), True
+                        )
+        typed_last = folded.rsplit(" ", 1)[-1]
         queries = []
-        for variant in dict.fromkeys(variants):
+        for variant, rewritten in variants.items():
             words = variant.split()[:MAX_TERMS]
             if not words:
                 continue
             required = [w for w in words if w not in FILLER_WORDS] or words
-            queries.append(Query(words, required, prefix_last and variant == folded))
+            # A reading still ends with the word being typed, unless a known phrase took it.
+            prefix = prefix_last and not last_recognised and words[-1] == typed_last
+            queries.append(Query(words, required, prefix, rewritten))
         return queries
 
     def _expand(self, word: str, prefix: bool, typos: bool) -> tuple[set[str], set[str]]:
@@ -321,7 +427,9 @@ class SearchIndex:
 
         A word the catalogue knows is taken as typed: read as a typo too, "thường" would also
         be "phương", "chương" and "thông". Only with typos set (nothing matched as typed) is
-        every long word also tried with one edit.
+        every long word also tried with one edit. A short word the catalogue does not know may
+        have two letters swapped ("khia", "hno"); any other slip in three or four letters makes
+        another real word too often ("khoi" for "khai" or "khối").
         """
         exact = {word} if word in self.postings else set()
         if prefix:
@@ -338,6 +446,8 @@ class SearchIndex:
                     candidates.add(variant)
                 candidates |= self.deletes.get(variant, set())
             fuzzy = {c for c in candidates if c not in exact and within_one_edit(word, c)}
+        elif SWAP_MIN_LENGTH <= len(word) < TYPO_MIN_LENGTH and not exact:
+            fuzzy = {c for c in swaps(word) if c in self.postings}
         return exact, fuzzy
 
     def _expansions(self, query: Query, typos: bool) -> Expansions:
@@ -372,15 +482,20 @@ class SearchIndex:
         in_names: int,
     ) -> dict[int, int]:
         buckets: dict[int, int] = {}
-
-        def add(tier: int, typos: int, mask: int) -> None:
-            if mask:
-                key = bucket(tier, typos)
-                buckets[key] = buckets.get(key, 0) | mask
-
         exact_all = candidates
         for mask in exact_masks:
             exact_all &= mask
+        # How many of the query's fillers each candidate's names hold, as typed: the tiebreak.
+        # Not their completions: "cho con" while typing is not "công".
+        filler_masks = [self.name_postings.get(w, 0) for w in query.fillers]
+        by_fillers = count_masks(filler_masks, candidates) if filler_masks else {0: candidates}
+
+        def add(tier: int, typos: int, mask: int) -> None:
+            for fillers, with_fillers in by_fillers.items():
+                if mask & with_fillers:
+                    key = bucket(tier, typos, 2 * fillers)
+                    buckets[key] = buckets.get(key, 0) | mask & with_fillers
+
         add(1, 0, candidates & ~in_names & exact_all)
         for position in bits(candidates & ~exact_all):
             bit = 1 << position
@@ -393,18 +508,31 @@ class SearchIndex:
         if len(query.words) == 1:
             add(3, 0, exact_in_names)  # one word in a name is a phrase in it
             return buckets
-        # Without a trailing space the last word may be a prefix, as while typing.
-        needle = " " + query.phrase + ("" if query.prefix_last else " ")
-        phrase = 0
-        for position in bits(exact_in_names):
-            if any(needle in name for name in self.entries[position].names):
-                phrase |= 1 << position
-        add(3, 0, phrase)
-        add(2, 0, exact_in_names & ~phrase)
+        # Among subject phrases only the whole query as a phrase ranks higher, and a rewritten
+        # one most (it is what the synonym list meant): which fillers a name happens to hold
+        # ("giấy", "cho") says less than how often people do this procedure.
+        whole, phrase = self._phrases(query, exact_in_names)
+        for bonus, mask in ((7 if query.rewritten else 1, whole), (0, phrase)):
+            if mask:
+                key = bucket(3, 0, bonus)
+                buckets[key] = buckets.get(key, 0) | mask
+        add(2, 0, exact_in_names & ~phrase & ~whole)
         return buckets
 
+    def _phrases(self, query: Query, within: int) -> tuple[int, int]:
+        """Documents holding the whole query as a phrase in a name, and the subject only."""
+        needles = query.needles()
+        whole = phrase = 0
+        for position in bits(within):
+            names = self.entries[position].names
+            if any(needles[0] in name for name in names):
+                whole |= 1 << position
+            elif any(needle in name for needle in needles[1:] for name in names):
+                phrase |= 1 << position
+        return whole, phrase
+
     def _phrase_with_typos(self, query: Query, expanded: Expansions, position: int) -> bool:
-        per_word = [expanded[w][0] | expanded[w][1] for w in query.words]
+        per_word = [expanded[w][0] | expanded[w][1] for w in query.required]
         size = len(per_word)
         for name in self.entries[position].names:
             tokens = name.split()
@@ -432,11 +560,24 @@ class SearchIndex:
         best: dict[int, int] = {}
         matched: list[tuple[Query, Expansions, int]] = []
         for forgive in (False, True):
-            # Keep each document in its best bucket only, across the synonym variants.
+            readings = []
             for query in queries:
                 expanded = self._expansions(query, forgive)
+                readings.append((query, expanded, self._search_one(query, expanded, allowed)))
+            # A recognised everyday word ("sổ đỏ") that the catalogue names says what was
+            # meant: its letters as typed count only where they are a phrase of a name, not
+            # where "sổ" and "đỏ…" lie apart in a name, and no reading counts for words found
+            # only in a text (the papers of a permit name a land certificate too).
+            understood = any(
+                query.rewritten and any(named_as_typed(key) for key in found)
+                for query, _, found in readings
+            )
+            # Keep each document in its best bucket only, across the synonym variants.
+            for query, expanded, found in readings:
                 found_here = 0
-                for key, mask in self._search_one(query, expanded, allowed).items():
+                for key, mask in found.items():
+                    if understood and unbucket(key)[0] < (2 if query.rewritten else 3):
+                        continue
                     best[key] = best.get(key, 0) | mask
                     found_here |= mask
                 if found_here:
@@ -469,7 +610,7 @@ def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     cursor = 0
     for match in WORD.finditer(text):
-        if fold(match.group()) in wanted:
+        if terms(match.group()) in wanted:
             if match.start() > cursor:
                 pieces.append((text[cursor : match.start()], False))
             pieces.append((match.group(), True))
