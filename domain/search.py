@@ -511,7 +511,7 @@ class SearchIndex:
         # Among subject phrases only the whole query as a phrase ranks higher, and a rewritten
         # one most (it is what the synonym list meant): which fillers a name happens to hold
         # ("giấy", "cho") says less than how often people do this procedure.
-        whole, phrase = self._phrases(query, exact_in_names)
+        whole, phrase = self._phrases(query, expanded, exact_in_names)
         for bonus, mask in ((7 if query.rewritten else 1, whole), (0, phrase)):
             if mask:
                 key = bucket(3, 0, bonus)
@@ -519,15 +519,27 @@ class SearchIndex:
         add(2, 0, exact_in_names & ~phrase & ~whole)
         return buckets
 
-    def _phrases(self, query: Query, within: int) -> tuple[int, int]:
-        """Documents holding the whole query as a phrase in a name, and the subject only."""
+    def _phrases(self, query: Query, expanded: Expansions, within: int) -> tuple[int, int]:
+        """Documents holding the whole query as a phrase in a name, and the subject only.
+
+        Only names holding every filler can hold the whole phrase, and one subject word in a
+        name is a phrase in it: while typing "đăng ký h", thousands of names hold an "h…"
+        word, and testing each of them in Python would cost tens of milliseconds.
+        """
         needles = query.needles()
-        whole = phrase = 0
-        for position in bits(within):
-            names = self.entries[position].names
-            if any(needles[0] in name for name in names):
+        with_fillers = within
+        for word in query.fillers:
+            with_fillers &= union(self.name_postings, expanded[word][0])
+        whole = 0
+        for position in bits(with_fillers):
+            if any(needles[0] in name for name in self.entries[position].names):
                 whole |= 1 << position
-            elif any(needle in name for needle in needles[1:] for name in names):
+        if len(set(query.required)) == 1:
+            return whole, within & ~whole
+        phrase = 0
+        for position in bits(within & ~whole):
+            names = self.entries[position].names
+            if any(needle in name for needle in needles[1:] for name in names):
                 phrase |= 1 << position
         return whole, phrase
 
