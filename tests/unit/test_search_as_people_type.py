@@ -40,6 +40,8 @@ SAO_Y = "2.000815"  # chứng thực bản sao từ bản chính
 CHU_KY = "2.000884"  # chứng thực chữ ký
 GIAO_DICH = "2.001035"  # chứng thực giao dịch về động sản, quyền sử dụng đất, nhà ở
 GIAM_HO = "1.004837"
+GHI_LY_HON = "2.000554"  # ghi vào Sổ hộ tịch việc ly hôn đã giải quyết ở nước ngoài
+THAN_NHAN_LIET_SI = "1.010801"
 DAT = "1.012753"  # đăng ký đất đai, cấp Giấy chứng nhận quyền sử dụng đất lần đầu
 XAY_DUNG = "1.013225"  # giấy phép xây dựng mới
 HO_KINH_DOANH = "1.001612"
@@ -83,6 +85,11 @@ CASES = [
         ("dang ki lai khai sinh", KHAI_SINH_LAI, 1),
         ("dang ki ho kinh doanh", HO_KINH_DOANH, 3),
         ("đăng ký kết hôn", KET_HON, 1),
+        # In the subject, not only in the filler "đăng ký": chữ ký, ly hôn, liệt sĩ.
+        ("chung thuc chu ki", CHU_KY, 1),
+        ("chứng thực chữ kí", CHU_KY, 1),
+        ("ghi vao so ho tich viec li hon", GHI_LY_HON, 1),
+        ("tro cap than nhan liet sy", THAN_NHAN_LIET_SI, 3),
     ),
     *cases(
         "typo",  # swapped letters and one-letter slips, short words included
@@ -253,11 +260,17 @@ def test_no_plausible_match_finds_nothing(catalogue: SearchIndex, query: str) ->
     assert local(catalogue, query) == []
 
 
-def test_a_correct_short_word_is_not_read_as_swapped_letters(catalogue: SearchIndex) -> None:
-    # "hon" and "nho" (nhỏ) are both words: "ket hon" must not also match "kết ... nhỏ".
-    hits = catalogue.search("ket hon ", {"local"})
-    assert all(hit.typos == 0 for hit in hits)
-    assert hits[0].key == KET_HON
+@pytest.mark.parametrize(
+    ("query", "other"),
+    [("sửa đổi ", "sau"), ("địa điểm ", "dai"), ("đất trồng lúa ", "lau"), ("năm 1954 ", "1945")],
+)
+def test_a_correct_short_word_is_not_read_as_swapped_letters(
+    catalogue: SearchIndex, query: str, other: str
+) -> None:
+    # sửa/sau, địa/đại, lúa/lâu, 1954/1945 are each two words of the catalogue.
+    hits = catalogue.search(query, {"local"})
+    assert hits and all(hit.typos == 0 for hit in hits)
+    assert not any(other in hits.words(hit.key) for hit in hits)
 
 
 def test_a_result_matching_only_fillers_never_comes_first(catalogue: SearchIndex) -> None:
