@@ -44,7 +44,7 @@ FILLER_WORDS = frozenset(
     (
         "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la"
         " cho con bo me dang ki chau trong"
-        " how get apply for of"
+        " how get apply for of a"
     ).split()
 )
 # Filler combinations tried as phrases: 2**n needles, so past this many only all or none.
