@@ -210,7 +210,15 @@ def bits(mask: int) -> list[int]:
             found.append(low.bit_length() - 1)
             mask ^= low
         return found
-    return [i for i, digit in enumerate(reversed(bin(mask)[2:])) if digit == "1"]
+    found = []
+    for i, byte in enumerate(mask.to_bytes((mask.bit_length() + 7) // 8, "little")):
+        if byte:
+            base = i * 8
+            found.extend(base + bit for bit in _BYTE_BITS[byte])
+    return found
+
+
+_BYTE_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 
 
 def bucket(tier: int, typos: int, fillers: int = 0) -> int:
@@ -399,7 +407,10 @@ class SearchIndex:
         # ("dk ks") are each rewritten, in every reading that holds them.
         variants = {folded: False}
         last_recognised = False  # the last word ends a known phrase: it is not being typed
+        typed = set(folded.split())
         for phrase, replacements in self.synonyms.items():
+            if phrase.split(" ", 1)[0] not in typed:  # most phrases share no word with it
+                continue
             for variant in list(variants):
                 padded = f" {variant} "
                 if f" {phrase} " not in padded:
@@ -407,9 +418,9 @@ class SearchIndex:
                 last_recognised |= variant == folded and padded.endswith(f" {phrase} ")
                 for replacement in replacements:
                     if len(variants) < MAX_VARIANTS:
-                        variants.setdefault(
-                            padded.replace(f" {phrase} ", f" {replacement} ").strip(), True
-                        )
+                        reading = padded.replace(f" {phrase} ", f" {replacement} ").strip()
+                        variants.setdefault(reading, True)
+                        typed.update(replacement.split())
         typed_last = folded.rsplit(" ", 1)[-1]
         queries = []
         for variant, rewritten in variants.items():
@@ -497,13 +508,15 @@ class SearchIndex:
                     buckets[key] = buckets.get(key, 0) | mask & with_fillers
 
         add(1, 0, candidates & ~in_names & exact_all)
-        for position in bits(candidates & ~exact_all):
-            bit = 1 << position
-            typos = sum(1 for mask in exact_masks if not mask & bit)
-            tier = 1
-            if in_names & bit:
-                tier = 3 if self._phrase_with_typos(query, expanded, position) else 2
-            add(tier, typos, bit)
+        # A document's typos: the subject words it holds only through a guessed typo.
+        with_typos = candidates & ~exact_all
+        misses = [with_typos & ~mask for mask in exact_masks]
+        for typos, mask in count_masks(misses, with_typos).items():
+            named = mask & in_names
+            phrase = self._phrases_with_typos(query, expanded, named)
+            add(1, typos, mask & ~in_names)
+            add(2, typos, named & ~phrase)
+            add(3, typos, phrase)
         exact_in_names = in_names & exact_all
         if len(query.words) == 1:
             add(3, 0, exact_in_names)  # one word in a name is a phrase in it
@@ -543,14 +556,33 @@ class SearchIndex:
                 phrase |= 1 << position
         return whole, phrase
 
-    def _phrase_with_typos(self, query: Query, expanded: Expansions, position: int) -> bool:
+    def _phrases_with_typos(self, query: Query, expanded: Expansions, within: int) -> int:
+        """Documents holding the subject as a phrase in a name, each word as typed or not."""
+        if not within:
+            return 0
         per_word = [expanded[w][0] | expanded[w][1] for w in query.required]
-        size = len(per_word)
-        for name in self.entries[position].names:
-            tokens = name.split()
-            for start in range(len(tokens) - size + 1):
-                if all(tokens[start + k] in per_word[k] for k in range(size)):
-                    return True
+        # Names are found by their first word with str.find, in C: a prefix such as "tr"
+        # makes the other sets large, the first word's set is small (a typo's few readings).
+        firsts = [f" {w} " for w in per_word[0]]
+        rest = per_word[1:]
+        found = 0
+        for position in bits(within):
+            for name in self.entries[position].names:
+                if any(self._phrase_at(name, first, rest) for first in firsts):
+                    found |= 1 << position
+                    break
+        return found
+
+    @staticmethod
+    def _phrase_at(name: str, first: str, rest: list[set[str]]) -> bool:
+        start = name.find(first)
+        while start >= 0:
+            following = name[start + len(first) :].split(maxsplit=len(rest))[: len(rest)]
+            if len(following) == len(rest) and all(
+                word in words for word, words in zip(following, rest, strict=True)
+            ):
+                return True
+            start = name.find(first, start + 1)
         return False
 
     def _allowed(self, facets: Iterable[str]) -> int:
