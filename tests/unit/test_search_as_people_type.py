@@ -21,6 +21,7 @@ from blueprints.catalog.index import build_index
 from blueprints.catalog.index import documents
 from blueprints.catalog.index import load_synonyms
 from domain.search import SearchIndex
+from domain.search import highlight
 from extensions import db
 from models import Procedure
 from tests.conftest import base_config
@@ -289,6 +290,13 @@ def test_filler_words_alone_still_search(catalogue: SearchIndex) -> None:
     # A query made only of fillers is taken as typed: "đăng ký" lists procedures to register.
     found = local(catalogue, "dang ky")
     assert len(found) > 20
+
+
+def test_the_other_spelling_and_swapped_letters_light_up_the_name(catalogue: SearchIndex) -> None:
+    results = catalogue.search("dang ki khia sinh", {"local"})
+    assert results[0].key == KHAI_SINH
+    lit = [p for p, hit in highlight("Thủ tục đăng ký khai sinh", results.words(KHAI_SINH)) if hit]
+    assert lit == ["đăng", "ký", "khai", "sinh"]
 
 
 # ---- English names --------------------------------------------------------------------------
