@@ -142,7 +142,8 @@ class Document:
     key: str
     name: str
     aliases: Sequence[str] = ()  # other names people use; they rank like the name
-    text: Sequence[str] = ()  # guide and document wording; lowest rank
+    text: Sequence[str] = ()  # the guide's wording; below the names
+    papers: Sequence[str] = ()  # the papers to bring: named by many procedures, matched last
     facets: frozenset[str] = frozenset()  # e.g. "field:ho-tich", "online"
     popularity: int | None = None  # 1 = most used
     local: bool = True
@@ -151,7 +152,9 @@ class Document:
 @dataclass(frozen=True)
 class Hit:
     key: str
-    tier: int  # 4 the code, 3 subject phrase in a name, 2 subject words in a name, 1 elsewhere
+    # 4 the code, 3 subject phrase in a name, 2 subject words in a name, 1 in the guide too,
+    # 0 only in the papers to bring
+    tier: int
     typos: int
 
 
@@ -340,6 +343,7 @@ class SearchIndex:
     by_key: dict[str, int] = field(default_factory=dict)
     postings: dict[str, int] = field(default_factory=dict)  # word → documents holding it
     name_postings: dict[str, int] = field(default_factory=dict)  # word → ... in a name
+    own_postings: dict[str, int] = field(default_factory=dict)  # ... in a name or the guide
     facet_masks: dict[str, int] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
     deletes: dict[str, set[str]] = field(default_factory=dict)
@@ -360,17 +364,20 @@ class SearchIndex:
             names = [terms(doc.name)] + [terms(a) for a in doc.aliases]
             name_words = tuple({interned.setdefault(w, w) for n in names for w in n.split()})
             text_words = {interned.setdefault(w, w) for t in doc.text for w in terms(t).split()}
-            all_words = tuple(text_words.union(name_words))
+            own_words = tuple(text_words.union(name_words))
+            paper_words = {interned.setdefault(w, w) for t in doc.papers for w in terms(t).split()}
+            all_words = tuple(paper_words.union(own_words))
             popularity = doc.popularity if doc.popularity is not None else 10**6
             rank = (popularity, not doc.local, len(doc.name), doc.key)
             browse = (popularity, not doc.local, names[0], doc.key)
             entry = _Entry(doc.key, [f" {n} " for n in names if n], all_words)
-            prepared.append((rank, browse, entry, doc.facets, name_words))
+            prepared.append((rank, browse, entry, doc.facets, name_words, own_words))
         prepared.sort(key=lambda item: item[0])
         postings: dict[str, int] = {}
         name_postings: dict[str, int] = {}
+        own_postings: dict[str, int] = {}
         facet_masks: dict[str, int] = {}
-        for position, (_, _, entry, facets, name_words) in enumerate(prepared):
+        for position, (_, _, entry, facets, name_words, own_words) in enumerate(prepared):
             bit = 1 << position
             index.entries.append(entry)
             index.by_key[entry.key] = position
@@ -378,11 +385,14 @@ class SearchIndex:
                 postings[word] = postings.get(word, 0) | bit
             for word in name_words:
                 name_postings[word] = name_postings.get(word, 0) | bit
+            for word in own_words:
+                own_postings[word] = own_postings.get(word, 0) | bit
             for facet in facets:
                 facet_masks[facet] = facet_masks.get(facet, 0) | bit
-        index.postings, index.name_postings, index.facet_masks = (
+        index.postings, index.name_postings, index.own_postings, index.facet_masks = (
             postings,
             name_postings,
+            own_postings,
             facet_masks,
         )
         index.vocabulary = sorted(postings)
@@ -473,7 +483,7 @@ class SearchIndex:
     def _search_one(self, query: Query, expanded: Expansions, allowed: int) -> dict[int, int]:
         """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
         candidates = allowed
-        exact_masks, in_names = [], allowed
+        exact_masks, in_names, described = [], allowed, allowed
         for word in query.required:
             exact, fuzzy = expanded[word]
             exact_mask = union(self.postings, exact)
@@ -482,7 +492,11 @@ class SearchIndex:
                 return {}
             exact_masks.append(exact_mask)
             in_names &= union(self.name_postings, exact | fuzzy)
-        return self._buckets(query, expanded, candidates, exact_masks, in_names & candidates)
+            described &= union(self.own_postings, exact | fuzzy)
+        # Tier 1 may mix the name and the guide; tier 0 needs the papers for some word.
+        return self._buckets(
+            query, expanded, candidates, exact_masks, in_names & candidates, described & candidates
+        )
 
     def _buckets(
         self,
@@ -491,6 +505,7 @@ class SearchIndex:
         candidates: int,
         exact_masks: list[int],
         in_names: int,
+        described: int,
     ) -> dict[int, int]:
         buckets: dict[int, int] = {}
         exact_all = candidates
@@ -507,14 +522,16 @@ class SearchIndex:
                     key = bucket(tier, typos, 2 * fillers)
                     buckets[key] = buckets.get(key, 0) | mask & with_fillers
 
-        add(1, 0, candidates & ~in_names & exact_all)
+        add(1, 0, candidates & ~in_names & described & exact_all)
+        add(0, 0, candidates & ~described & exact_all)
         # A document's typos: the subject words it holds only through a guessed typo.
         with_typos = candidates & ~exact_all
         misses = [with_typos & ~mask for mask in exact_masks]
         for typos, mask in count_masks(misses, with_typos).items():
             named = mask & in_names
             phrase = self._phrases_with_typos(query, expanded, named)
-            add(1, typos, mask & ~in_names)
+            add(1, typos, mask & ~in_names & described)
+            add(0, typos, mask & ~described)
             add(2, typos, named & ~phrase)
             add(3, typos, phrase)
         exact_in_names = in_names & exact_all
@@ -626,8 +643,12 @@ class SearchIndex:
                     found_here |= mask
                 if found_here:
                     matched.append((query, expanded, found_here))
-            if best:
+            if any(unbucket(key)[0] >= 1 for key in best):
                 break
+        # The papers to bring are named by many procedures ("hộ chiếu" as a proof of identity):
+        # a match there alone counts only when nothing names or describes what was typed.
+        if any(unbucket(key)[0] >= 1 for key in best):
+            best = {key: mask for key, mask in best.items() if unbucket(key)[0] >= 1}
         order: list[int] = []
         found: dict[int, tuple[int, int]] = {}
         taken = 0

@@ -101,7 +101,7 @@ def documents() -> Iterator[Document]:
         slug,
     ) in procedures:
         aliases = [english, *(keywords or [])]
-        text = papers.get(code, [])
+        text: list[str] = []
         for translated in (guide or {}).values():
             aliases.append(translated.get("title", ""))
             text.extend(guide_text(translated))
@@ -115,6 +115,7 @@ def documents() -> Iterator[Document]:
             name=name,
             aliases=[a for a in aliases if a],
             text=text,
+            papers=papers.get(code, []),
             facets=frozenset(facets),
             popularity=popularity,
             local=local and published,

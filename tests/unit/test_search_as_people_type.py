@@ -20,6 +20,8 @@ from app import create_app
 from blueprints.catalog.index import build_index
 from blueprints.catalog.index import documents
 from blueprints.catalog.index import load_synonyms
+from domain.search import Document
+from domain.search import Hit
 from domain.search import SearchIndex
 from domain.search import highlight
 from extensions import db
@@ -275,6 +277,19 @@ def test_a_correct_short_word_is_not_read_as_swapped_letters(
     hits = catalogue.search(query, {"local"})
     assert hits and all(hit.typos == 0 for hit in hits)
     assert not any(other in hits.words(hit.key) for hit in hits)
+
+
+def test_papers_to_bring_count_only_when_nothing_names_or_describes_the_query() -> None:
+    docs = [
+        Document("1.000001", "Trình báo mất hộ chiếu"),
+        Document("1.000002", "Đăng ký kết hôn", papers=["Hộ chiếu hoặc thẻ căn cước"]),
+        Document("1.000003", "Đăng ký tạm trú", text=["Mang theo hộ chiếu"]),
+    ]
+    index = SearchIndex.build(docs)
+    # A passport is a proof of identity for half the catalogue: that is not what was asked.
+    assert index.search("lam ho chieu").keys == ["1.000001", "1.000003"]
+    # Nothing else holds "thẻ căn cước": then the papers are the best there is.
+    assert list(index.search("the can cuoc")) == [Hit("1.000002", 0, 0)]
 
 
 def test_a_result_matching_only_fillers_never_comes_first(catalogue: SearchIndex) -> None:
