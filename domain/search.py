@@ -221,6 +221,19 @@ def bits(mask: int) -> list[int]:
     return found
 
 
+def mask_of(positions: Sequence[int]) -> int:
+    """The bit set with these positions; one int built at the end, not one per position."""
+    if len(positions) < 64:
+        mask = 0
+        for position in positions:
+            mask |= 1 << position
+        return mask
+    buffer = bytearray(max(positions) // 8 + 1)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
 _BYTE_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 
 
@@ -560,17 +573,20 @@ class SearchIndex:
         with_fillers = within
         for word in query.fillers:
             with_fillers &= union(self.name_postings, expanded[word][0])
-        whole = 0
-        for position in bits(with_fillers):
-            if any(needles[0] in name for name in self.entries[position].names):
-                whole |= 1 << position
-        if len(set(query.required)) == 1:
-            return whole, within & ~whole
-        phrase = 0
-        for position in bits(within & ~whole):
-            names = self.entries[position].names
-            if any(needle in name for needle in needles[1:] for name in names):
-                phrase |= 1 << position
+        entries, first = self.entries, needles[0]
+        whole = mask_of(
+            [p for p in bits(with_fillers) if any(first in name for name in entries[p].names)]
+        )
+        if len(set(query.required)) == 1 or len(needles) == 1:
+            return whole, (within & ~whole) if len(needles) > 1 else 0
+        others = needles[1:]
+        phrase = mask_of(
+            [
+                p
+                for p in bits(within & ~whole)
+                if any(needle in name for name in entries[p].names for needle in others)
+            ]
+        )
         return whole, phrase
 
     def _phrases_with_typos(self, query: Query, expanded: Expansions, within: int) -> int:
