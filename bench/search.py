@@ -37,6 +37,15 @@ QUERIES = [
     "d",
     "giay",
     "khai sinh " * 40,
+    # How people type (tests/unit/test_search_as_people_type.py): fillers, i/y, swapped
+    # letters, abbreviations, everyday words, English.
+    "lam giay khai tu cho bo",
+    "dang ki tam tru",
+    "khia sinh",
+    "dk ket hon",
+    "lam so do",
+    "cong chung hop dong mua ban nha",
+    "birth certificate",
 ]
 
 

@@ -1,11 +1,13 @@
 """Catalogue search the way people type Vietnamese on a phone.
 
-Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case and extra spaces. Every word
-of the query must match, in any order; the last word may be a prefix (live search while typing);
-a word of five letters or more may carry one typo. Everyday phrases are rewritten through a
-synonym list ("hộ khẩu" → "thường trú"), and filler words ("làm", "xin", "giấy") are optional.
-Ranking: the whole query as a phrase in a name > all words in a name > words only in the guide
-or documents.
+Folding ignores accents, đ/d, tone-mark placement (hoà/hòa), case, extra spaces and the i/y
+spelling both accepted after a consonant (kí/ký, lí/lý). Every subject word of the query must
+match, in any order; the last word may be a prefix (live search while typing); a word of five
+letters or more may carry one typo, a shorter one two swapped letters ("khia" for "khai").
+Everyday words and abbreviations are rewritten through a synonym list ("hộ khẩu" → "thường trú",
+"dk" → "đăng ký"); filler words ("làm", "xin", "giấy", "cho", "đăng ký") are optional and only
+break ties. Ranking: the subject as a phrase in a name > all subject words in a name > words
+only in the guide or documents; within each, more of the query's fillers in the name first.
 """
 
 from __future__ import annotations
@@ -24,15 +26,31 @@ WORD = re.compile(r"[^\W_]+")
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
+SWAP_MIN_LENGTH = 3  # from here to TYPO_MIN_LENGTH, only two swapped neighbours are forgiven
+MAX_VARIANTS = 8  # readings of one query through the synonym list
 
-# Words people add around the name of a procedure; they may match but need not. Folded, many
-# short words are several words at once, so a word stays out of this list when one of its
-# readings is part of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), cho,
-# con, can (căn cước), the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị).
-# Dropping such a word can leave a short prefix that matches half the catalogue.
+# Words people add around the name of a procedure; they may match but need not, and when they
+# do they only order results that match the subject equally. Folded, many short words are
+# several words at once, so a word stays out of this list when one of its readings is the
+# subject of procedure names: bao (báo tử), sao (bản sao), to (yếu tố, tờ), can (căn cước),
+# the (thẻ), dau (đầu tư), chi (chi trả), thi (thị thực, đô thị). Dropping such a word can
+# leave a short prefix that matches half the catalogue. cho, con, bo, me (cho con, bố mẹ) and
+# trong are here because they are never the whole subject: a name holding them ("nhận cha,
+# mẹ, con", "nuôi con nuôi", "bổ sung", "cây trồng") still ranks through its other words, the
+# phrase and the filler tiebreak.
+# "dang ky" (spelt "dang ki", see spell()) and "thu tuc" open most names; the English ones
+# come with English queries.
 FILLER_WORDS = frozenset(
-    "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la".split()
+    (
+        "lam xin toi minh em anh muon phai o nao gi nhieu giay thu tuc cua va ve de duoc nhu la"
+        " cho con bo me dang ki chau trong"
+        " how get apply for of a"
+    ).split()
 )
+# Filler combinations tried as phrases: 2**n needles, so past this many only all or none.
+MAX_PHRASE_FILLERS = 4
+# i/y after a consonant at the end of a word: both spellings are official (kí/ký, lí/lý, mĩ/mỹ).
+_CONSONANTS = frozenset("bcdghklmnprstvx")
 
 
 # Tab, line breaks and the like come from pasted text: they separate words, as a space does.
@@ -66,6 +84,27 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(WORD.findall(bare))
+
+
+def spell(word: str) -> str:
+    """A folded word with a final y after a consonant written i, so that "ky" and "ki" meet."""
+    if len(word) > 1 and word[-1] == "y" and word[-2] in _CONSONANTS:
+        return word[:-1] + "i"
+    return word
+
+
+def terms(text: str) -> str:
+    """Text as the index compares it: folded, each word spelt one way (see spell)."""
+    return " ".join(spell(word) for word in fold(text).split())
+
+
+def swaps(word: str) -> set[str]:
+    """The word with two neighbouring letters swapped, every way."""
+    return {
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1]
+    }
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -103,7 +142,8 @@ class Document:
     key: str
     name: str
     aliases: Sequence[str] = ()  # other names people use; they rank like the name
-    text: Sequence[str] = ()  # guide and document wording; lowest rank
+    text: Sequence[str] = ()  # the guide's wording; below the names
+    papers: Sequence[str] = ()  # the papers to bring: named by many procedures, matched last
     facets: frozenset[str] = frozenset()  # e.g. "field:ho-tich", "online"
     popularity: int | None = None  # 1 = most used
     local: bool = True
@@ -112,7 +152,9 @@ class Document:
 @dataclass(frozen=True)
 class Hit:
     key: str
-    tier: int  # 4 the code, 3 phrase in a name, 2 all words in a name, 1 words elsewhere
+    # 4 the code, 3 subject phrase in a name, 2 subject words in a name, 1 in the guide too,
+    # 0 only in the papers to bring
+    tier: int
     typos: int
 
 
@@ -130,13 +172,36 @@ class Query:
     """A query folded and split into words, after synonyms."""
 
     words: list[str]
-    required: list[str]
+    required: list[str]  # the subject: every one must match
     prefix_last: bool
+    rewritten: bool = False  # read through the synonym list
 
     @property
-    def phrase(self) -> str:
-        # Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
-        return " ".join(self.words)
+    def fillers(self) -> list[str]:
+        required = set(self.required)
+        return list(dict.fromkeys(w for w in self.words if w not in required))
+
+    def needles(self) -> list[str]:
+        """The query as phrases to find in a name: every word, then with fillers left out.
+
+        Every word, fillers too: "bản sao trích lục" is a phrase, "trích lục" another one.
+        Without a trailing space the last word may be a prefix, as while typing.
+        """
+        last = len(self.words) - 1
+        optional = [i for i, w in enumerate(self.words) if w not in self.required]
+        if len(optional) > MAX_PHRASE_FILLERS:
+            dropped_sets = [(), tuple(optional)]
+        else:
+            dropped_sets = [
+                tuple(i for k, i in enumerate(optional) if mask >> k & 1)
+                for mask in range(1 << len(optional))
+            ]
+        found = []
+        for dropped in sorted(dropped_sets, key=len):
+            kept = [i for i in range(len(self.words)) if i not in dropped]
+            open_end = self.prefix_last and kept and kept[-1] == last
+            found.append(" " + " ".join(self.words[i] for i in kept) + ("" if open_end else " "))
+        return list(dict.fromkeys(found))
 
 
 def bits(mask: int) -> list[int]:
@@ -148,20 +213,72 @@ def bits(mask: int) -> list[int]:
             found.append(low.bit_length() - 1)
             mask ^= low
         return found
-    return [i for i, digit in enumerate(reversed(bin(mask)[2:])) if digit == "1"]
+    found = []
+    for i, byte in enumerate(mask.to_bytes((mask.bit_length() + 7) // 8, "little")):
+        if byte:
+            base = i * 8
+            found.extend(base + bit for bit in _BYTE_BITS[byte])
+    return found
 
 
-def bucket(tier: int, typos: int) -> int:
-    """A sort key, higher first: fewer typos, then a better tier.
+def mask_of(positions: Sequence[int]) -> int:
+    """The bit set with these positions; one int built at the end, not one per position."""
+    if len(positions) < 64:
+        mask = 0
+        for position in positions:
+            mask |= 1 << position
+        return mask
+    buffer = bytearray(max(positions) // 8 + 1)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+_BYTE_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
+
+
+def bucket(tier: int, typos: int, fillers: int = 0) -> int:
+    """A sort key, higher first: fewer typos, then a better tier, then more fillers in a name.
 
     Typos come first so that a procedure holding every word as typed, even only in its guide,
-    ranks above one whose name matches only through a guessed typo.
+    ranks above one whose name matches only through a guessed typo. Fillers come last: they
+    only order procedures that match the subject equally well.
     """
-    return (15 - min(typos, 15)) * 8 + tier
+    return ((15 - min(typos, 15)) * 8 + tier) * 8 + min(fillers, 7)
 
 
 def unbucket(key: int) -> tuple[int, int]:
+    key //= 8
     return key % 8, 15 - key // 8
+
+
+def named_as_typed(key: int) -> bool:
+    """The bucket holds procedures with every subject word in a name, without a typo."""
+    tier, typos = unbucket(key)
+    return tier >= 2 and typos == 0
+
+
+def count_masks(masks: Sequence[int], within: int) -> dict[int, int]:
+    """Documents of `within` by how many of the masks hold them, as {count: mask}."""
+    planes: list[int] = []  # bit-sliced counter: plane i holds bit i of each document's count
+    for mask in masks:
+        carry = mask & within
+        for i, plane in enumerate(planes):
+            planes[i], carry = plane ^ carry, plane & carry
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    counts = {}
+    for count in range(len(masks) + 1):
+        mask = within
+        for i, plane in enumerate(planes):
+            mask &= plane if count >> i & 1 else ~plane
+        if count >> len(planes):
+            mask = 0
+        if mask:
+            counts[count] = mask
+    return counts
 
 
 def union(postings: dict[str, int], words: Iterable[str]) -> int:
@@ -239,6 +356,7 @@ class SearchIndex:
     by_key: dict[str, int] = field(default_factory=dict)
     postings: dict[str, int] = field(default_factory=dict)  # word → documents holding it
     name_postings: dict[str, int] = field(default_factory=dict)  # word → ... in a name
+    own_postings: dict[str, int] = field(default_factory=dict)  # ... in a name or the guide
     facet_masks: dict[str, int] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
     deletes: dict[str, set[str]] = field(default_factory=dict)
@@ -248,26 +366,31 @@ class SearchIndex:
     def build(
         cls, documents: Iterable[Document], synonyms: Mapping[str, Sequence[str]] | None = None
     ) -> SearchIndex:
-        index = cls(synonyms={fold(k): [fold(v) for v in vs] for k, vs in (synonyms or {}).items()})
+        index = cls(
+            synonyms={terms(k): [terms(v) for v in vs] for k, vs in (synonyms or {}).items()}
+        )
         # One string object per distinct word, however many documents hold it; tuples, not
         # sets, while building: the whole national list passes through here at once.
         interned: dict[str, str] = {}
         prepared = []
         for doc in documents:
-            names = [fold(doc.name)] + [fold(a) for a in doc.aliases]
+            names = [terms(doc.name)] + [terms(a) for a in doc.aliases]
             name_words = tuple({interned.setdefault(w, w) for n in names for w in n.split()})
-            text_words = {interned.setdefault(w, w) for t in doc.text for w in fold(t).split()}
-            all_words = tuple(text_words.union(name_words))
+            text_words = {interned.setdefault(w, w) for t in doc.text for w in terms(t).split()}
+            own_words = tuple(text_words.union(name_words))
+            paper_words = {interned.setdefault(w, w) for t in doc.papers for w in terms(t).split()}
+            all_words = tuple(paper_words.union(own_words))
             popularity = doc.popularity if doc.popularity is not None else 10**6
             rank = (popularity, not doc.local, len(doc.name), doc.key)
             browse = (popularity, not doc.local, names[0], doc.key)
             entry = _Entry(doc.key, [f" {n} " for n in names if n], all_words)
-            prepared.append((rank, browse, entry, doc.facets, name_words))
+            prepared.append((rank, browse, entry, doc.facets, name_words, own_words))
         prepared.sort(key=lambda item: item[0])
         postings: dict[str, int] = {}
         name_postings: dict[str, int] = {}
+        own_postings: dict[str, int] = {}
         facet_masks: dict[str, int] = {}
-        for position, (_, _, entry, facets, name_words) in enumerate(prepared):
+        for position, (_, _, entry, facets, name_words, own_words) in enumerate(prepared):
             bit = 1 << position
             index.entries.append(entry)
             index.by_key[entry.key] = position
@@ -275,11 +398,14 @@ class SearchIndex:
                 postings[word] = postings.get(word, 0) | bit
             for word in name_words:
                 name_postings[word] = name_postings.get(word, 0) | bit
+            for word in own_words:
+                own_postings[word] = own_postings.get(word, 0) | bit
             for facet in facets:
                 facet_masks[facet] = facet_masks.get(facet, 0) | bit
-        index.postings, index.name_postings, index.facet_masks = (
+        index.postings, index.name_postings, index.own_postings, index.facet_masks = (
             postings,
             name_postings,
+            own_postings,
             facet_masks,
         )
         index.vocabulary = sorted(postings)
@@ -298,22 +424,36 @@ class SearchIndex:
     def parse(self, text: str, max_length: int = 200) -> list[Query]:
         """The query and its synonym variants, each split into words."""
         text = text[:max_length]
-        folded = fold(text)
+        folded = " ".join(terms(text).split()[:MAX_TERMS])
         prefix_last = bool(folded) and not text.rstrip("\n").endswith((" ", "\t"))
-        variants = [folded]
-        padded = f" {folded} "
+        # Each reading, and whether the synonym list made it; several phrases of one query
+        # ("dk ks") are each rewritten, in every reading that holds them.
+        variants = {folded: False}
+        last_recognised = False  # the last word ends a known phrase: it is not being typed
+        typed = set(folded.split())
         for phrase, replacements in self.synonyms.items():
-            if f" {phrase} " in padded:
-                variants.extend(
-                    padded.replace(f" {phrase} ", f" {r} ").strip() for r in replacements
-                )
+            if phrase.split(" ", 1)[0] not in typed:  # most phrases share no word with it
+                continue
+            for variant in list(variants):
+                padded = f" {variant} "
+                if f" {phrase} " not in padded:
+                    continue
+                last_recognised |= variant == folded and padded.endswith(f" {phrase} ")
+                for replacement in replacements:
+                    if len(variants) < MAX_VARIANTS:
+                        reading = padded.replace(f" {phrase} ", f" {replacement} ").strip()
+                        variants.setdefault(reading, True)
+                        typed.update(replacement.split())
+        typed_last = folded.rsplit(" ", 1)[-1]
         queries = []
-        for variant in dict.fromkeys(variants):
+        for variant, rewritten in variants.items():
             words = variant.split()[:MAX_TERMS]
             if not words:
                 continue
             required = [w for w in words if w not in FILLER_WORDS] or words
-            queries.append(Query(words, required, prefix_last and variant == folded))
+            # A reading still ends with the word being typed, unless a known phrase took it.
+            prefix = prefix_last and not last_recognised and words[-1] == typed_last
+            queries.append(Query(words, required, prefix, rewritten))
         return queries
 
     def _expand(self, word: str, prefix: bool, typos: bool) -> tuple[set[str], set[str]]:
@@ -321,7 +461,9 @@ class SearchIndex:
 
         A word the catalogue knows is taken as typed: read as a typo too, "thường" would also
         be "phương", "chương" and "thông". Only with typos set (nothing matched as typed) is
-        every long word also tried with one edit.
+        every long word also tried with one edit. A short word the catalogue does not know may
+        have two letters swapped ("khia", "hno"); any other slip in three or four letters makes
+        another real word too often ("khoi" for "khai" or "khối").
         """
         exact = {word} if word in self.postings else set()
         if prefix:
@@ -338,6 +480,8 @@ class SearchIndex:
                     candidates.add(variant)
                 candidates |= self.deletes.get(variant, set())
             fuzzy = {c for c in candidates if c not in exact and within_one_edit(word, c)}
+        elif SWAP_MIN_LENGTH <= len(word) < TYPO_MIN_LENGTH and not exact:
+            fuzzy = {c for c in swaps(word) if c in self.postings}
         return exact, fuzzy
 
     def _expansions(self, query: Query, typos: bool) -> Expansions:
@@ -352,7 +496,7 @@ class SearchIndex:
     def _search_one(self, query: Query, expanded: Expansions, allowed: int) -> dict[int, int]:
         """Bit set of documents per (tier, typos) bucket, as {bucket(tier, typos): mask}."""
         candidates = allowed
-        exact_masks, in_names = [], allowed
+        exact_masks, in_names, described = [], allowed, allowed
         for word in query.required:
             exact, fuzzy = expanded[word]
             exact_mask = union(self.postings, exact)
@@ -361,7 +505,11 @@ class SearchIndex:
                 return {}
             exact_masks.append(exact_mask)
             in_names &= union(self.name_postings, exact | fuzzy)
-        return self._buckets(query, expanded, candidates, exact_masks, in_names & candidates)
+            described &= union(self.own_postings, exact | fuzzy)
+        # Tier 1 may mix the name and the guide; tier 0 needs the papers for some word.
+        return self._buckets(
+            query, expanded, candidates, exact_masks, in_names & candidates, described & candidates
+        )
 
     def _buckets(
         self,
@@ -370,47 +518,104 @@ class SearchIndex:
         candidates: int,
         exact_masks: list[int],
         in_names: int,
+        described: int,
     ) -> dict[int, int]:
         buckets: dict[int, int] = {}
-
-        def add(tier: int, typos: int, mask: int) -> None:
-            if mask:
-                key = bucket(tier, typos)
-                buckets[key] = buckets.get(key, 0) | mask
-
         exact_all = candidates
         for mask in exact_masks:
             exact_all &= mask
-        add(1, 0, candidates & ~in_names & exact_all)
-        for position in bits(candidates & ~exact_all):
-            bit = 1 << position
-            typos = sum(1 for mask in exact_masks if not mask & bit)
-            tier = 1
-            if in_names & bit:
-                tier = 3 if self._phrase_with_typos(query, expanded, position) else 2
-            add(tier, typos, bit)
+        # How many of the query's fillers each candidate's names hold, as typed: the tiebreak.
+        # Not their completions: "cho con" while typing is not "công".
+        filler_masks = [self.name_postings.get(w, 0) for w in query.fillers]
+        by_fillers = count_masks(filler_masks, candidates) if filler_masks else {0: candidates}
+
+        def add(tier: int, typos: int, mask: int) -> None:
+            for fillers, with_fillers in by_fillers.items():
+                if mask & with_fillers:
+                    key = bucket(tier, typos, 2 * fillers)
+                    buckets[key] = buckets.get(key, 0) | mask & with_fillers
+
+        add(1, 0, candidates & ~in_names & described & exact_all)
+        add(0, 0, candidates & ~described & exact_all)
+        # A document's typos: the subject words it holds only through a guessed typo.
+        with_typos = candidates & ~exact_all
+        misses = [with_typos & ~mask for mask in exact_masks]
+        for typos, mask in count_masks(misses, with_typos).items():
+            named = mask & in_names
+            phrase = self._phrases_with_typos(query, expanded, named)
+            add(1, typos, mask & ~in_names & described)
+            add(0, typos, mask & ~described)
+            add(2, typos, named & ~phrase)
+            add(3, typos, phrase)
         exact_in_names = in_names & exact_all
         if len(query.words) == 1:
             add(3, 0, exact_in_names)  # one word in a name is a phrase in it
             return buckets
-        # Without a trailing space the last word may be a prefix, as while typing.
-        needle = " " + query.phrase + ("" if query.prefix_last else " ")
-        phrase = 0
-        for position in bits(exact_in_names):
-            if any(needle in name for name in self.entries[position].names):
-                phrase |= 1 << position
-        add(3, 0, phrase)
-        add(2, 0, exact_in_names & ~phrase)
+        # Among subject phrases only the whole query as a phrase ranks higher, and a rewritten
+        # one most (it is what the synonym list meant): which fillers a name happens to hold
+        # ("giấy", "cho") says less than how often people do this procedure.
+        whole, phrase = self._phrases(query, expanded, exact_in_names)
+        for bonus, mask in ((7 if query.rewritten else 1, whole), (0, phrase)):
+            if mask:
+                key = bucket(3, 0, bonus)
+                buckets[key] = buckets.get(key, 0) | mask
+        add(2, 0, exact_in_names & ~phrase & ~whole)
         return buckets
 
-    def _phrase_with_typos(self, query: Query, expanded: Expansions, position: int) -> bool:
-        per_word = [expanded[w][0] | expanded[w][1] for w in query.words]
-        size = len(per_word)
-        for name in self.entries[position].names:
-            tokens = name.split()
-            for start in range(len(tokens) - size + 1):
-                if all(tokens[start + k] in per_word[k] for k in range(size)):
-                    return True
+    def _phrases(self, query: Query, expanded: Expansions, within: int) -> tuple[int, int]:
+        """Documents holding the whole query as a phrase in a name, and the subject only.
+
+        Only names holding every filler can hold the whole phrase, and one subject word in a
+        name is a phrase in it: while typing "đăng ký h", thousands of names hold an "h…"
+        word, and testing each of them in Python would cost tens of milliseconds.
+        """
+        needles = query.needles()
+        with_fillers = within
+        for word in query.fillers:
+            with_fillers &= union(self.name_postings, expanded[word][0])
+        entries, first = self.entries, needles[0]
+        whole = mask_of(
+            [p for p in bits(with_fillers) if any(first in name for name in entries[p].names)]
+        )
+        if len(set(query.required)) == 1 or len(needles) == 1:
+            return whole, (within & ~whole) if len(needles) > 1 else 0
+        others = needles[1:]
+        phrase = mask_of(
+            [
+                p
+                for p in bits(within & ~whole)
+                if any(needle in name for name in entries[p].names for needle in others)
+            ]
+        )
+        return whole, phrase
+
+    def _phrases_with_typos(self, query: Query, expanded: Expansions, within: int) -> int:
+        """Documents holding the subject as a phrase in a name, each word as typed or not."""
+        if not within:
+            return 0
+        per_word = [expanded[w][0] | expanded[w][1] for w in query.required]
+        # Names are found by their first word with str.find, in C: a prefix such as "tr"
+        # makes the other sets large, the first word's set is small (a typo's few readings).
+        firsts = [f" {w} " for w in per_word[0]]
+        rest = per_word[1:]
+        found = 0
+        for position in bits(within):
+            for name in self.entries[position].names:
+                if any(self._phrase_at(name, first, rest) for first in firsts):
+                    found |= 1 << position
+                    break
+        return found
+
+    @staticmethod
+    def _phrase_at(name: str, first: str, rest: list[set[str]]) -> bool:
+        start = name.find(first)
+        while start >= 0:
+            following = name[start + len(first) :].split(maxsplit=len(rest))[: len(rest)]
+            if len(following) == len(rest) and all(
+                word in words for word, words in zip(following, rest, strict=True)
+            ):
+                return True
+            start = name.find(first, start + 1)
         return False
 
     def _allowed(self, facets: Iterable[str]) -> int:
@@ -432,17 +637,34 @@ class SearchIndex:
         best: dict[int, int] = {}
         matched: list[tuple[Query, Expansions, int]] = []
         for forgive in (False, True):
-            # Keep each document in its best bucket only, across the synonym variants.
+            readings = []
             for query in queries:
                 expanded = self._expansions(query, forgive)
+                readings.append((query, expanded, self._search_one(query, expanded, allowed)))
+            # A recognised everyday word ("sổ đỏ") that the catalogue names says what was
+            # meant: its letters as typed count only where they are a phrase of a name, not
+            # where "sổ" and "đỏ…" lie apart in a name, and no reading counts for words found
+            # only in a text (the papers of a permit name a land certificate too).
+            understood = any(
+                query.rewritten and any(named_as_typed(key) for key in found)
+                for query, _, found in readings
+            )
+            # Keep each document in its best bucket only, across the synonym variants.
+            for query, expanded, found in readings:
                 found_here = 0
-                for key, mask in self._search_one(query, expanded, allowed).items():
+                for key, mask in found.items():
+                    if understood and unbucket(key)[0] < (2 if query.rewritten else 3):
+                        continue
                     best[key] = best.get(key, 0) | mask
                     found_here |= mask
                 if found_here:
                     matched.append((query, expanded, found_here))
-            if best:
+            if any(unbucket(key)[0] >= 1 for key in best):
                 break
+        # The papers to bring are named by many procedures ("hộ chiếu" as a proof of identity):
+        # a match there alone counts only when nothing names or describes what was typed.
+        if any(unbucket(key)[0] >= 1 for key in best):
+            best = {key: mask for key, mask in best.items() if unbucket(key)[0] >= 1}
         order: list[int] = []
         found: dict[int, tuple[int, int]] = {}
         taken = 0
@@ -469,7 +691,7 @@ def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     cursor = 0
     for match in WORD.finditer(text):
-        if fold(match.group()) in wanted:
+        if terms(match.group()) in wanted:
             if match.start() > cursor:
                 pieces.append((text[cursor : match.start()], False))
             pieces.append((match.group(), True))

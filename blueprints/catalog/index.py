@@ -43,8 +43,11 @@ _snapshots: dict[str, Snapshot] = {}
 
 
 def load_synonyms() -> dict[str, list[str]]:
+    """The synonym list; an entry is its replacements, or them with where people say it."""
     raw = json.loads(SYNONYMS.read_text(encoding="utf-8"))
-    return {k: v for k, v in raw.items() if not k.startswith("_")}
+    return {
+        k: v["means"] if isinstance(v, dict) else v for k, v in raw.items() if not k.startswith("_")
+    }
 
 
 def guide_text(guide: dict[str, Any]) -> Iterator[str]:
@@ -67,10 +70,13 @@ def documents() -> Iterator[Document]:
     )
     for code, name in rows:
         papers.setdefault(code, []).append(name)
+    # The English name arrives with the catalogue's English data; until then, none.
+    name_en = getattr(Procedure, "name_en", None)
     procedures = db.session.execute(
         sa.select(
             Procedure.code,
             Procedure.name,
+            name_en if name_en is not None else sa.null(),
             Procedure.keywords,
             Procedure.guide,
             Procedure.is_local,
@@ -82,9 +88,20 @@ def documents() -> Iterator[Document]:
         .outerjoin(Field, Procedure.field_id == Field.id)
         .execution_options(yield_per=500)
     )
-    for code, name, keywords, guide, local, published, online, popularity, slug in procedures:
-        aliases = list(keywords or [])
-        text = papers.get(code, [])
+    for (
+        code,
+        name,
+        english,
+        keywords,
+        guide,
+        local,
+        published,
+        online,
+        popularity,
+        slug,
+    ) in procedures:
+        aliases = [english, *(keywords or [])]
+        text: list[str] = []
         for translated in (guide or {}).values():
             aliases.append(translated.get("title", ""))
             text.extend(guide_text(translated))
@@ -98,6 +115,7 @@ def documents() -> Iterator[Document]:
             name=name,
             aliases=[a for a in aliases if a],
             text=text,
+            papers=papers.get(code, []),
             facets=frozenset(facets),
             popularity=popularity,
             local=local and published,

@@ -192,6 +192,25 @@ def test_no_result_offers_suggestions_and_the_centre_phone(client: FlaskClient) 
     assert "Không có thủ tục nào" in soup.select_one("#search-status").get_text()
 
 
+@pytest.mark.parametrize("query", ["lam visa di my", "xin hộ chiếu đi Mỹ "])
+def test_a_query_nothing_plausibly_matches_says_so(client: FlaskClient, query: str) -> None:
+    soup = parse(client.get("/thu-tuc", query_string={"q": query}))
+    check_page(soup)
+    assert not soup.select("ol.results li")
+    empty = soup.select_one(".empty")
+    assert "Chưa tìm thấy" in empty.get_text() and empty.select_one("a[href^='tel:']")
+    assert empty.select("ul.links a")  # suggestions
+
+
+def test_an_everyday_word_lists_only_what_it_names(client: FlaskClient) -> None:
+    # "lam so do" once listed 66 procedures holding "sở" and "đối" somewhere in their names.
+    soup = parse(client.get("/thu-tuc", query_string={"q": "lam so do"}))
+    links = [a["href"] for a in soup.select("ol.results li > a")]
+    assert links[0] == "/thu-tuc/1.012753"  # cấp Giấy chứng nhận quyền sử dụng đất
+    assert "/thu-tuc/1.012973" not in links  # cơ sở giáo dục mầm non độc lập
+    assert len(links) < 10
+
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab, LF, CR
 
 
