@@ -213,6 +213,7 @@ class LevelDecisions:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.rows = {d["code"]: bool(d["commune"]) for d in data["procedures"]}
+        self.agencies = {d["code"]: d["agency"] for d in data["procedures"] if d.get("agency")}
         self.fields = {
             tidy(field): bool(rule["commune"])
             for rule in data["field_rules"]
@@ -284,7 +285,8 @@ def load_commune_catalog(province_name: str) -> dict[str, Any]:
     details = {r["code"]: r for r in records}
     national = list(read_national())
     guides = read_guides()
-    codes = commune_codes(national, read_levels(), LevelDecisions.read(), province_name)
+    decisions = LevelDecisions.read()
+    codes = commune_codes(national, read_levels(), decisions, province_name)
     # Guides may cover procedures that have only a catalogue row (e.g. chứng thực).
     local = set(codes) | {g["code"] for g in guides}
     counts: dict[str, Any] = {
@@ -293,6 +295,10 @@ def load_commune_catalog(province_name: str) -> dict[str, Any]:
     counts["commune_rows"] = loader.load_catalog_rows(
         (r for r in national if r["code"] in local), local=True
     )
+    for code, agency in decisions.agencies.items():
+        proc = loader.existing.get(code)
+        if proc is not None and proc.is_local and not proc.agency:
+            proc.agency = agency
     db.session.flush()
     counts["guides"] = loader.load_guides(guides)
     counts["names_en"] = loader.load_names_en(read_names_en())
