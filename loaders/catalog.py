@@ -28,6 +28,7 @@ NATIONAL = DATA / "procedures" / "national_catalog.jsonl"
 LEVELS = DATA / "procedures" / "national_levels.json"
 DECISIONS = DATA / "procedures" / "commune_level_decisions.json"
 NAMES_EN = DATA / "procedures" / "names_en.json"
+CORRECTIONS = DATA / "procedures" / "text_corrections.json"
 GUIDES = DATA / "guides"
 
 
@@ -270,6 +271,24 @@ def read_guides() -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GUIDES.glob("*.json"))]
 
 
+def read_corrected_records() -> list[dict[str, Any]]:
+    """The detail records, with the official texts garbled at the source put right."""
+    records = json.loads(DETAILED.read_text(encoding="utf-8"))["procedures"]
+    by_code = {r["code"]: r for r in records}
+    for fix in json.loads(CORRECTIONS.read_text(encoding="utf-8"))["corrections"]:
+        record = by_code[fix["code"]]
+        where = f"{fix['code']} {fix['field']}"
+        whole = "\n\n".join(record[fix["field"]])
+        rules.corrected(whole, fix["published"], fix["corrected"], where)  # there, once
+        record[fix["field"]] = [
+            rules.corrected(t, fix["published"], fix["corrected"], where)
+            if fix["published"] in t
+            else t
+            for t in record[fix["field"]]
+        ]
+    return records
+
+
 def read_names_en() -> dict[str, str]:
     data = json.loads(NAMES_EN.read_text(encoding="utf-8"))
     return {code: name for code, name in data.items() if not code.startswith("_")}
@@ -281,7 +300,7 @@ def load_commune_catalog(province_name: str) -> dict[str, Any]:
     Returns the counts and the codes of the procedures loaded without a detail record.
     """
     loader = CatalogLoader()
-    records = json.loads(DETAILED.read_text(encoding="utf-8"))["procedures"]
+    records = read_corrected_records()
     details = {r["code"]: r for r in records}
     national = list(read_national())
     guides = read_guides()

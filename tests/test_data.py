@@ -295,6 +295,9 @@ def test_official_texts_load_word_for_word(app_context: Flask) -> None:
     """Cleaning drops bullets, spaces and empty lines only: every letter of every record's
     official text reaches the page in order (texts garbled at the source stay as published)."""
     records = {r["code"]: r for r in read_json("commune_procedures.json")["procedures"]}
+    for fix in read_json("text_corrections.json")["corrections"]:
+        texts = records[fix["code"]][fix["field"]]
+        texts[:] = [t.replace(fix["published"], fix["corrected"]) for t in texts]
     checked = 0
     for proc in db.session.scalars(sa.select(Procedure).where(Procedure.has_detail)):
         record = records[proc.code]
@@ -359,3 +362,20 @@ def test_another_province_gets_its_own_procedures_with_their_flags(tmp_path: Pat
         }
         db.session.remove()
         db.engine.dispose()
+
+
+def test_texts_garbled_at_the_source_read_as_the_ministry_wrote_them(app_context: Flask) -> None:
+    steps = " ".join(db.session.get(Procedure, "1.001193").steps_text)
+    assert "nộp hồ sơ đăng ký khai sinh tại Trung tâm Phục vụ hành chính công" in steps
+    assert "hoàn tất việc nộp hồ sơ." in steps
+    assert "khai tâm" not in steps and "việc sinh tại Trung" not in steps
+    for fix in read_json("text_corrections.json")["corrections"]:
+        assert fix["evidence"].strip() and fix["published"] != fix["corrected"]
+
+
+def test_a_correction_that_no_longer_matches_stops_the_load() -> None:
+    from domain.procedures import corrected
+
+    assert corrected("a b c", "b", "x", "t") == "a x c"
+    with pytest.raises(ValueError, match="0 times"):
+        corrected("a c", "b", "x", "1.001193 steps_text")
