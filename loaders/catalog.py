@@ -196,8 +196,11 @@ def has_departments(row: dict[str, Any]) -> bool:
 
 
 def for_province(kind: str | None, promulgated_by: str, province_name: str) -> bool:
-    """A standard procedure applies everywhere; a specific one only in the province that made it."""
-    return kind != "SPECIFIC" or fold(promulgated_by).endswith(fold(province_name))
+    """A standard procedure applies everywhere; a province's own one only where it was made.
+
+    An internal one (STANDARD_INTERNAL, between state bodies) is nobody's to apply for.
+    """
+    return kind == "STANDARD" or fold(promulgated_by).endswith(fold(province_name))
 
 
 def is_commune_level(row: dict[str, Any], province_name: str) -> bool:

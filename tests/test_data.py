@@ -169,8 +169,9 @@ def expected_commune_codes(province: str = "phu tho") -> set[str]:
     """The commune's procedures counted straight from the data: a row is in when its
     departments name a commune body, when its detail record says isWard, or, when neither a
     detail record nor a department says anything, when our decision (by row, else by field)
-    says so; a province's own (SPECIFIC) procedures count only in that province; and every
-    procedure we wrote a guide for."""
+    says so; a province's own (SPECIFIC) procedures count only in that province, internal ones
+    between state bodies (STANDARD_INTERNAL) nowhere; and every procedure we wrote a guide
+    for."""
     levels = read_json("national_levels.json")["procedures"]
     decisions = read_json("commune_level_decisions.json")
     by_row = {d["code"]: d["commune"] for d in decisions["procedures"]}
@@ -181,7 +182,8 @@ def expected_commune_codes(province: str = "phu tho") -> set[str]:
     }
     found = {g["code"] for g in guides()}
     for row in national_rows():
-        if row["type"] == "SPECIFIC" and not plain(row["departmentPromulgate"]).endswith(province):
+        mine = plain(row["departmentPromulgate"]).endswith(province)
+        if row["type"] != "STANDARD" and not mine:  # another province's, or internal
             continue
         departments = [plain(d) for d in row["departments"] if d]
         by_department = any("cap xa" in d and "tinh" not in d for d in departments)
@@ -204,7 +206,7 @@ def local_codes() -> set[str]:
 def test_every_commune_level_procedure_is_loaded(app_context: Flask) -> None:
     expected = expected_commune_codes()
     assert local_codes() == expected
-    assert len(expected) == 434
+    assert len(expected) == 415
     # The four that answered 404: no detail record and an empty department list.
     assert {"2.001263", "2.001255", "1.001699", "1.001653"} <= expected
     # isWard records the department filter missed, e.g. lưu động registrations.
@@ -212,6 +214,9 @@ def test_every_commune_level_procedure_is_loaded(app_context: Flask) -> None:
     # Another province's own procedure is not this commune's, even with isWard.
     lai_chau = [r["code"] for r in national_rows() if "Lai Châu" in r["departmentPromulgate"]]
     assert lai_chau and not (set(lai_chau) & expected)
+    # Internal procedures between state bodies are nobody's to apply for.
+    internal = {r["code"] for r in national_rows() if r["type"] == "STANDARD_INTERNAL"}
+    assert "6.006594" in internal and not (internal & local_codes())
 
 
 def test_the_loader_reports_counts_and_lists_procedures_without_details(
