@@ -34,10 +34,15 @@ def load_command() -> None:
             f"(code {unit.province_code}), not in MOTCUA_PROVINCE={config['PROVINCE_CODE']}."
         )
     counts = load_commune_catalog(unit.province.name)
+    without = counts["without_detail"]
     click.echo(
-        f"Catalogue for {unit.name}, {unit.province.name}: {counts['detailed']} detailed records, "
-        f"{counts['commune_rows']} commune-level procedures, {counts['guides']} plain guides."
+        f"Catalogue for {unit.name}, {unit.province.name}: {counts['procedures']} procedures "
+        f"done at commune level, {counts['detailed']} with details, {len(without)} without; "
+        f"{counts['guides']} plain guides, {counts['names_en']} English names."
     )
+    # Those without a detail record show only their name, field and agency: list them, so
+    # someone can find their records.
+    click.echo(f"Without details ({len(without)}): {', '.join(without)}")
     from services.forms import all_form_codes
     from services.forms import form_for
 

@@ -59,6 +59,14 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def corrected(text: str, published: str, correction: str, where: str) -> str:
+    """A published text with one garbled piece put right; the piece must be there once."""
+    found = text.count(published)
+    if found != 1:
+        raise ValueError(f"{where}: the text to correct is there {found} times, not once")
+    return text.replace(published, correction)
+
+
 def time_limits(
     channel_qty: float | None, channel_unit: str, cases: Sequence[TimeLimit]
 ) -> list[TimeLimit]:

@@ -25,6 +25,10 @@ from models import utcnow
 DATA = Path(__file__).resolve().parent.parent / "data"
 DETAILED = DATA / "procedures" / "commune_procedures.json"
 NATIONAL = DATA / "procedures" / "national_catalog.jsonl"
+LEVELS = DATA / "procedures" / "national_levels.json"
+DECISIONS = DATA / "procedures" / "commune_level_decisions.json"
+NAMES_EN = DATA / "procedures" / "names_en.json"
+CORRECTIONS = DATA / "procedures" / "text_corrections.json"
 GUIDES = DATA / "guides"
 
 
@@ -83,6 +87,7 @@ class CatalogLoader:
             proc.is_local = True
             proc.has_detail = True
             proc.is_full_online = bool(record.get("is_full_process_online"))
+            proc.is_non_territorial = bool(record.get("is_non_territorial"))
             proc.kind = record.get("type") or "STANDARD"
             proc.subjects = record.get("subjects") or []
             proc.results = record.get("results") or []
@@ -168,6 +173,16 @@ class CatalogLoader:
             count += 1
         return count
 
+    def load_names_en(self, names: dict[str, str]) -> int:
+        for code, name in names.items():
+            proc = self.existing.get(code)
+            if proc is None:
+                raise ValueError(f"English name for unknown procedure {code}")
+            if proc.name_en != name:
+                proc.name_en = name
+                proc.updated_at = utcnow()
+        return len(names)
+
 
 def read_national() -> Iterator[dict[str, Any]]:
     with NATIONAL.open(encoding="utf-8") as handle:
@@ -176,34 +191,142 @@ def read_national() -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def has_departments(row: dict[str, Any]) -> bool:
+    return any(d for d in row.get("departments") or [])
+
+
+def for_province(kind: str | None, promulgated_by: str, province_name: str) -> bool:
+    """A standard procedure applies everywhere; a province's own one only where it was made.
+
+    An internal one (STANDARD_INTERNAL, between state bodies) is nobody's to apply for.
+    """
+    return kind == "STANDARD" or fold(promulgated_by).endswith(fold(province_name))
+
+
 def is_commune_level(row: dict[str, Any], province_name: str) -> bool:
-    """A national row that a commune centre in this province handles."""
+    """A national row that a commune centre in this province handles, by its departments."""
     departments = [fold(d) for d in row.get("departments") or []]
     at_commune = any("cap xa" in d and "tinh" not in d for d in departments)
-    if row.get("type") == "STANDARD":
-        return at_commune
-    return at_commune and fold(row.get("departmentPromulgate") or "").endswith(fold(province_name))
+    return at_commune and for_province(
+        row.get("type"), row.get("departmentPromulgate") or "", province_name
+    )
+
+
+class LevelDecisions:
+    """Our decisions for rows whose data say nothing about the level (data/procedures/...)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.rows = {d["code"]: bool(d["commune"]) for d in data["procedures"]}
+        self.agencies = {d["code"]: d["agency"] for d in data["procedures"] if d.get("agency")}
+        self.fields = {
+            tidy(field): bool(rule["commune"])
+            for rule in data["field_rules"]
+            for field in rule["fields"]
+        }
+
+    @classmethod
+    def read(cls) -> LevelDecisions:
+        return cls(json.loads(DECISIONS.read_text(encoding="utf-8")))
+
+    def commune(self, row: dict[str, Any]) -> bool:
+        if row["code"] in self.rows:
+            return self.rows[row["code"]]
+        field = tidy((row.get("categories") or [""])[0])
+        if field not in self.fields:
+            # A refreshed crawl brought a row we have not judged: stop rather than miss it.
+            raise ValueError(
+                f"{row['code']} ({field or 'no field'}): no detail record, no department and no "
+                f"decision in {DECISIONS.name}; decide whether a commune does it"
+            )
+        return self.fields[field]
+
+
+def read_levels() -> dict[str, dict[str, bool]]:
+    return json.loads(LEVELS.read_text(encoding="utf-8"))["procedures"]
+
+
+def commune_codes(
+    rows: Iterable[dict[str, Any]],
+    levels: dict[str, dict[str, bool]],
+    decisions: LevelDecisions,
+    province_name: str,
+) -> list[str]:
+    """The procedures done at commune level in this province, in national-list order.
+
+    The union of the department filter and the detail records' isWard flag; where neither a
+    detail record nor a department says anything, our recorded decision.
+    """
+    found: list[str] = []
+    for row in rows:
+        level = levels.get(row["code"])
+        if level is not None:
+            here = level["isWard"] and for_province(
+                row.get("type"), row.get("departmentPromulgate") or "", province_name
+            )
+        else:
+            here = not has_departments(row) and decisions.commune(row)
+        if here or is_commune_level(row, province_name):
+            found.append(row["code"])
+    return found
 
 
 def read_guides() -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GUIDES.glob("*.json"))]
 
 
-def load_commune_catalog(province_name: str) -> dict[str, int]:
-    """The deployment's catalogue: detailed records, commune-level rows and our guides."""
+def read_corrected_records() -> list[dict[str, Any]]:
+    """The detail records, with the official texts garbled at the source put right."""
+    records = json.loads(DETAILED.read_text(encoding="utf-8"))["procedures"]
+    by_code = {r["code"]: r for r in records}
+    for fix in json.loads(CORRECTIONS.read_text(encoding="utf-8"))["corrections"]:
+        record = by_code[fix["code"]]
+        where = f"{fix['code']} {fix['field']}"
+        whole = "\n\n".join(record[fix["field"]])
+        rules.corrected(whole, fix["published"], fix["corrected"], where)  # there, once
+        record[fix["field"]] = [
+            rules.corrected(t, fix["published"], fix["corrected"], where)
+            if fix["published"] in t
+            else t
+            for t in record[fix["field"]]
+        ]
+    return records
+
+
+def read_names_en() -> dict[str, str]:
+    data = json.loads(NAMES_EN.read_text(encoding="utf-8"))
+    return {code: name for code, name in data.items() if not code.startswith("_")}
+
+
+def load_commune_catalog(province_name: str) -> dict[str, Any]:
+    """The deployment's catalogue: every commune-level procedure, its details, our guides.
+
+    Returns the counts and the codes of the procedures loaded without a detail record.
+    """
     loader = CatalogLoader()
-    detailed = json.loads(DETAILED.read_text(encoding="utf-8"))["procedures"]
-    counts = {"detailed": loader.load_detailed(detailed)}
+    records = read_corrected_records()
+    details = {r["code"]: r for r in records}
+    national = list(read_national())
     guides = read_guides()
+    decisions = LevelDecisions.read()
+    codes = commune_codes(national, read_levels(), decisions, province_name)
     # Guides may cover procedures that have only a catalogue row (e.g. chứng thực).
-    guide_codes = {g["code"] for g in guides}
-    rows = [
-        r for r in read_national() if r["code"] in guide_codes or is_commune_level(r, province_name)
-    ]
-    counts["commune_rows"] = loader.load_catalog_rows(rows, local=True)
+    local = set(codes) | {g["code"] for g in guides}
+    counts: dict[str, Any] = {
+        "detailed": loader.load_detailed(r for r in records if r["code"] in local)
+    }
+    counts["commune_rows"] = loader.load_catalog_rows(
+        (r for r in national if r["code"] in local), local=True
+    )
+    for code, agency in decisions.agencies.items():
+        proc = loader.existing.get(code)
+        if proc is not None and proc.is_local and not proc.agency:
+            proc.agency = agency
     db.session.flush()
     counts["guides"] = loader.load_guides(guides)
+    counts["names_en"] = loader.load_names_en(read_names_en())
     db.session.commit()
+    counts["procedures"] = len(local)
+    counts["without_detail"] = sorted(local - details.keys())
     return counts
 
 

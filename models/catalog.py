@@ -34,6 +34,9 @@ class Procedure(db.Model):
 
     code: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text)
+    # Our English name for the most used procedures (data/procedures/names_en.json); pages in
+    # English show it, falling back to the official Vietnamese name.
+    name_en: Mapped[str | None] = mapped_column(sa.Text)
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id"), index=True)
     agency: Mapped[str] = mapped_column(sa.Text, default="")
     # True for the procedures a commune centre handles; the rest of the national catalogue
@@ -42,6 +45,8 @@ class Procedure(db.Model):
     has_detail: Mapped[bool] = mapped_column(default=False)
     is_full_online: Mapped[bool] = mapped_column(default=False, index=True)
     kind: Mapped[str] = mapped_column(sa.String(20), default="STANDARD")
+    # Accepted by any centre regardless of the administrative boundary (isNonTerritorial).
+    is_non_territorial: Mapped[bool] = mapped_column(default=False)
     # Lower is more used; procedures without a rank come after the ranked ones.
     popularity: Mapped[int | None] = mapped_column(index=True)
     # What the centre's administrator decides (loaders never touch these): whether a commune
@@ -82,6 +87,12 @@ class Procedure(db.Model):
         cascade="all, delete-orphan",
         order_by="ProcedureDocument.position",
     )
+
+    def name_in(self, locale: str) -> str:
+        """The name to show in the given language: English where we wrote one, else official."""
+        if locale == "en" and self.name_en:
+            return self.name_en
+        return self.name
 
     def guide_in(self, locale: str) -> dict[str, Any] | None:
         """The plain guide in the given language, falling back to Vietnamese."""

@@ -149,13 +149,16 @@ def index() -> str:
             sa.select(Procedure)
             .where(Procedure.code.in_(page_keys))
             .options(
-                load_only(Procedure.code, Procedure.name, Procedure.is_full_online),
+                load_only(
+                    Procedure.code, Procedure.name, Procedure.name_en, Procedure.is_full_online
+                ),
                 joinedload(Procedure.field),
             )
         )
     }
+    locale = str(get_locale())
     results = [
-        Result(rows[k], highlight(rows[k].name, found.words(k) if found else ()))
+        Result(rows[k], highlight(rows[k].name_in(locale), found.words(k) if found else ()))
         for k in page_keys
         if k in rows
     ]

@@ -26,6 +26,8 @@ PUBLIC_PAGES = [
     "/thu-tuc/3.000611",  # neither
     "/thu-tuc/3.000611/in",
     "/thu-tuc/1.013225/in",  # the longest official list: printed shortened
+    "/thu-tuc/1.003583",  # an isWard record the department filter missed
+    "/thu-tuc/2.001263",  # no record, no department: our decision, its agency
     "/tra-cuu",
     "/tra-cuu?ma=abc",  # a malformed code: the error next to the field
     "/tra-cuu?ma=08566-261128-0001",  # well formed, unknown
@@ -33,6 +35,9 @@ PUBLIC_PAGES = [
     "/thu-tuc?q=khai+sinh&lang=en",
     "/thu-tuc/1.001193?lang=en",
     "/thu-tuc/1.001193/in?lang=en",
+    "/thu-tuc?lang=en",  # our English names in the results
+    "/thu-tuc/2.001263?lang=en",  # English name, the official Vietnamese one beside it
+    "/thu-tuc/2.001263/in?lang=en",
     "/tra-cuu?ma=abc&lang=en",
     "/quyen-rieng-tu",
     "/tiep-can",

@@ -75,6 +75,18 @@ def test_the_page_not_found_fits_the_first_round_trip(client: FlaskClient, lang:
     assert gzipped_size(response) <= PAGE_BUDGET
 
 
+def test_every_procedure_page_of_the_commune_fits(client: FlaskClient) -> None:
+    from tests.test_data import expected_commune_codes
+
+    too_big = {}
+    for code in sorted(expected_commune_codes()):
+        response = client.get(f"/thu-tuc/{code}?lang=vi")
+        assert response.status_code == 200, code
+        if gzipped_size(response) > PAGE_BUDGET:
+            too_big[code] = gzipped_size(response)
+    assert not too_big, too_big
+
+
 def test_live_search_fragment_is_small(client: FlaskClient) -> None:
     size = gzipped_size(client.get("/thu-tuc?q=dang+ky", headers=HX))
     assert size <= 4 * 1024, size

@@ -18,6 +18,7 @@ from tests.conftest import HX
 from tests.pages import check_page
 from tests.pages import fragment
 from tests.pages import parse
+from tests.test_data import expected_commune_codes
 
 
 def result_names(soup) -> list[str]:
@@ -43,7 +44,12 @@ def test_empty_search_lists_most_used_first(client: FlaskClient) -> None:
     names = result_names(soup)
     assert names[0] == "Thủ tục đăng ký khai sinh"
     assert len(names) == 20
-    assert "390 thủ tục" in soup.select_one("#search-status").get_text()
+    offered = len(expected_commune_codes())
+    status = soup.select_one("#search-status").get_text()
+    assert f"Xã Tân Sơn giải quyết {offered} thủ tục" in status
+    # A filtered list counts what it shows, not what the commune offers.
+    soup = parse(client.get("/thu-tuc?linh-vuc=ho-tich"))
+    assert "giải quyết" not in soup.select_one("#search-status").get_text()
 
 
 @pytest.mark.parametrize(
@@ -356,3 +362,77 @@ def test_the_whole_catalogue_flow_without_javascript(client: FlaskClient) -> Non
     print_link = detail.select_one("a[href$='/in']")
     sheet = client.get(print_link["href"])
     assert sheet.status_code == 200 and "khai tử" in parse(sheet).h1.get_text()
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "field"),
+    [
+        ("2.001263", "Đăng ký việc nuôi con nuôi trong nước", "Nuôi con nuôi"),
+        ("2.001255", "Đăng ký lại việc nuôi con nuôi trong nước", "Nuôi con nuôi"),
+        (
+            "1.001699",
+            "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật",
+            "Bảo trợ xã hội",
+        ),
+        ("1.001653", "Đổi, cấp lại Giấy xác nhận khuyết tật", "Bảo trợ xã hội"),
+    ],
+)
+def test_procedures_without_any_level_in_the_data_have_their_page(
+    client: FlaskClient, code: str, name: str, field: str
+) -> None:
+    response = client.get(f"/thu-tuc/{code}?lang=vi")
+    assert response.status_code == 200
+    soup = parse(response)
+    check_page(soup)
+    assert soup.h1.get_text(strip=True) == name
+    facts = dict(
+        zip(
+            [dt.get_text(strip=True) for dt in soup.select("dl.facts dt")],
+            [dd.get_text(strip=True) for dd in soup.select("dl.facts dd")],
+            strict=True,
+        )
+    )
+    assert facts["Lĩnh vực"] == field and facts["Cơ quan thực hiện"] == "Ủy ban nhân dân cấp xã"
+    assert soup.select_one("p.source a")["href"].startswith("https://dichvucong.gov.vn/")
+    # And the commune's list has them.
+    soup = parse(client.get(f"/thu-tuc?linh-vuc={fold(field).replace(' ', '-')}&trang=1"))
+    assert name in result_names(soup)
+
+
+def test_a_new_detail_record_shows_papers_time_fee_and_law(client: FlaskClient) -> None:
+    """1.003583 (khai sinh lưu động) came with the isWard records: its details are on the page."""
+    soup = parse(client.get("/thu-tuc/1.003583?lang=vi"))
+    check_page(soup)
+    official = soup.select_one("section.official")
+    assert official.select("table.docs tbody tr"), "papers to hand in"
+    channels = official.select("table.channels tbody tr")
+    assert channels and all("Không ghi" not in tr.select("td")[0].get_text() for tr in channels)
+    assert "Căn cứ pháp lý" in official.get_text()
+
+
+def test_english_pages_show_our_english_names(client: FlaskClient) -> None:
+    soup = parse(client.get("/thu-tuc?linh-vuc=nuoi-con-nuoi&lang=en"))
+    check_page(soup, "en")
+    names = result_names(soup)
+    assert "Domestic adoption registration" in names
+    # Without an English name, the official Vietnamese one.
+    assert any(n.startswith("Cấp giấy xác nhận công dân Việt Nam") for n in names)
+
+    soup = parse(client.get("/thu-tuc/2.001263?lang=en"))
+    check_page(soup, "en")
+    assert soup.h1.get_text(strip=True) == "Domestic adoption registration"
+    assert soup.title.get_text().startswith("Domestic adoption registration")
+    official = soup.select_one("p.meta span[lang=vi]")
+    assert official.get_text() == "Đăng ký việc nuôi con nuôi trong nước"
+
+    soup = parse(client.get("/thu-tuc/2.001263/in?lang=en"))
+    assert soup.select_one("h1 span").get_text() == "Domestic adoption registration"
+    assert soup.select_one("p.meta span[lang=vi]")
+
+    soup = parse(client.get("/thu-tuc/1.000593?lang=en"))
+    assert soup.h1.get_text(strip=True) == "Thủ tục đăng ký kết hôn lưu động"
+    assert not soup.select("p.meta span[lang=vi]")
+
+    soup = parse(client.get("/thu-tuc/2.001263?lang=vi"))
+    assert soup.h1.get_text(strip=True) == "Đăng ký việc nuôi con nuôi trong nước"
+    assert not soup.select("p.meta span[lang=vi]")
