@@ -12,13 +12,15 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
-from flask import has_request_context
 from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
 
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
@@ -26,6 +28,7 @@ from domain import formatting
 from domain.search import clean_query
 from extensions import db
 from models import Unit
+from services.links import public_url
 
 bp = Blueprint("site", __name__)
 
@@ -122,18 +125,6 @@ def language_url(lang: str) -> str:
     return url_for("catalog.home", lang=lang)
 
 
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for paper, messages and QR codes, on the configured public address."""
-    base = current_app.config.get("PUBLIC_URL")
-    if not has_request_context():
-        # A message queued by a command (no request): the configured address, or localhost.
-        with current_app.test_request_context(base_url=base or "http://localhost/"):
-            return url_for(endpoint, _external=True, **values)
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 @cache
 def _language_names(languages: tuple[str, ...]) -> dict[str, str]:
     # Each language named in itself: a reader looks for their own language's name.
@@ -198,10 +189,24 @@ def render_server_error(_error: Exception) -> tuple[str, int]:
     return render_template("errors/500.html", code=500), 500
 
 
+def render_bad_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A request for another Host than the portal's: a plain page, its address in words."""
+    # No layout: there is no URL adapter for an untrusted Host, and any link would go to it.
+    address = escape(current_app.config["PUBLIC_URL"])
+    page = (
+        f'<!doctype html><html lang="vi"><meta charset="utf-8">'
+        f"<title>{escape(_('Địa chỉ không đúng'))}</title>"
+        f"<h1>{escape(_('Địa chỉ không đúng'))}</h1>"
+        f"<p>{escape(_('Cổng dịch vụ công chỉ mở tại địa chỉ:'))} {address}</p></html>"
+    )
+    return page, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register_site(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(compress_error_pages)
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(SecurityError, render_bad_host)
     app.register_error_handler(500, render_server_error)
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["day"] = formatting.day

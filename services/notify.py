@@ -26,6 +26,7 @@ from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
 from models import utcnow
+from services.links import public_url
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
@@ -35,8 +36,6 @@ LEASE = timedelta(minutes=5)
 
 
 def status_url(dossier: Dossier) -> str:
-    from blueprints.site import public_url
-
     return public_url("lookup.index", ma=dossier.code)
 
 

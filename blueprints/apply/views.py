@@ -26,7 +26,6 @@ from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import read_uploads
 from blueprints.qr import qr_svg
-from blueprints.site import public_url
 from domain import validators
 from domain.formspec import YES
 from domain.formspec import FormSpec
@@ -51,6 +50,7 @@ from services import dossiers
 from services import drafts
 from services.forms import accepts_online
 from services.forms import form_for
+from services.links import public_url
 from services.units import directory
 
 bp = Blueprint("apply", __name__)

@@ -32,7 +32,6 @@ from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
 from blueprints.qr import qr_svg
-from blueprints.site import public_url
 from domain import accounts
 from domain import validators
 from domain import workflow
@@ -54,6 +53,7 @@ from services.calendar import forget_calendars
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
+from services.links import public_url
 from services.workflow import Conflict
 from services.workflow import Request
 from services.workflow import act
