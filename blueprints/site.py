@@ -24,6 +24,7 @@ from werkzeug.exceptions import SecurityError
 
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
+from blueprints.private import no_store
 from domain import formatting
 from domain.search import clean_query
 from extensions import db
@@ -205,6 +206,7 @@ def render_bad_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
 def register_site(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(compress_error_pages)
+    app.after_request(no_store)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(SecurityError, render_bad_host)
     app.register_error_handler(500, render_server_error)

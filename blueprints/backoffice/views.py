@@ -31,6 +31,7 @@ from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
+from blueprints.private import keep_private
 from blueprints.qr import qr_svg
 from domain import accounts
 from domain import validators
@@ -84,11 +85,8 @@ def words() -> dict[str, Any]:
     }
 
 
-@bp.after_request
-def private(response: Response) -> Response:
-    # Personal data: never kept by a shared proxy or the browser's back-forward cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Every staff page shows personal data (or could, after sign-in): none is ever stored.
+bp.before_request(keep_private)
 
 
 # --- Signing in --------------------------------------------------------------------------------
