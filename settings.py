@@ -116,6 +116,9 @@ def derived(config: dict[str, Any]) -> None:
     # Werkzeug then answers 400 to any other Host (or X-Forwarded-Host behind a proxy).
     hosts = [urlsplit(config["PUBLIC_URL"]).hostname, *LOOPBACK_HOSTS]
     config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
+    # HSTS only where cookies already require HTTPS: on plain http://127.0.0.1 it would
+    # teach a browser to refuse the local address.
+    config["HSTS"] = "max-age=31536000" if config["SESSION_COOKIE_SECURE"] else ""
 
 
 def is_loopback(host: str) -> bool:

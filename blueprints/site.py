@@ -171,8 +171,12 @@ SECURITY_HEADERS = [
 @bp.after_app_request
 def security_headers(response: Response) -> Response:
     headers = response.headers
-    if "Content-Security-Policy" not in headers:
-        headers.extend(SECURITY_HEADERS)
+    # A view with a stricter policy of its own (a staff file download) keeps it; the other
+    # headers hold for every answer, that one included.
+    for name, value in SECURITY_HEADERS:
+        headers.setdefault(name, value)
+    if hsts := current_app.config["HSTS"]:
+        headers["Strict-Transport-Security"] = hsts
     if request.endpoint != "assets.static" and "HX-Request" not in headers.get("Vary", ""):
         # Pages differ between a full load and an htmx fragment; caches must keep both.
         response.vary.add("HX-Request")

@@ -63,6 +63,9 @@ from services.workflow import local_today
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
 
 SLIPS = {"01", "02", "03", "04", "05"}
+# The types a staff browser may show itself, with the extension of what is stored: a photo
+# sent as .heic is kept as JPEG, and its name should say so.
+INLINE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 @bp.context_processor
@@ -313,6 +316,12 @@ def action(code: str, key: str) -> Any:
     return redirect(url_for("backoffice.dossier", code=found.code), 303)
 
 
+def download_name(stored: StoredFile) -> str:
+    stem = (stored.original_name or "").rsplit(".", 1)[0].strip() or f"{stored.slot}-{stored.id}"
+    extension = INLINE_TYPES.get(stored.mimetype)
+    return f"{stem}.{extension}" if extension else stem
+
+
 @bp.route("/ho-so/<code>/tep/<int:file_id>")
 @roles(*ON_DOSSIERS)
 def document(code: str, file_id: int) -> Response:
@@ -321,9 +330,19 @@ def document(code: str, file_id: int) -> Response:
     stored = db.session.get(StoredFile, file_id)
     if stored is None or stored.dossier_id != found.id:
         abort(404)
-    response = send_file(file_path(stored.stored_name), mimetype=stored.mimetype, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
+    # Photos and PDFs open in the browser, where staff read them beside the dossier; any other
+    # type is saved, never rendered.
+    inline = stored.mimetype in INLINE_TYPES
+    response = send_file(
+        file_path(stored.stored_name),
+        mimetype=stored.mimetype,
+        max_age=0,
+        as_attachment=not inline,
+        download_name=download_name(stored),
+    )
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+    )
     return response
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from extensions import db
+from models import StoredFile
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import Applicant
 from tests.journeys import form_values
 from tests.journeys import photo
+from tests.pages import parse
 from tests.staff import staff_client
+from tests.web.test_backoffice import submitted
 
 
 def no_store(person: Applicant) -> bool:
@@ -66,3 +70,43 @@ def test_staff_pages_are_never_stored_by_the_same_mechanism(app: Flask) -> None:
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     # Public pages keep their own caching.
     assert client.get("/quyen-rieng-tu").headers.get("Cache-Control") != "no-store"
+
+
+def test_staff_downloads_keep_every_protection_and_only_photos_and_pdfs_open_inline(
+    app: Flask,
+) -> None:
+    code = submitted(app)
+    staff = staff_client(app, "tiep_nhan")
+    page = parse(staff.get(f"/can-bo/ho-so/{code}"))
+    links = [a["href"] for a in page.select("a[href*='/tep/']")]
+    assert links
+    response = staff.get(links[0])
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    headers = response.headers
+    assert "sandbox" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Content-Disposition"].startswith("inline;")
+    assert headers["Content-Disposition"].endswith(".jpg")
+    response.close()
+    # Any other type, should one ever be stored, is saved rather than shown.
+    file_id = int(links[0].rsplit("/", 1)[1])
+    with app.app_context():
+        stored = db.session.get(StoredFile, file_id)
+        stored.mimetype = "text/html"
+        db.session.commit()
+    response = staff.get(links[0])
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response.close()
+
+
+def test_hsts_only_when_cookies_are_secure(make_app) -> None:
+    plain = make_app().test_client().get("/")
+    assert "Strict-Transport-Security" not in plain.headers
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client()
+    for path in ("/", "/can-bo/dang-nhap", "/khong-co"):
+        assert secure.get(path).headers["Strict-Transport-Security"] == "max-age=31536000"
