@@ -107,7 +107,7 @@ def _day(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _add_months(start: date, months: int) -> date:
+def add_months(start: date, months: int) -> date:
     """start moved by whole months; a day the month lacks becomes its last day (31/1 → 28/2)."""
     years, month_index = divmod(start.month - 1 + months, 12)
     year, month = start.year + years, month_index + 1
@@ -229,7 +229,7 @@ class WorkCalendar:
         if unit == "DAY":
             return self._working_on_or_after(start + timedelta(days=math.ceil(qty)))
         if unit == "MONTH":
-            return self._working_on_or_after(_add_months(start, math.ceil(qty)))
+            return self._working_on_or_after(add_months(start, math.ceil(qty)))
         days = qty / HOURS_PER_WORKING_DAY if unit == "HOUR" else qty
         # The reception day is day 1, so N days end N - 1 working days after it.
         return self.add_working_days(start, max(math.ceil(days) - 1, 0))

@@ -252,6 +252,11 @@ def dossier_context(
         "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
+        # The browser's date picker stops where the rule does; the rule is checked anyway.
+        "latest": {
+            "deadline": workflow.latest_deadline(today),
+            "new_date": workflow.latest_new_date(today, dossier.due_date),
+        },
     }
 
 
