@@ -6,7 +6,9 @@ never sent for a change that did not happen. Sending is a separate job (cron) th
 
 from __future__ import annotations
 
+import re
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
@@ -96,10 +98,12 @@ class LogSender:
     """
 
     def send(self, message: OutboxMessage) -> None:
+        dossier = db.session.get(Dossier, message.dossier_id) if message.dossier_id else None
+        names = [dossier.applicant_name] if dossier and dossier.applicant_name else []
         head = f"[{message.channel}] {mask(message.recipient)}"
         if message.subject:
-            head += f" | {message.subject}"
-        click.echo(f"{head}\n{message.body.rstrip()}\n", err=True)
+            head += f" | {redact(message.subject, names)}"
+        click.echo(f"{head}\n{redact(message.body.rstrip(), names)}\n", err=True)
 
 
 class SmtpSender:
@@ -129,6 +133,20 @@ def mask(recipient: str) -> str:
         name, _at, domain = recipient.partition("@")
         return f"{name[:2]}…@{domain}"
     return f"{recipient[:4]}…{recipient[-2:]}"
+
+
+# Nine digits or more, maybe grouped by spaces or dots: a phone number (10) or a CCCD (12)
+# that staff typed into a reason. Dossier codes (groups of 5, 6 and 4 split by dashes),
+# dates and the centre's 8-digit hotline stay readable.
+LONG_NUMBER = re.compile(r"\d(?:[ .]?\d){8,}")
+
+
+def redact(text: str, names: Iterable[str] = ()) -> str:
+    """A message as it may appear in a log: long numbers half hidden, the names as initials."""
+    for name in names:
+        initials = " ".join(f"{word[0]}." for word in name.split())
+        text = text.replace(name, initials)
+    return LONG_NUMBER.sub(lambda found: mask(re.sub(r"[ .]", "", found.group())), text)
 
 
 def senders() -> dict[str, Sender]:
