@@ -255,6 +255,16 @@ class WorkCalendar:
         return d if self.is_working_day(d) else self.next_working_day(d)
 
 
+def override_window(today: date) -> tuple[date, date]:
+    """The first and last day an administrator may mark as off or worked, today.
+
+    From 1 January of last year, because a day off found late (a storm) still moves the due
+    dates of dossiers then running, to 31 December of next year, because the government
+    announces a year's days off and make-up days in the autumn before.
+    """
+    return date(today.year - 1, 1, 1), date(today.year + 1, 12, 31)
+
+
 def on_time_class(finished_on: date, due: date) -> str:
     """QĐ 766 class of a result, by calendar day: 'early', 'on_time' or 'late'."""
     if finished_on < due:

@@ -34,8 +34,10 @@ from blueprints.htmx import render_page
 from blueprints.private import keep_private
 from blueprints.qr import qr_svg
 from domain import accounts
+from domain import formatting
 from domain import validators
 from domain import workflow
+from domain.calendar import override_window
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -501,6 +503,8 @@ def days_off() -> Any:
     from models import CalendarDay
 
     error = None
+    first, last = override_window(local_today())
+    typed = {name: request.form.get(name, "")[:200] for name in ("day", "note", "working")}
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
         key = (current_user.unit_code, day)
@@ -513,6 +517,11 @@ def days_off() -> Any:
             return redirect(url_for("backoffice.days_off"), 303)
         if day is None:
             error = Problem(N_("Bạn hãy chọn ngày."))
+        elif not first <= day <= last:
+            error = Problem(
+                N_("Bạn hãy chọn một ngày từ %(first)s đến %(last)s."),
+                {"first": formatting.day(first), "last": formatting.day(last)},
+            )
         else:
             row = db.session.get(CalendarDay, key) or CalendarDay(
                 unit_code=current_user.unit_code, day=day
@@ -539,5 +548,12 @@ def days_off() -> Any:
     ]
     status = 422 if error else 200
     return render_template(
-        "backoffice/days_off.html", rows=rows, holidays=holidays, error=error, year=year
+        "backoffice/days_off.html",
+        rows=rows,
+        holidays=holidays,
+        error=error,
+        year=year,
+        typed=typed if error else {},
+        first=first,
+        last=last,
     ), status

@@ -11,10 +11,12 @@ from flask import Flask
 from domain.calendar import WorkCalendar
 from domain.calendar import add_months
 from extensions import db
+from models import CalendarDay
 from models import Dossier
 from services.workflow import local_today
 from tests.pages import check_page
 from tests.pages import parse
+from tests.staff import post_form
 from tests.staff import staff_client
 from tests.web.test_backoffice import do
 from tests.web.test_backoffice import dossier
@@ -103,3 +105,32 @@ def test_a_far_due_date_already_saved_shows_at_once(app: Flask, monkeypatch) -> 
     staff = staff_client(app, "chuyen_vien").get(f"/can-bo/ho-so/{code}")
     assert staff.status_code == 200
     assert len(calls) <= 1000
+
+
+def test_a_day_off_is_marked_only_from_last_year_to_next_year(app: Flask) -> None:
+    admin = staff_client(app, "quan_tri")
+    page = parse(admin.get("/can-bo/ngay-nghi"))
+    year = local_today().year
+    day = page.select_one("#day")
+    assert (day["min"], day["max"]) == (f"{year - 1}-01-01", f"{year + 1}-12-31")
+    form = "form[action$='/ngay-nghi']:not(.inline)"
+    for typed in ("9999-12-31", f"{year + 2}-01-01", f"{year - 2}-12-31"):
+        refused = post_form(admin, page, form, {"day": typed, "note": "Bão", "working": "co"})
+        assert refused.status_code == 422, typed
+        shown = parse(refused)
+        check_page(shown)
+        said = shown.select_one("#day-error").get_text(" ", strip=True)
+        assert f"01/01/{year - 1}" in said and f"31/12/{year + 1}" in said
+        assert shown.select_one("#day")["value"] == typed  # nothing typed is lost
+        assert shown.select_one("#note")["value"] == "Bão"
+        assert shown.select_one("#working").has_attr("checked")
+    with app.app_context():
+        assert not db.session.scalars(
+            sa.select(CalendarDay).where(CalendarDay.day > date(year + 1, 12, 31))
+        ).all()
+    # Both ends of the window are taken (and removed again: the database is shared).
+    for day in (date(year - 1, 1, 1), date(year + 1, 12, 31)):
+        assert post_form(admin, page, form, {"day": day.isoformat()}).status_code == 303
+        with app.app_context():
+            db.session.delete(db.session.get(CalendarDay, (8566, day)))
+            db.session.commit()
