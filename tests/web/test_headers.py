@@ -37,9 +37,12 @@ def test_every_page_with_the_persons_data_is_never_stored(app: Flask) -> None:
         person.submit(changes=KHAI_SINH.get(person.step_id, {}))
     assert len(seen) > 3 and seen[-1] == "kiem-tra"
     # A step refused for a missing answer shows the rest of what was typed: private too.
-    person.get(person.path.replace("/kiem-tra", "/nguoi-dien"))
-    assert no_store(person)
-    person.get(person.path.replace("/nguoi-dien", "/kiem-tra"))
+    check_url = person.path
+    person.get(check_url.replace("/kiem-tra", "/nguoi-yeu-cau"))
+    assert person.response.status_code == 200 and no_store(person)
+    person.submit(changes={"requester_name": ""})
+    assert person.response.status_code == 422 and person.errors() and no_store(person)
+    person.get(check_url)
     done = person.submit("form[action$='/gui']", {"declaration": "co"})
     assert no_store(person), person.path
     code = done.select_one(".dossier-code").get_text(strip=True)
