@@ -198,11 +198,12 @@ def render_bad_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
     """A request for another Host than the portal's: a plain page, its address in words."""
     # No layout: there is no URL adapter for an untrusted Host, and any link would go to it.
     address = escape(current_app.config["PUBLIC_URL"])
+    # Outside the f-string, where pybabel finds the words to translate.
+    title = escape(_("Địa chỉ không đúng"))
+    only_at = escape(_("Cổng dịch vụ công chỉ mở tại địa chỉ:"))
     page = (
-        f'<!doctype html><html lang="vi"><meta charset="utf-8">'
-        f"<title>{escape(_('Địa chỉ không đúng'))}</title>"
-        f"<h1>{escape(_('Địa chỉ không đúng'))}</h1>"
-        f"<p>{escape(_('Cổng dịch vụ công chỉ mở tại địa chỉ:'))} {address}</p></html>"
+        f'<!doctype html><html lang="{get_locale()}"><meta charset="utf-8">'
+        f"<title>{title}</title><h1>{title}</h1><p>{only_at} {address}</p></html>"
     )
     return page, 400, {"Content-Type": "text/html; charset=utf-8"}
 
