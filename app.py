@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import settings
+from domain.privacy import RedactNumbers
 from extensions import babel
 from extensions import compress
 from extensions import csrf
@@ -69,6 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         hops = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    # What the app itself logs (an unexpected error and its traceback) is kept free of
+    # phone and CCCD numbers too.
+    # app.logger is one logger per process, shared by every app made in it (the tests').
+    if not any(isinstance(f, RedactNumbers) for f in app.logger.filters):
+        app.logger.addFilter(RedactNumbers())
 
     from cli import register_commands
 

@@ -6,9 +6,7 @@ never sent for a change that did not happen. Sending is a separate job (cron) th
 
 from __future__ import annotations
 
-import re
 import smtplib
-from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
@@ -23,6 +21,8 @@ from flask_babel import gettext
 
 from domain import workflow
 from domain.formatting import sms
+from domain.privacy import mask
+from domain.privacy import redact
 from extensions import db
 from models import Dossier
 from models import DossierEvent
@@ -125,28 +125,6 @@ class SmtpSender:
             if config["SMTP_USER"]:
                 server.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
             server.send_message(mail)
-
-
-def mask(recipient: str) -> str:
-    """Phone numbers and addresses half hidden in logs."""
-    if "@" in recipient:
-        name, _at, domain = recipient.partition("@")
-        return f"{name[:2]}…@{domain}"
-    return f"{recipient[:4]}…{recipient[-2:]}"
-
-
-# Nine digits or more, maybe grouped by spaces or dots: a phone number (10) or a CCCD (12)
-# that staff typed into a reason. Dossier codes (groups of 5, 6 and 4 split by dashes),
-# dates and the centre's 8-digit hotline stay readable.
-LONG_NUMBER = re.compile(r"\d(?:[ .]?\d){8,}")
-
-
-def redact(text: str, names: Iterable[str] = ()) -> str:
-    """A message as it may appear in a log: long numbers half hidden, the names as initials."""
-    for name in names:
-        initials = " ".join(f"{word[0]}." for word in name.split())
-        text = text.replace(name, initials)
-    return LONG_NUMBER.sub(lambda found: mask(re.sub(r"[ .]", "", found.group())), text)
 
 
 def senders() -> dict[str, Sender]:

@@ -57,3 +57,20 @@ def test_the_log_sender_hides_numbers_and_names(app: Flask) -> None:
     assert "0912…78" in log and "0251…45" in log  # half shown, as recipients are
     assert "ha.thi.mai" not in log
     assert code in log  # the dossier code stays readable
+
+
+def test_an_unexpected_error_is_logged_without_the_numbers_it_quotes(make_app, caplog) -> None:
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/thu-loi")
+    def fails() -> str:
+        # An error quoting the input that caused it, as int() and date() do.
+        raise ValueError(f"not a date: {CCCD!r}, phone 0912 345 678")
+
+    with caplog.at_level("ERROR"):
+        response = app.test_client().get("/thu-loi")
+    assert response.status_code == 500
+    logged = caplog.text
+    assert "Exception on /thu-loi [GET]" in logged and "ValueError" in logged
+    assert CCCD not in logged and "0912 345 678" not in logged
+    assert "'0251…45', phone 0912…78" in logged
