@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import settings
+from domain.privacy import RedactNumbers
 from extensions import babel
 from extensions import compress
 from extensions import csrf
@@ -41,6 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_WAIT_SECONDS"]
         ),
     )
+    # A failed statement's error names its parameters (a CCCD, a phone number, a name) and
+    # ends up in the error log: keep them out of it.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
 
     from blueprints import register_blueprints
     from blueprints.site import select_locale
@@ -70,6 +74,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         hops = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    # What the app itself logs (an unexpected error and its traceback) is kept free of
+    # phone and CCCD numbers too.
+    # app.logger is one logger per process, shared by every app made in it (the tests').
+    if not any(isinstance(f, RedactNumbers) for f in app.logger.filters):
+        app.logger.addFilter(RedactNumbers())
 
     from cli import register_commands
 

@@ -15,6 +15,9 @@ keepalive = 5
 # Workers are not recycled: a restart costs a second of imports and index building, which
 # showed as 1 s stalls under load. Memory per worker is measured by bench/throughput.py.
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
+# gunicorn's usual line with the path only: no query string and no referrer, which carry a
+# staff search for a phone number, a CCCD or a name (/can-bo/?q=...) into the log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(M)sms'
 errorlog = "-"
 # Tells create_app() it serves pages only (no migrations to load).
 raw_env = ["MOTCUA_WEB_WORKER=1"]

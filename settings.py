@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # (environment variable, config key, default, converter) — the README's configuration table
 # is written from this list, keep the two in step.
@@ -15,6 +17,8 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None, str),
     ("MOTCUA_DB_WAIT_SECONDS", "DB_WAIT_SECONDS", 3.0, float),
     ("SECRET_KEY", "SECRET_KEY", None, str),
+    # gunicorn.conf.py binds HOST:PORT; the app reads them to know whether it is local only.
+    ("PORT", "PORT", 8000, int),
     ("MOTCUA_PROVINCE", "PROVINCE_CODE", 25, int),
     ("MOTCUA_UNIT", "UNIT_CODE", 8566, int),
     ("MOTCUA_CENTRE_ADDRESS", "CENTRE_ADDRESS", "", str),
@@ -36,9 +40,19 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("SMTP_PASSWORD", "SMTP_PASSWORD", "", str),
     ("SMTP_FROM", "SMTP_FROM", "motcua@localhost", str),
     ("SMTP_TLS", "SMTP_TLS", False, bool),
+    ("HOST", "HOST", "127.0.0.1", str),
 ]
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Names this machine answers to itself; always trusted, so that `make run`, the tests and a
+# health check on the server work without configuration. (Werkzeug cannot match [::1].)
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed: the app must not start with it."""
+
+
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
@@ -100,6 +114,46 @@ def derived(config: dict[str, Any]) -> None:
     config["MAX_DOSSIER_BYTES"] = config["MAX_DOSSIER_MB"] * mb
     # One request may carry several photos of one paper; each is checked on its own.
     config["MAX_CONTENT_LENGTH"] = config["MAX_DOSSIER_BYTES"] + mb
+    config["PUBLIC_URL"] = public_url(config)
+    # Werkzeug then answers 400 to any other Host (or X-Forwarded-Host behind a proxy).
+    hosts = [urlsplit(config["PUBLIC_URL"]).hostname, *LOOPBACK_HOSTS]
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
+    # HSTS only where cookies already require HTTPS: on plain http://127.0.0.1 it would
+    # teach a browser to refuse the local address.
+    config["HSTS"] = "max-age=31536000" if config["SESSION_COOKIE_SECURE"] else ""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to bind (HOST) is reachable from this machine only."""
+    if host.strip("[]") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def public_url(config: dict[str, Any]) -> str:
+    """The portal's address for links on paper, in messages and in QR codes.
+
+    It never comes from a request: a forged Host header would otherwise put an attacker's
+    address into the SMS the portal sends. Only a portal reachable from this machine alone
+    may go without it.
+    """
+    url = (config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not url:
+        if config["PROXIES"] or not is_loopback(config["HOST"]):
+            raise ConfigurationError(
+                "MOTCUA_PUBLIC_URL must be set (e.g. https://tanson.phutho.gov.vn) when the"
+                " portal is served on another address than 127.0.0.1 or behind a proxy"
+            )
+        return f"http://127.0.0.1:{config['PORT']}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"MOTCUA_PUBLIC_URL={url!r} is not an address such as https://tanson.phutho.gov.vn"
+        )
+    return url
 
 
 def database_url(url: str) -> str:

@@ -12,21 +12,25 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
-from flask import has_request_context
 from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
 
 from blueprints import outage
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
+from blueprints.private import no_store
 from domain import formatting
 from domain.search import clean_query
 from extensions import db
 from models import Unit
+from services.links import public_url
 
 bp = Blueprint("site", __name__)
 
@@ -123,18 +127,6 @@ def language_url(lang: str) -> str:
     return url_for("catalog.home", lang=lang)
 
 
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for paper, messages and QR codes, on the configured public address."""
-    base = current_app.config.get("PUBLIC_URL")
-    if not has_request_context():
-        # A message queued by a command (no request): the configured address, or localhost.
-        with current_app.test_request_context(base_url=base or "http://localhost/"):
-            return url_for(endpoint, _external=True, **values)
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 @cache
 def _language_names(languages: tuple[str, ...]) -> dict[str, str]:
     # Each language named in itself: a reader looks for their own language's name.
@@ -180,8 +172,12 @@ SECURITY_HEADERS = [
 @bp.after_app_request
 def security_headers(response: Response) -> Response:
     headers = response.headers
-    if "Content-Security-Policy" not in headers:
-        headers.extend(SECURITY_HEADERS)
+    # A view with a stricter policy of its own (a staff file download) keeps it; the other
+    # headers hold for every answer, that one included.
+    for name, value in SECURITY_HEADERS:
+        headers.setdefault(name, value)
+    if hsts := current_app.config["HSTS"]:
+        headers["Strict-Transport-Security"] = hsts
     if request.endpoint != "assets.static" and "HX-Request" not in headers.get("Vary", ""):
         # Pages differ between a full load and an htmx fragment; caches must keep both.
         response.vary.add("HX-Request")
@@ -199,10 +195,26 @@ def render_server_error(_error: Exception) -> tuple[str, int]:
     return render_template("errors/500.html", code=500), 500
 
 
+def render_bad_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A request for another Host than the portal's: a plain page, its address in words."""
+    # No layout: there is no URL adapter for an untrusted Host, and any link would go to it.
+    address = escape(current_app.config["PUBLIC_URL"])
+    # Outside the f-string, where pybabel finds the words to translate.
+    title = escape(_("Địa chỉ không đúng"))
+    only_at = escape(_("Cổng dịch vụ công chỉ mở tại địa chỉ:"))
+    page = (
+        f'<!doctype html><html lang="{get_locale()}"><meta charset="utf-8">'
+        f"<title>{title}</title><h1>{title}</h1><p>{only_at} {address}</p></html>"
+    )
+    return page, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register_site(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(compress_error_pages)
+    app.after_request(no_store)
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(SecurityError, render_bad_host)
     app.register_error_handler(500, render_server_error)
     for unavailable in outage.UNAVAILABLE:
         app.register_error_handler(unavailable, outage.database_unavailable)

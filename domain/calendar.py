@@ -10,13 +10,20 @@
   day is not counted); an end on a day off moves to the next working day (art. 148).
 - Hours are 8 to a working day, rounded up to whole working days; fractions of days round up.
 - While a supplement is awaited the clock stops; the due date moves by the paused working days.
+
+No computation grows with the distance between two dates: weeks are counted arithmetically,
+and the days that break the weekly pattern (holidays on weekdays, worked weekends, the
+administrator's overrides) are counted from sorted lists. A far date (31/12/9999 was once
+typed as an apology date) costs what a near one does.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -62,12 +69,45 @@ def _makeup_days(year: int) -> frozenset[date]:
     return frozenset(d for d in national.weekend_workdays if d.year == year)
 
 
+# The years the holidays package knows for Việt Nam (1901-2100 today); outside them only
+# weekends are off, so no year outside needs looking at.
+_VN = holidays.country_holidays("VN")
+HOLIDAY_YEARS = range(_VN.start_year, _VN.end_year + 1)
+
+
+@cache
+def _exceptions(year: int) -> tuple[tuple[date, ...], tuple[date, ...]]:
+    """(weekdays off, weekend days worked) of one year by the national calendar, sorted."""
+    names = _holiday_names(year)
+    off = sorted(d for d in names if d.weekday() < 5)
+    worked = sorted(d for d in _makeup_days(year) if d.weekday() >= 5 and d not in names)
+    return tuple(off), tuple(worked)
+
+
+def _nationally_working(d: date) -> bool:
+    if d in _holiday_names(d.year):
+        return False
+    return d.weekday() < 5 or d in _makeup_days(d.year)
+
+
+def _count_in(days: Sequence[date], a: date, b: date) -> int:
+    """How many of the sorted days lie in (a, b]."""
+    return bisect_right(days, b) - bisect_right(days, a)
+
+
+def _weekdays_between(a: date, b: date) -> int:
+    """Mondays to Fridays in (a, b], for a <= b."""
+    weeks, rest = divmod((b - a).days, 7)
+    first = (a.weekday() + 1) % 7  # the weekday of a + 1
+    return weeks * 5 + sum((first + i) % 7 < 5 for i in range(rest))
+
+
 def _day(value: date) -> date:
     """A date, even when given a datetime (they never compare equal to dates)."""
     return value.date() if isinstance(value, datetime) else value
 
 
-def _add_months(start: date, months: int) -> date:
+def add_months(start: date, months: int) -> date:
     """start moved by whole months; a day the month lacks becomes its last day (31/1 → 28/2)."""
     years, month_index = divmod(start.month - 1 + months, 12)
     year, month = start.year + years, month_index + 1
@@ -92,6 +132,12 @@ class WorkCalendar:
         # The dataclass is frozen; this is the one place its fields are set.
         object.__setattr__(self, "extra_days_off", days_off)
         object.__setattr__(self, "extra_working_days", working_days)
+        # The overrides that change something, sorted for counting: not fields, so they take
+        # no part in equality.
+        gained = sorted(d for d in working_days if not _nationally_working(d))
+        lost = sorted(d for d in days_off if _nationally_working(d))
+        object.__setattr__(self, "_gained", tuple(gained))
+        object.__setattr__(self, "_lost", tuple(lost))
 
     def is_working_day(self, d: date) -> bool:
         """Whether the centre works on d."""
@@ -123,19 +169,45 @@ class WorkCalendar:
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after start (before it when n < 0); start itself when n == 0."""
-        step = ONE_DAY if n > 0 else -ONE_DAY
-        d = start
-        for _ in range(abs(n)):
-            d += step
-            while not self.is_working_day(d):
-                d += step
-        return d
+        if n == 0:
+            return start
+        count = abs(n)
+        if n > 0:
+            # Working days in (start, start + k]: the answer is start + the least k giving n.
+            def reached(k: int) -> int:
+                return self.working_days_between(start, start + timedelta(days=k))
+        else:
+            # Working days in [start - k, start): the answer is start - the least k giving n.
+            def reached(k: int) -> int:
+                return self.working_days_between(start - timedelta(days=k + 1), start - ONE_DAY)
+
+        # At most one working day a day, so fewer than n days never suffice: search upwards
+        # by doubling, then halve the gap. Both take a few dozen counts, each of them cheap.
+        room = (date.max - start).days if n > 0 else (start - date.min).days - 1
+        low, high = count - 1, min(count, room)
+        while reached(high) < count:
+            if high == room:
+                raise OverflowError("date value out of range")
+            low, high = high, min(high * 2, room)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if reached(middle) >= count:
+                high = middle
+            else:
+                low = middle
+        return start + timedelta(days=high) if n > 0 else start - timedelta(days=high)
 
     def working_days_between(self, a: date, b: date) -> int:
         """The number of working days in (a, b]; minus those in (b, a] when b is before a."""
         if b < a:
             return -self.working_days_between(b, a)
-        return sum(self.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+        count = _weekdays_between(a, b)
+        for year in range(
+            max(a.year, HOLIDAY_YEARS.start), min(b.year, HOLIDAY_YEARS.stop - 1) + 1
+        ):
+            off, worked = _exceptions(year)
+            count += _count_in(worked, a, b) - _count_in(off, a, b)
+        return count + _count_in(self._gained, a, b) - _count_in(self._lost, a, b)
 
     def reception_day(self, received_at: datetime) -> date:
         """The day a dossier's time counts from: that day before 15:00 if working, else the next."""
@@ -157,7 +229,7 @@ class WorkCalendar:
         if unit == "DAY":
             return self._working_on_or_after(start + timedelta(days=math.ceil(qty)))
         if unit == "MONTH":
-            return self._working_on_or_after(_add_months(start, math.ceil(qty)))
+            return self._working_on_or_after(add_months(start, math.ceil(qty)))
         days = qty / HOURS_PER_WORKING_DAY if unit == "HOUR" else qty
         # The reception day is day 1, so N days end N - 1 working days after it.
         return self.add_working_days(start, max(math.ceil(days) - 1, 0))
@@ -181,6 +253,16 @@ class WorkCalendar:
     def _working_on_or_after(self, d: date) -> date:
         """d when it is a working day, else the next one."""
         return d if self.is_working_day(d) else self.next_working_day(d)
+
+
+def override_window(today: date) -> tuple[date, date]:
+    """The first and last day an administrator may mark as off or worked, today.
+
+    From 1 January of last year, because a day off found late (a storm) still moves the due
+    dates of dossiers then running, to 31 December of next year, because the government
+    announces a year's days off and make-up days in the autumn before.
+    """
+    return date(today.year - 1, 1, 1), date(today.year + 1, 12, 31)
 
 
 def on_time_class(finished_on: date, due: date) -> str:

@@ -23,6 +23,7 @@ from enum import IntEnum
 from types import MappingProxyType
 
 from domain.calendar import WorkCalendar
+from domain.calendar import add_months
 from domain.formatting import day
 from domain.messages import N_
 from domain.messages import Invalid
@@ -165,7 +166,14 @@ NOTE_MISSING = N_("Bạn hãy viết nội dung ghi chú.")
 ITEMS_MISSING = N_("Bạn hãy đánh dấu ít nhất một giấy tờ hoặc thông tin cần bổ sung.")
 DEADLINE_MISSING = N_("Bạn hãy chọn hạn bổ sung.")
 DEADLINE_PAST = N_("Hạn bổ sung phải sau hôm nay. Bạn hãy chọn ngày khác.")
+DEADLINE_TOO_LATE = N_(
+    "Hạn bổ sung chậm nhất là ngày %(latest)s (3 tháng kể từ hôm nay). Bạn hãy chọn ngày sớm hơn."
+)
 NEW_DATE_MISSING = N_("Bạn hãy chọn ngày hẹn mới.")
+NEW_DATE_TOO_LATE = N_(
+    "Ngày hẹn mới chậm nhất là ngày %(latest)s (3 tháng sau ngày hẹn cũ, hoặc sau hôm nay nếu"
+    " đã quá hạn lâu). Bạn hãy chọn ngày sớm hơn."
+)
 NEW_DATE_TOO_EARLY = N_("Ngày hẹn mới phải sau ngày hẹn cũ (%(due)s).")
 NEW_DATE_PAST = N_("Ngày hẹn mới không được trước hôm nay.")
 NEW_DATE_DAY_OFF = N_(
@@ -184,9 +192,11 @@ PROBLEM_FIELDS: Mapping[str, str] = MappingProxyType(
         ITEMS_MISSING: "items",
         DEADLINE_MISSING: "deadline",
         DEADLINE_PAST: "deadline",
+        DEADLINE_TOO_LATE: "deadline",
         NEW_DATE_MISSING: "new_date",
         NEW_DATE_TOO_EARLY: "new_date",
         NEW_DATE_PAST: "new_date",
+        NEW_DATE_TOO_LATE: "new_date",
         NEW_DATE_DAY_OFF: "new_date",
         CHANNEL_MISSING: "channel",
         NOT_CONFIRMED: "confirmed",
@@ -544,12 +554,41 @@ def _check_details(
             raise Invalid(DEADLINE_MISSING)
         if deadline <= today:
             raise Invalid(DEADLINE_PAST)
+        if deadline > latest_deadline(today):
+            raise Invalid(DEADLINE_TOO_LATE, latest=day(latest_deadline(today)))
     if action.needs_new_date:
         _check_new_date(new_date, today, due, calendar)
     if action.needs_channel and channel not in RESULT_CHANNELS:
         raise Invalid(CHANNEL_MISSING)
     if action.needs_confirmation and not confirmed:
         raise Invalid(NOT_CONFIRMED)
+
+
+# How far ahead a member of staff may set a date. An apology promises a new day for a
+# dossier already late (TT 03/2025/TT-VPCP, slip 04): commune-level time limits are days or a
+# few weeks, so a promise more than three months past the missed one is no promise; such a
+# dossier is to be stopped or refused instead. A supplement deadline gives the person time
+# to fetch papers, from another province at worst: three months is ample. Both bounds also
+# keep typing slips (31/12/9999, 2062 for 2026) out of the due dates everyone computes with.
+DATE_BOUND_MONTHS = 3
+
+
+def _bound(start: date) -> date:
+    try:
+        return add_months(start, DATE_BOUND_MONTHS)
+    except ValueError:  # past year 9999: a due date saved before there was a bound
+        return date.max
+
+
+def latest_deadline(today: date) -> date:
+    """The latest supplement deadline that may be set today."""
+    return _bound(today)
+
+
+def latest_new_date(today: date, due: date | None) -> date:
+    """The latest new date an apology may promise: three months past the missed date, or past
+    today when the dossier is long overdue (a promise must still be possible)."""
+    return _bound(max(today, due) if due else today)
 
 
 def _check_new_date(
@@ -563,6 +602,11 @@ def _check_new_date(
     # Long overdue, a day after the old date may still be gone: a promise must be ahead.
     if new_date < today:
         raise Invalid(NEW_DATE_PAST)
+    # Checked before the calendar is asked about the day: a typo such as 31/12/9999 is
+    # refused in words, not computed with.
+    latest = latest_new_date(today, due)
+    if new_date > latest:
+        raise Invalid(NEW_DATE_TOO_LATE, latest=day(latest))
     # The person comes for the result on that day: the centre must be open.
     if not calendar.is_working_day(new_date):
         raise Invalid(

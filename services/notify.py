@@ -21,11 +21,14 @@ from flask_babel import gettext
 
 from domain import workflow
 from domain.formatting import sms
+from domain.privacy import mask
+from domain.privacy import redact
 from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
 from models import utcnow
+from services.links import public_url
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
@@ -35,8 +38,6 @@ LEASE = timedelta(minutes=5)
 
 
 def status_url(dossier: Dossier) -> str:
-    from blueprints.site import public_url
-
     return public_url("lookup.index", ma=dossier.code)
 
 
@@ -97,10 +98,12 @@ class LogSender:
     """
 
     def send(self, message: OutboxMessage) -> None:
+        dossier = db.session.get(Dossier, message.dossier_id) if message.dossier_id else None
+        names = [dossier.applicant_name] if dossier and dossier.applicant_name else []
         head = f"[{message.channel}] {mask(message.recipient)}"
         if message.subject:
-            head += f" | {message.subject}"
-        click.echo(f"{head}\n{message.body.rstrip()}\n", err=True)
+            head += f" | {redact(message.subject, names)}"
+        click.echo(f"{head}\n{redact(message.body.rstrip(), names)}\n", err=True)
 
 
 class SmtpSender:
@@ -122,14 +125,6 @@ class SmtpSender:
             if config["SMTP_USER"]:
                 server.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
             server.send_message(mail)
-
-
-def mask(recipient: str) -> str:
-    """Phone numbers and addresses half hidden in logs."""
-    if "@" in recipient:
-        name, _at, domain = recipient.partition("@")
-        return f"{name[:2]}…@{domain}"
-    return f"{recipient[:4]}…{recipient[-2:]}"
 
 
 def senders() -> dict[str, Sender]:

@@ -26,8 +26,8 @@ from blueprints import outage
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import read_uploads
+from blueprints.private import private
 from blueprints.qr import qr_svg
-from blueprints.site import public_url
 from domain import validators
 from domain.formspec import YES
 from domain.formspec import FormSpec
@@ -52,6 +52,7 @@ from services import dossiers
 from services import drafts
 from services.forms import accepts_online
 from services.forms import form_for
+from services.links import public_url
 from services.units import directory
 
 bp = Blueprint("apply", __name__)
@@ -189,6 +190,7 @@ def procedure_or_404(code: str) -> Procedure:
 
 @bp.route("/nop-ho-so/<code>", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
+@private
 def start(code: str) -> Any:
     """The start page: what you need, how long it takes, the phone to resume with."""
     if not CODE.match(code):
@@ -342,6 +344,7 @@ def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
 
 
 @bp.route("/nop-ho-so/<draft_id>/<step_id>", methods=["GET", "POST"])
+@private
 def step(draft_id: str, step_id: str) -> Any:
     """One question page. Answers are kept on the server every time the page is sent."""
     draft, form = open_draft(draft_id)
@@ -415,6 +418,7 @@ def missing_uploads(current: StepSpec, draft: Draft) -> dict[str, Problem]:
 
 
 @bp.route("/nop-ho-so/<draft_id>/tiep")
+@private
 def step_or_check(draft_id: str) -> Response:
     """Where the draft stopped: its current step, or the check page."""
     draft, form = open_draft(draft_id)
@@ -436,6 +440,7 @@ def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]
 
 
 @bp.route("/nop-ho-so/<draft_id>/tep", methods=["POST"])
+@private
 def upload(draft_id: str) -> Any:
     """Take one or more files for a document slot; each is checked and cleaned on arrival."""
     draft, form = open_draft(draft_id)
@@ -467,6 +472,7 @@ def render_slot(
 
 
 @bp.route("/nop-ho-so/<draft_id>/tep/<int:file_id>/xoa", methods=["POST"])
+@private
 def remove_file(draft_id: str, file_id: int) -> Any:
     """Take a file back before sending."""
     draft, form = open_draft(draft_id)
@@ -499,6 +505,7 @@ def commune_options() -> str:
 
 
 @bp.route("/nop-ho-so/<draft_id>/truong/<step_id>/<name>", methods=["POST"])
+@private
 def check_field(draft_id: str, step_id: str, name: str) -> Any:
     """Check one field as it changes (htmx) and return it with its message, or none."""
     draft, form = open_draft(draft_id)
@@ -539,6 +546,7 @@ def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
 
 
 @bp.route("/nop-ho-so/<draft_id>/kiem-tra")
+@private
 def check(draft_id: str) -> Any:
     """Check your answers, with a change link for each; then the declaration and send."""
     draft, form = open_draft(draft_id)
@@ -549,6 +557,7 @@ def check(draft_id: str) -> Any:
 
 @bp.route("/nop-ho-so/<draft_id>/gui", methods=["POST"])
 @limiter.limit("30/hour")
+@private
 def send(draft_id: str) -> Any:
     """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
     draft, form = open_draft(draft_id)
@@ -597,6 +606,7 @@ def submitted(draft_id: str) -> Dossier:
 
 
 @bp.route("/nop-ho-so/<draft_id>/xong")
+@private
 def done(draft_id: str) -> str:
     """Confirmation: the dossier code in large type and what happens next."""
     dossier = submitted(draft_id)
@@ -604,6 +614,7 @@ def done(draft_id: str) -> str:
 
 
 @bp.route("/nop-ho-so/<draft_id>/bien-nhan")
+@private
 def receipt(draft_id: str) -> str:
     """A printable receipt with a QR code to the status page."""
     dossier = submitted(draft_id)
@@ -618,6 +629,7 @@ def receipt(draft_id: str) -> str:
 
 
 @bp.route("/nop-ho-so/<draft_id>/thoat", methods=["POST"])
+@private
 def leave(draft_id: str) -> Response:
     """Stop and forget the draft on this device (a shared phone); the resume code still works."""
     unbind(draft_id)
@@ -635,6 +647,7 @@ def left() -> str:
 
 @bp.route("/tiep-tuc", methods=["GET", "POST"])
 @limiter.limit("10 per 10 minutes", methods=["POST"])
+@private
 def resume() -> Any:
     """Go on with a draft on any device: the resume code and the phone number given at the start."""
     errors: dict[str, Problem] = {}

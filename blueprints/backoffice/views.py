@@ -31,11 +31,13 @@ from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
+from blueprints.private import keep_private
 from blueprints.qr import qr_svg
-from blueprints.site import public_url
 from domain import accounts
+from domain import formatting
 from domain import validators
 from domain import workflow
+from domain.calendar import override_window
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -54,6 +56,7 @@ from services.calendar import forget_calendars
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
+from services.links import public_url
 from services.workflow import Conflict
 from services.workflow import Request
 from services.workflow import act
@@ -62,6 +65,9 @@ from services.workflow import local_today
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
 
 SLIPS = {"01", "02", "03", "04", "05"}
+# The types a staff browser may show itself, with the extension of what is stored: a photo
+# sent as .heic is kept as JPEG, and its name should say so.
+INLINE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 @bp.context_processor
@@ -84,11 +90,8 @@ def words() -> dict[str, Any]:
     }
 
 
-@bp.after_request
-def private(response: Response) -> Response:
-    # Personal data: never kept by a shared proxy or the browser's back-forward cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Every staff page shows personal data (or could, after sign-in): none is ever stored.
+bp.before_request(keep_private)
 
 
 # --- Signing in --------------------------------------------------------------------------------
@@ -251,6 +254,11 @@ def dossier_context(
         "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
+        # The browser's date picker stops where the rule does; the rule is checked anyway.
+        "latest": {
+            "deadline": workflow.latest_deadline(today),
+            "new_date": workflow.latest_new_date(today, dossier.due_date),
+        },
     }
 
 
@@ -315,6 +323,12 @@ def action(code: str, key: str) -> Any:
     return redirect(url_for("backoffice.dossier", code=found.code), 303)
 
 
+def download_name(stored: StoredFile) -> str:
+    stem = (stored.original_name or "").rsplit(".", 1)[0].strip() or f"{stored.slot}-{stored.id}"
+    extension = INLINE_TYPES.get(stored.mimetype)
+    return f"{stem}.{extension}" if extension else stem
+
+
 @bp.route("/ho-so/<code>/tep/<int:file_id>")
 @roles(*ON_DOSSIERS)
 def document(code: str, file_id: int) -> Response:
@@ -323,9 +337,19 @@ def document(code: str, file_id: int) -> Response:
     stored = db.session.get(StoredFile, file_id)
     if stored is None or stored.dossier_id != found.id:
         abort(404)
-    response = send_file(file_path(stored.stored_name), mimetype=stored.mimetype, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
+    # Photos and PDFs open in the browser, where staff read them beside the dossier; any other
+    # type is saved, never rendered.
+    inline = stored.mimetype in INLINE_TYPES
+    response = send_file(
+        file_path(stored.stored_name),
+        mimetype=stored.mimetype,
+        max_age=0,
+        as_attachment=not inline,
+        download_name=download_name(stored),
+    )
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+    )
     return response
 
 
@@ -479,6 +503,8 @@ def days_off() -> Any:
     from models import CalendarDay
 
     error = None
+    first, last = override_window(local_today())
+    typed = {name: request.form.get(name, "")[:200] for name in ("day", "note", "working")}
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
         key = (current_user.unit_code, day)
@@ -491,6 +517,11 @@ def days_off() -> Any:
             return redirect(url_for("backoffice.days_off"), 303)
         if day is None:
             error = Problem(N_("Bạn hãy chọn ngày."))
+        elif not first <= day <= last:
+            error = Problem(
+                N_("Bạn hãy chọn một ngày từ %(first)s đến %(last)s."),
+                {"first": formatting.day(first), "last": formatting.day(last)},
+            )
         else:
             row = db.session.get(CalendarDay, key) or CalendarDay(
                 unit_code=current_user.unit_code, day=day
@@ -517,5 +548,12 @@ def days_off() -> Any:
     ]
     status = 422 if error else 200
     return render_template(
-        "backoffice/days_off.html", rows=rows, holidays=holidays, error=error, year=year
+        "backoffice/days_off.html",
+        rows=rows,
+        holidays=holidays,
+        error=error,
+        year=year,
+        typed=typed if error else {},
+        first=first,
+        last=last,
     ), status

@@ -21,7 +21,6 @@ from blueprints.catalog import index as catalog_index
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
-from blueprints.site import public_url
 from domain import procedures as rules
 from domain.search import clean_query
 from domain.search import highlight
@@ -30,6 +29,7 @@ from models import Procedure
 from models import ProcedureChannel
 from services.forms import accepts_online
 from services.forms import has_form
+from services.links import public_url
 
 bp = Blueprint("catalog", __name__)
 

@@ -30,6 +30,8 @@ from blueprints.apply.fields import field_views
 from blueprints.apply.views import commune_options
 from blueprints.htmx import render_page
 from blueprints.incoming import read_uploads
+from blueprints.private import keep_private
+from blueprints.private import private
 from domain import validators
 from domain import workflow
 from domain.formatting import day
@@ -100,6 +102,8 @@ def status_context(
     answer_errors: dict[str, Problem] | None = None,
 ) -> dict[str, Any]:
     """What the status page shows; typed and answer_errors refill a refused correction."""
+    if verified(dossier):
+        keep_private()  # the personal part is shown: the phone must not keep the page
     today = local_today()
     running = dossier.due_date is not None and workflow.is_running(dossier.status)
     days = (
@@ -179,6 +183,7 @@ def plain(code: str) -> Response:
 @bp.route("/tra-cuu/<code>", methods=["POST"])
 @limiter.limit("10 per 10 minutes", deduct_when=failed_try)
 @limiter.limit("10 per 10 minutes", key_func=code_key, deduct_when=failed_try)
+@private
 def verify(code: str) -> Any:
     """The phone number given at submission opens the personal part of the page."""
     dossier = find(normalize_dossier_code(code))
@@ -307,6 +312,7 @@ def communes() -> str:
 
 
 @bp.route("/tra-cuu/<code>/tep", methods=["POST"])
+@private
 def supplement_file(code: str) -> Any:
     """One more photo or PDF for an item asked for; checked like any upload."""
     dossier = verified_dossier(code)
@@ -347,6 +353,7 @@ def supplement_file(code: str) -> Any:
 
 
 @bp.route("/tra-cuu/<code>/bo-sung", methods=["POST"])
+@private
 def supplement(code: str) -> Any:
     """Send what was asked for; the dossier goes back to the centre and the clock restarts."""
     dossier = verified_dossier(code)
@@ -404,6 +411,7 @@ def supplement_unavailable() -> str:
 
 
 @bp.route("/tra-cuu/<code>/rut", methods=["GET", "POST"])
+@private
 def withdraw(code: str) -> Any:
     """Withdraw the dossier, after a second look."""
     dossier = verified_dossier(code)
@@ -428,6 +436,7 @@ def withdraw(code: str) -> Any:
 
 
 @bp.route("/tra-cuu/<code>/danh-gia", methods=["POST"])
+@private
 def rate(code: str) -> Any:
     """How satisfied the person was: once per dossier, once the result is returned."""
     dossier = verified_dossier(code)

@@ -289,3 +289,93 @@ def test_days_left_agrees_with_the_on_time_class(
     left = calendar.working_days_left(today, due)
     expected = {"early": 1, "on_time": 0, "late": -1}[on_time_class(today, due)]
     assert (left > 0) - (left < 0) == expected
+
+
+# ---- counting without walking day by day -------------------------------------------------
+
+wide_days = st.dates(min_value=date(1895, 1, 1), max_value=date(2110, 12, 31))
+
+
+def count_day_by_day(calendar: WorkCalendar, a: date, b: date) -> int:
+    """The definition: every day of (a, b] looked at; minus (b, a] when b is before a."""
+    if b < a:
+        return -count_day_by_day(calendar, b, a)
+    return sum(calendar.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+
+
+def add_day_by_day(calendar: WorkCalendar, start: date, n: int) -> date:
+    step = timedelta(days=1 if n > 0 else -1)
+    d = start
+    for _ in range(abs(n)):
+        d += step
+        while not calendar.is_working_day(d):
+            d += step
+    return d
+
+
+@st.composite
+def wide_calendars(draw: st.DrawFn) -> tuple[WorkCalendar, date]:
+    """A commune's overrides clustered around a day, so that spans meet them often."""
+    centre = draw(wide_days)
+    near = st.integers(min_value=-400, max_value=400).map(lambda k: centre + timedelta(days=k))
+    off = draw(st.frozensets(near, max_size=30))
+    worked = draw(st.frozensets(near, max_size=30))
+    return WorkCalendar(extra_days_off=off, extra_working_days=worked - off), centre
+
+
+spans = st.integers(min_value=-1500, max_value=1500)
+
+
+@settings(max_examples=300, deadline=None)
+@given(wide_calendars(), spans, spans)
+def test_counting_working_days_equals_looking_at_each_day(
+    setup: tuple[WorkCalendar, date], start: int, length: int
+) -> None:
+    calendar, centre = setup
+    a = centre + timedelta(days=start)
+    b = a + timedelta(days=length)
+    assert calendar.working_days_between(a, b) == count_day_by_day(calendar, a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(wide_calendars(), spans, st.integers(min_value=-700, max_value=700))
+def test_adding_working_days_equals_stepping_day_by_day(
+    setup: tuple[WorkCalendar, date], start: int, n: int
+) -> None:
+    calendar, centre = setup
+    begin = centre + timedelta(days=start)
+    assert calendar.add_working_days(begin, n) == add_day_by_day(calendar, begin, n)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (date(2026, 12, 31), date(2027, 1, 1)),  # across a year end
+        (date(2100, 12, 1), date(2101, 2, 1)),  # out of the holiday package's years
+        (date(1900, 12, 1), date(1901, 3, 1)),  # and into them
+        (date(2026, 2, 13), date(2026, 2, 23)),  # over Tết
+        (date(2026, 8, 21), date(2026, 8, 24)),  # over a worked Saturday
+    ],
+)
+def test_counting_at_the_edges_of_years_and_of_the_holiday_list(a: date, b: date) -> None:
+    worked = {a + timedelta(days=1)} - {b}
+    calendar = WorkCalendar(extra_days_off=[b], extra_working_days=worked)
+    for first, last in ((a, b), (b, a), (a, a)):
+        assert calendar.working_days_between(first, last) == count_day_by_day(calendar, first, last)
+
+
+def test_no_count_grows_with_the_distance_between_two_dates(monkeypatch) -> None:
+    # 31/12/9999 as an apology date once took 16 s to save: nothing may look at each day.
+    calendar = WorkCalendar(extra_days_off=[date(2026, 12, 24)])
+    far = date(9999, 12, 31)
+
+    def refuse(self: WorkCalendar, d: date) -> bool:
+        raise AssertionError("looked at one day at a time")
+
+    monkeypatch.setattr(WorkCalendar, "is_working_day", refuse)
+    assert calendar.working_days_between(date(2026, 12, 1), far) > 2_000_000
+    assert calendar.working_days_left(date(2026, 12, 1), far) > 2_000_000
+    assert calendar.add_working_days(date(2026, 12, 1), 2_000_000) < far
+    assert calendar.add_working_days(far, -2_000_000) > date(2026, 12, 1)
+    paused_long = calendar.extend_for_pause(date(2026, 12, 4), date(2026, 12, 1), date(9000, 1, 1))
+    assert date(9000, 1, 1) < paused_long < far

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from settings import ConfigurationError
 from settings import database_url
 from settings import defaults
 from settings import derived
@@ -55,3 +58,23 @@ def test_a_staff_sign_in_lasts_a_working_day_unless_configured(tmp_path: Path) -
     config = {**defaults(str(tmp_path)), **from_environment({"MOTCUA_SESSION_HOURS": "9"})}
     derived(config)
     assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=9)
+
+
+def test_the_public_url_is_required_unless_served_on_loopback(tmp_path: Path) -> None:
+    def configured(environ: dict[str, str]) -> dict:
+        config = {**defaults(str(tmp_path)), **from_environment(environ)}
+        derived(config)
+        return config
+
+    local = configured({"PORT": "8123"})
+    assert local["PUBLIC_URL"] == "http://127.0.0.1:8123"
+    assert local["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
+    for environ in ({"HOST": "0.0.0.0"}, {"HOST": "192.168.1.5"}, {"MOTCUA_PROXIES": "1"}):
+        with pytest.raises(ConfigurationError, match="MOTCUA_PUBLIC_URL"):
+            configured(environ)
+    for wrong in ("tanson.phutho.gov.vn", "ftp://x.vn", "https://", "https://x.vn/?a=1"):
+        with pytest.raises(ConfigurationError, match="MOTCUA_PUBLIC_URL"):
+            configured({"MOTCUA_PUBLIC_URL": wrong})
+    public = configured({"HOST": "0.0.0.0", "MOTCUA_PUBLIC_URL": "https://tanson.phutho.gov.vn/"})
+    assert public["PUBLIC_URL"] == "https://tanson.phutho.gov.vn"
+    assert public["TRUSTED_HOSTS"] == ["tanson.phutho.gov.vn", "localhost", "127.0.0.1"]

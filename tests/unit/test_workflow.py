@@ -491,3 +491,23 @@ def test_whatever_is_typed_check_accepts_only_what_the_page_offers(
         return
     late = workflow.is_late(status, TODAY, due)
     assert action in workflow.allowed_actions(status, role, past_actions=past, late=late)
+
+
+def test_staff_dates_are_bounded_to_three_months() -> None:
+    # Due 01/03/2026, today 02/03: the promise may go to 02/06 (three months after today).
+    said = refusal("apologise", 4, "lanh_dao", new_date=date(9999, 12, 31))
+    assert said.problem.message == workflow.NEW_DATE_TOO_LATE
+    assert said.problem.params == {"latest": "02/06/2026"}
+    assert workflow.PROBLEM_FIELDS[workflow.NEW_DATE_TOO_LATE] == "new_date"
+    assert workflow.check("apologise", 4, "lanh_dao", **good(new_date=date(2026, 6, 2)))
+    assert refusal("apologise", 4, "lanh_dao", new_date=date(2026, 6, 3)).problem.params == {
+        "latest": "02/06/2026"
+    }
+    # Counted from the old date when it is still ahead (an apology a day early).
+    later = good(due=TODAY + DAY, new_date=date(2026, 6, 3), late=True)
+    assert workflow.check("apologise", 2, "chuyen_vien", **later)
+    assert workflow.latest_new_date(TODAY, date(9999, 12, 20)) == date.max
+    deadline = refusal("request_supplement", 4, "chuyen_vien", deadline=date(2026, 6, 3))
+    assert deadline.problem.message == workflow.DEADLINE_TOO_LATE
+    assert workflow.PROBLEM_FIELDS[workflow.DEADLINE_TOO_LATE] == "deadline"
+    assert workflow.check("request_supplement", 4, "chuyen_vien", **good(deadline=date(2026, 6, 2)))

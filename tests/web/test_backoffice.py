@@ -21,6 +21,7 @@ from models import StaffUser
 from models import StoredFile
 from services.workflow import Request
 from services.workflow import act
+from services.workflow import local_today
 from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import Applicant
@@ -667,7 +668,9 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
     admin = staff_client(app, "quan_tri")
     page = parse(admin.get("/can-bo/ngay-nghi"))
     check_page(page)
-    day = date(2030, 6, 3)  # a Monday
+    # A Monday of next June: within the year ahead an administrator may mark.
+    june = date(local_today().year + 1, 6, 1)
+    day = june + timedelta(days=(7 - june.weekday()) % 7)
     post_form(
         admin,
         page,
@@ -679,8 +682,9 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
         from services.calendar import work_calendar
 
         assert not work_calendar(8566).is_working_day(day)
-        received = datetime(2030, 5, 31, 9, 0, tzinfo=LOCAL)  # a Friday morning
-        assert work_calendar(8566).due_date(received, 2, "WORKING_DAY") == date(2030, 6, 4)
+        friday = day - timedelta(days=3)
+        received = datetime(friday.year, friday.month, friday.day, 9, 0, tzinfo=LOCAL)
+        assert work_calendar(8566).due_date(received, 2, "WORKING_DAY") == day + timedelta(days=1)
 
 
 def test_another_communes_day_off_does_not_move_this_communes_due_dates(app: Flask) -> None:
