@@ -17,6 +17,8 @@ from PIL import ImageDraw
 from PIL import ImageFile
 from PIL import PngImagePlugin
 
+from domain import images
+from domain import pdfs
 from domain import uploads
 from domain.uploads import UploadRejected
 from domain.uploads import inspect_upload
@@ -339,14 +341,14 @@ def test_a_16_bit_grey_png_keeps_its_greys() -> None:
 
 def test_a_truncated_jpeg_is_refused(phone_photo: bytes) -> None:
     error = refusal(phone_photo[: len(phone_photo) * 60 // 100])
-    assert error.message == uploads.DAMAGED_IMAGE
+    assert error.message == images.DAMAGED_IMAGE
     assert str(error) == "Ảnh bị hỏng hoặc chưa tải lên hết. Bạn hãy chụp hoặc chọn lại."
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_a_truncated_png_is_refused() -> None:
     data = encoded(textured((400, 300)), "PNG")
-    assert refusal(data[: len(data) // 2]).message == uploads.DAMAGED_IMAGE
+    assert refusal(data[: len(data) // 2]).message == images.DAMAGED_IMAGE
 
 
 @pytest.mark.parametrize(
@@ -358,7 +360,7 @@ def test_a_truncated_png_is_refused() -> None:
     ],
 )
 def test_an_image_that_does_not_decode_is_refused(data: bytes) -> None:
-    assert refusal(data).message == uploads.DAMAGED_IMAGE
+    assert refusal(data).message == images.DAMAGED_IMAGE
 
 
 @pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (9_000, 6_000)])
@@ -369,7 +371,7 @@ def test_a_pixel_bomb_is_refused_without_decoding(width: int, height: int) -> No
     started = time.process_time()
     error = refusal(bomb)
     assert time.process_time() - started < 0.1
-    assert error.message == uploads.TOO_MANY_PIXELS
+    assert error.message == images.TOO_MANY_PIXELS
     assert error.params == {"limit": 50}
     peak_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
     assert peak_growth_kb < 50 * 1024
@@ -428,23 +430,23 @@ def test_a_pdf_printed_by_pillow_is_accepted() -> None:
 )
 def test_a_pdf_with_active_content_is_refused(extra: bytes) -> None:
     error = refusal(clean_pdf(extra))
-    assert error.message == uploads.ACTIVE_PDF
+    assert error.message == pdfs.ACTIVE_PDF
 
 
 def test_javascript_in_the_catalog_is_refused() -> None:
     document = clean_pdf(catalog=b"/OpenAction << /S /JavaScript /JS (this.print()) >>")
-    assert refusal(document).message == uploads.ACTIVE_PDF
+    assert refusal(document).message == pdfs.ACTIVE_PDF
 
 
 def test_a_script_inside_a_compressed_object_stream_is_refused() -> None:
     hidden = object_stream({5: b"<< /JS (app.launchURL('http://x')) >>"})
     assert b"/JS" not in hidden  # invisible without inflating
-    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+    assert refusal(clean_pdf(hidden)).message == pdfs.ACTIVE_PDF
 
 
 def test_an_object_header_in_a_string_does_not_hide_an_object_stream() -> None:
     hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}, b"/Comment (9 0 obj)")
-    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+    assert refusal(clean_pdf(hidden)).message == pdfs.ACTIVE_PDF
 
 
 @pytest.mark.parametrize(
@@ -457,13 +459,13 @@ def test_an_object_header_in_a_string_does_not_hide_an_object_stream() -> None:
 )
 def test_a_stream_read_differently_by_readers_is_refused(entries: bytes) -> None:
     hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}, entries)
-    assert refusal(clean_pdf(hidden)).message == uploads.UNCHECKABLE_PDF
+    assert refusal(clean_pdf(hidden)).message == pdfs.UNCHECKABLE_PDF
 
 
 def test_an_object_stream_with_an_indirect_type_is_still_read() -> None:
     hidden = object_stream({5: b"<< /JS (app.alert(1)) >>"}).replace(b"/Type /ObjStm", b"")
     hidden = hidden.replace(b"<< /Length", b"<< /Type 8 0 R /Length")
-    assert refusal(clean_pdf(hidden)).message == uploads.ACTIVE_PDF
+    assert refusal(clean_pdf(hidden)).message == pdfs.ACTIVE_PDF
 
 
 @pytest.mark.parametrize(
@@ -475,7 +477,7 @@ def test_an_object_stream_with_an_indirect_type_is_still_read() -> None:
 )
 def test_an_object_stream_that_cannot_be_read_is_refused(entries: bytes, compress: bool) -> None:
     unreadable = object_stream({5: b"<< /Type /Font >>"}, entries, compress=compress)
-    assert refusal(clean_pdf(unreadable)).message == uploads.UNCHECKABLE_PDF
+    assert refusal(clean_pdf(unreadable)).message == pdfs.UNCHECKABLE_PDF
 
 
 def test_an_object_stream_with_predictor_1_is_read() -> None:
@@ -486,29 +488,29 @@ def test_an_object_stream_with_predictor_1_is_read() -> None:
 def test_an_object_stream_that_inflates_without_end_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(uploads, "STREAM_CAP", 64 * 1024)
+    monkeypatch.setattr(pdfs, "STREAM_CAP", 64 * 1024)
     padding = b"<< /Pad (" + b" " * 200_000 + b") >>"
     document = clean_pdf(object_stream({5: padding}))
-    assert refusal(document).message == uploads.UNCHECKABLE_PDF
+    assert refusal(document).message == pdfs.UNCHECKABLE_PDF
 
 
 def test_a_pdf_with_too_many_streams_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_STREAMS", 3)
+    monkeypatch.setattr(pdfs, "MAX_STREAMS", 3)
     document = clean_pdf(*[stream(b"q Q", compress=True)] * 3)
-    assert refusal(document).message == uploads.UNCHECKABLE_PDF
+    assert refusal(document).message == pdfs.UNCHECKABLE_PDF
 
 
 def test_a_pdf_with_thousands_of_escaped_names_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_ESCAPED_NAMES", 2)
+    monkeypatch.setattr(pdfs, "MAX_ESCAPED_NAMES", 2)
     fonts = b"<< /BaseFont /Times#20New#20Roman /Name /A#20B /Other /C#20D >>"
-    assert refusal(clean_pdf(fonts)).message == uploads.UNCHECKABLE_PDF
+    assert refusal(clean_pdf(fonts)).message == pdfs.UNCHECKABLE_PDF
 
 
 def test_an_encrypted_pdf_is_refused() -> None:
     lock = b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <00> /U <00> >>"
     document = clean_pdf(lock, trailer=b"/Encrypt 6 0 R /ID [<01> <01>]")
     error = refusal(document)
-    assert error.message == uploads.LOCKED_PDF
+    assert error.message == pdfs.LOCKED_PDF
 
 
 @pytest.mark.parametrize(
@@ -522,7 +524,7 @@ def test_an_encrypted_pdf_is_refused() -> None:
     ],
 )
 def test_a_pdf_that_is_not_whole_is_refused(data: bytes) -> None:
-    assert refusal(data).message == uploads.DAMAGED_PDF
+    assert refusal(data).message == pdfs.DAMAGED_PDF
 
 
 # Storage names --------------------------------------------------------------------------------
