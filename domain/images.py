@@ -124,3 +124,40 @@ def _on_white(image: Image.Image) -> Image.Image:
     white = Image.new(mode, image.size, 255 if mode == "L" else (255, 255, 255))
     white.paste(image.convert(mode), mask=image.getchannel("A"))
     return white
+
+
+# JPEG markers: APP0 (JFIF) and APP14 (Adobe, how to read CMYK) say how to decode the
+# pixels; APP1 to APP13 and APP15 (EXIF, GPS, XMP, ICC, IPTC, maker notes) and comments only
+# describe them.
+JPEG_KEPT_MARKERS = frozenset({0xE0, 0xEE})
+JPEG_DROPPED_MARKERS = frozenset(range(0xE1, 0xF0)) - JPEG_KEPT_MARKERS | {0xFE}
+JPEG_START_OF_SCAN = 0xDA
+
+
+def without_jpeg_metadata(jpeg: bytes) -> bytes:
+    """The JPEG with its metadata segments left out and its pixels untouched, byte for byte.
+
+    Used inside PDFs, where decoding and encoding again would cost memory and quality.
+    Anything that does not read as JPEG segments is returned as it is.
+    """
+    if not jpeg.startswith(b"\xff\xd8"):
+        return jpeg
+    out = bytearray(b"\xff\xd8")
+    position = 2
+    while position + 4 <= len(jpeg):
+        if jpeg[position] != 0xFF:
+            return jpeg
+        marker = jpeg[position + 1]
+        if marker == 0xFF:  # fill bytes before a marker
+            position += 1
+            continue
+        if marker == JPEG_START_OF_SCAN:
+            return bytes(out + jpeg[position:])  # the compressed pixels and the end marker
+        length = int.from_bytes(jpeg[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(jpeg):
+            return jpeg
+        if marker not in JPEG_DROPPED_MARKERS:
+            out += jpeg[position:end]
+        position = end
+    return jpeg

@@ -100,7 +100,8 @@ def inspect_upload(
 def _cleaned(data: bytes, kind: str) -> CleanFile:
     """What is stored for a file of this kind; raises Invalid when it cannot be."""
     if kind == "pdf":
-        return CleanFile(data, "application/pdf", "pdf", pages=pdfs.pages(data))
+        rewritten, pages = pdfs.rewritten(data)
+        return CleanFile(rewritten, "application/pdf", "pdf", pages=pages)
     image = images.cleaned(data, kind)
     mimetype, extension = STORED_AS[image.kind]
     return CleanFile(image.data, mimetype, extension, width=image.width, height=image.height)
