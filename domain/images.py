@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from dataclasses import field
@@ -18,15 +19,29 @@ from domain.messages import N_
 from domain.messages import Invalid
 
 MAX_SIDE = 2000  # enough to read a CCCD or a stamp; a phone's 4,000 px only adds weight
-# Pixels decoded at most: 50 MP of RGBA is 200 MB of memory, more than a worker should spend.
-MAX_PIXELS = 50_000_000
+# One upload may raise a worker's memory by 150 MB at most: the decoded pixels, then a copy
+# made smaller, a band at a time, and the encoder's buffers. A 20 MP colour photo fits; a JPEG
+# is decoded at 1/2, 1/4 or 1/8 of its size first, so a phone's 50 MP photo fits too.
+MAX_DECODED_BYTES = 80 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # whatever the mode: 50 MP of greys is still a 50 MB decode
+BAND_ROWS = 256  # rows of the smaller copy made per band: a few MB at a time
+# Pillow keeps a pixel of 1, L and P in one byte, 16-bit grey in two, any other mode in four.
+BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}
+DECODER_COPIES = {"webp": 4}  # libwebp decodes into buffers of its own, then copies (measured)
+ONE_CHANNEL_MODES = frozenset({"1", "L", "I", "I;16", "I;16B", "I;16L", "F"})
 JPEG_QUALITY = 85
 LINE_ART_COLOURS = 256
 
 IMAGE_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}  # kind → Pillow's decoder
 
 TOO_MANY_PIXELS = N_(
-    "Ảnh này quá lớn (hơn %(limit)s triệu điểm ảnh). Bạn hãy chụp lại hoặc chọn ảnh khác."
+    "Ảnh này có quá nhiều điểm ảnh (%(width)s × %(height)s) nên hệ thống không xử lý được. "
+    "Bạn hãy chụp lại bằng điện thoại, hoặc thu nhỏ ảnh còn khoảng %(limit)s điểm ảnh "
+    "mỗi chiều rồi gửi lại."
+)
+TOO_MANY_PIXELS_UNKNOWN = N_(
+    "Ảnh này có quá nhiều điểm ảnh nên hệ thống không xử lý được. Bạn hãy chụp lại bằng "
+    "điện thoại, hoặc thu nhỏ ảnh còn khoảng %(limit)s điểm ảnh mỗi chiều rồi gửi lại."
 )
 DAMAGED_IMAGE = N_("Ảnh bị hỏng hoặc chưa tải lên hết. Bạn hãy chụp hoặc chọn lại.")
 
@@ -43,13 +58,16 @@ class Cleaned:
 
 def cleaned(data: bytes, kind: str) -> Cleaned:
     """A JPEG, PNG or WebP decoded and saved again: upright, no metadata, long side ≤ 2,000 px."""
-    image = _upright(_decoded(data, kind))
-    image = _common_mode(image)
-    as_png = kind == "png" and image.getcolors(LINE_ART_COLOURS) is not None
+    image = _decoded(data, kind)
+    as_png = kind == "png" and _few_colours(image)
+    # The only reference to the full-size pixels goes here: they are freed before the finer work.
+    image = _shrunk(image, _common_mode(image))
+    if max(image.size) > MAX_SIDE:  # Pillow resizes see-through pixels premultiplied
+        image = image.resize(_fit(image.size), Image.Resampling.LANCZOS)
+    _turn_upright(image)
+    image = _without_opaque_alpha(image)
     if not as_png:
         image = _on_white(image)
-    if max(image.size) > MAX_SIDE:
-        image = image.resize(_fit(image.size), Image.Resampling.LANCZOS, reducing_gap=3.0)
     # A new image carries pixels only: no EXIF, GPS, XMP, ICC profile, text chunks or dpi.
     bare = Image.new(image.mode, image.size)
     bare.paste(image)
@@ -70,6 +88,12 @@ def _fit(size: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def decoded_bytes(kind: str, mode: str, size: tuple[int, int]) -> int:
+    """The memory that decoding an image of this kind, mode and size takes, at its peak."""
+    pixels = size[0] * size[1]
+    return pixels * BYTES_PER_PIXEL.get(mode, 4) * DECODER_COPIES.get(kind, 1)
+
+
 def _decoded(data: bytes, kind: str) -> Image.Image:
     """The image's pixels, fully decoded; refuses damaged, truncated and oversized images."""
     try:
@@ -78,41 +102,87 @@ def _decoded(data: bytes, kind: str) -> Image.Image:
         if kind == "jpeg":
             # libjpeg decodes at 1/2, 1/4 or 1/8 scale for free: a 12 MP photo costs 3 MP.
             image.draft(None, _fit(image.size))
-        if image.width * image.height > MAX_PIXELS:
-            raise Invalid(TOO_MANY_PIXELS, limit=MAX_PIXELS // 1_000_000)
+        # From the header alone, before a byte of pixels is decoded.
+        if image.width * image.height > MAX_PIXELS or (
+            decoded_bytes(kind, image.mode, image.size) > MAX_DECODED_BYTES
+        ):
+            raise _too_many_pixels(image.size)
         # ImageFile.LOAD_TRUNCATED_IMAGES stays False, so a half-uploaded file raises here.
         image.load()
     except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         # Pillow's own limits (89 MP warns, 179 MP fails) are checked as the header is read.
-        raise Invalid(TOO_MANY_PIXELS, limit=MAX_PIXELS // 1_000_000) from error
+        raise _too_many_pixels(None) from error
     except Exception as error:  # a hostile file can make a decoder raise almost anything
         raise Invalid(DAMAGED_IMAGE) from error
     return image
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """The image turned as its EXIF orientation says a camera held it."""
-    try:
-        return ImageOps.exif_transpose(image) or image
-    except Exception:  # broken EXIF next to good pixels: keep the pixels as they are
-        return image
+def _too_many_pixels(size: tuple[int, int] | None) -> Invalid:
+    """The refusal of an image too large in pixels, saying how large and what to send."""
+    if size is None:
+        return Invalid(TOO_MANY_PIXELS_UNKNOWN, limit=MAX_SIDE)
+    width, height = size
+    return Invalid(TOO_MANY_PIXELS, width=width, height=height, limit=MAX_SIDE)
 
 
-def _common_mode(image: Image.Image) -> Image.Image:
-    """The image as L, LA, RGB or RGBA, with alpha only where something is see-through."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        # 16-bit grey PNGs: converting straight to L would clip nearly every pixel to white.
-        image = image.convert("I").point(lambda value: value / 256).convert("L")
+def _few_colours(image: Image.Image) -> bool:
+    """Whether a picture has 256 colours or fewer once in a common mode (a drawing)."""
+    if image.mode in ONE_CHANNEL_MODES:
+        return True  # stored as L: never more than 256 greys
+    return image.getcolors(LINE_ART_COLOURS) is not None
+
+
+def _common_mode(image: Image.Image) -> str:
+    """The mode an image is stored in: L, LA, RGB or RGBA."""
     if image.mode in ("P", "PA") or "transparency" in image.info:
-        image = image.convert("RGBA")
-    elif image.mode == "1":
-        image = image.convert("L")
-    elif image.mode not in ("L", "LA", "RGB", "RGBA"):
-        image = image.convert("RGB")  # CMYK, YCbCr, LAB
+        return "RGBA"
+    if image.mode in ONE_CHANNEL_MODES:
+        return "L"
+    if image.mode in ("L", "LA", "RGB", "RGBA"):
+        return image.mode
+    return "RGB"  # CMYK, YCbCr, LAB
+
+
+def _converted(image: Image.Image, mode: str) -> Image.Image:
+    """The image in mode; 16-bit greys scaled, since converting straight clips them to white."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    return image if image.mode == mode else image.convert(mode)
+
+
+def _shrunk(image: Image.Image, mode: str) -> Image.Image:
+    """The image in mode, made smaller by a whole factor while its long side stays ≥ MAX_SIDE.
+
+    Converted and reduced a band of rows at a time, so the only full-size copy in memory is
+    the decoded one: a 49 MP palette PNG would take 196 MB more as RGBA in one go.
+    """
+    factor = max(1, max(image.size) // MAX_SIDE)
+    if factor == 1 and image.mode == mode:
+        return image
+    width, height = image.size
+    small = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * BAND_ROWS
+    for top in range(0, height, rows):
+        band = _converted(image.crop((0, top, width, min(height, top + rows))), mode)
+        small.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+    # Orientation is read from the metadata: the small copy keeps it until the bare copy.
+    small.info = {key: image.info[key] for key in ("exif", "xmp") if key in image.info}
+    return small
+
+
+def _turn_upright(image: Image.Image) -> None:
+    """Turn the image as its EXIF orientation says a camera held it (no copy when upright)."""
+    # Broken EXIF next to good pixels: keep the pixels as they are.
+    with contextlib.suppress(Exception):
+        ImageOps.exif_transpose(image, in_place=True)
+
+
+def _without_opaque_alpha(image: Image.Image) -> Image.Image:
+    """The image with its alpha channel dropped when nothing in it is see-through."""
     if image.mode in ("LA", "RGBA") and image.getchannel("A").getextrema()[0] == 255:
-        image = image.convert(image.mode[:-1])
+        return image.convert(image.mode[:-1])
     return image
 
 

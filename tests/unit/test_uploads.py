@@ -6,7 +6,6 @@ Every fixture is made here at run time: photos with Pillow, PNGs and PDFs byte b
 from __future__ import annotations
 
 import io
-import resource
 import struct
 import time
 import zlib
@@ -85,12 +84,16 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def blank_png(width: int, height: int) -> bytes:
-    """A black-and-white PNG of any size, all zeros: a few kB that decode to width × height."""
-    row = bytes(1 + (width + 7) // 8)
-    packer = zlib.compressobj(9)
+PNG_COLOUR_TYPES = {"1": (0, 1, 1), "L": (0, 8, 8), "RGB": (2, 8, 24), "RGBA": (6, 8, 32)}
+
+
+def blank_png(width: int, height: int, mode: str = "1") -> bytes:
+    """A PNG of one colour and any size, all zeros: a few kB that decode to width × height."""
+    colour_type, depth, bits = PNG_COLOUR_TYPES[mode]
+    row = bytes(1 + (width * bits + 7) // 8)
+    packer = zlib.compressobj(9 if mode == "1" else 1)
     pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + png_chunk(b"IHDR", header)
@@ -362,18 +365,99 @@ def test_an_image_that_does_not_decode_is_refused(data: bytes) -> None:
     assert refusal(data).message == images.DAMAGED_IMAGE
 
 
-@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (9_000, 6_000)])
-def test_a_pixel_bomb_is_refused_without_decoding(width: int, height: int) -> None:
-    bomb = blank_png(width, height)  # 400 MP in 48 kB; 54 MP (under Pillow's own limit) in 7 kB
-    assert len(bomb) < 64 * 1024
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.process_time()
+@pytest.fixture
+def no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any decode of pixels fails the test: what is refused is refused from the header."""
+
+    def load(image: ImageFile.ImageFile) -> None:
+        raise AssertionError(f"decoded a {image.size} {image.mode} image")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "mode"),
+    [
+        pytest.param(7_000, 7_000, "RGB", id="7000 px of one colour, as in the report"),
+        pytest.param(7_000, 7_000, "RGBA", id="7000 px see-through"),
+        pytest.param(9_000, 6_000, "1", id="54 MP black and white, under Pillow's own limit"),
+        pytest.param(4_600, 4_600, "RGB", id="21 MP colour: 84 MB decoded"),
+    ],
+)
+def test_a_picture_too_large_to_decode_is_refused_from_its_header(
+    width: int, height: int, mode: str, no_decoding: None
+) -> None:
+    bomb = blank_png(width, height, mode)
+    assert len(bomb) < 1024 * 1024
     error = refusal(bomb)
-    assert time.process_time() - started < 0.1
     assert error.message == images.TOO_MANY_PIXELS
-    assert error.params == {"limit": 50}
-    peak_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
-    assert peak_growth_kb < 50 * 1024
+    assert error.params == {"width": width, "height": height, "limit": 2000}
+    assert str(error) == (
+        f"Ảnh này có quá nhiều điểm ảnh ({width} × {height}) nên hệ thống không xử lý được. "
+        "Bạn hãy chụp lại bằng điện thoại, hoặc thu nhỏ ảnh còn khoảng 2000 điểm ảnh "
+        "mỗi chiều rồi gửi lại."
+    )
+
+
+def test_a_picture_beyond_pillows_own_limit_is_refused_too(no_decoding: None) -> None:
+    error = refusal(blank_png(20_000, 20_000))  # 400 MP in 48 kB
+    assert error.message == images.TOO_MANY_PIXELS_UNKNOWN
+    assert "thu nhỏ ảnh" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("kind", "mode", "size", "accepted"),
+    [
+        ("png", "RGB", (5_000, 4_000), True),  # a 20 MP camera's PNG
+        ("png", "RGB", (5_000, 4_200), False),
+        ("png", "L", (7_000, 7_000), True),  # a scan in greys, one byte a pixel
+        ("png", "P", (7_071, 7_071), True),
+        ("png", "I;16", (6_000, 6_000), True),
+        ("png", "I;16", (7_000, 7_000), False),
+        ("webp", "RGB", (2_500, 2_000), True),
+        ("webp", "RGB", (3_500, 2_800), False),  # libwebp's own buffers count
+    ],
+)
+def test_the_decoding_bound_counts_bytes_for_the_mode(
+    kind: str, mode: str, size: tuple[int, int], accepted: bool
+) -> None:
+    within = images.decoded_bytes(kind, mode, size) <= images.MAX_DECODED_BYTES
+    assert within is accepted
+    assert size[0] * size[1] <= images.MAX_PIXELS
+
+
+def test_the_bound_and_a_smaller_copy_fit_the_150_mb_budget() -> None:
+    # The decoded pixels, a band converted to RGBA, its reduced copy and the 2,000 px result.
+    band = 3 * images.BAND_ROWS * 7_000 * 4
+    result = images.MAX_SIDE * images.MAX_SIDE * 4 * 2  # the image and Lanczos' half-way copy
+    assert images.MAX_DECODED_BYTES + band + result <= 150 * MB
+
+
+def test_a_big_palette_png_is_converted_a_band_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    form = Image.new("P", (6_100, 4_100), 0)
+    form.putpalette([255, 255, 255, 200, 30, 30])
+    ImageDraw.Draw(form).rectangle((0, 0, 3_050, 4_100), fill=1)  # left half red
+    data = encoded(form, "PNG")
+    converted: list[tuple[int, int]] = []
+    convert = Image.Image.convert
+
+    def recording(image: Image.Image, mode: str | None = None, *args, **kwargs) -> Image.Image:
+        converted.append(image.size)
+        return convert(image, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "convert", recording)
+    clean = inspect(data)
+    full_width = [height for width, height in converted if width == 6_100]
+    assert full_width and max(full_width) <= 3 * images.BAND_ROWS  # reduced by 3
+    image = reopened(clean.data)
+    assert (clean.mimetype, image.size) == ("image/png", (2000, 1344))
+    assert image.convert("RGB").getpixel((100, 600)) == (200, 30, 30)
+    assert image.convert("RGB").getpixel((1900, 600)) == (255, 255, 255)
+
+
+def test_a_black_and_white_scan_of_49_mp_is_taken() -> None:
+    clean = inspect(blank_png(7_000, 7_000))
+    assert (clean.mimetype, clean.width, clean.height) == ("image/png", 2000, 2000)
 
 
 # Storage names --------------------------------------------------------------------------------
