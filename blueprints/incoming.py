@@ -18,6 +18,7 @@ from domain.messages import Problem
 from domain.uploads import CleanFile
 from domain.uploads import UploadRejected
 from domain.uploads import inspect_upload
+from services import files
 
 
 @dataclass
@@ -59,4 +60,5 @@ def read_uploads(room: int, already_stored: int, field_name: str = "tep") -> Rec
         stored += len(clean.data)
     for upload_file in incoming:
         upload_file.close()  # large uploads were spooled to a temporary file
+    files.give_memory_back()
     return received

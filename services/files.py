@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 from pathlib import Path
 
@@ -38,3 +40,24 @@ def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
     )
     db.session.add(stored)
     return stored
+
+
+def give_memory_back() -> None:
+    """Hand freed memory back to the system after decoding uploads (glibc only).
+
+    glibc keeps what a big decode freed in each thread's arena, so a worker that once cleaned
+    a 20 MP photo would hold 50 MB more for good; malloc_trim returns it in about a millisecond.
+    """
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # musl, macOS: nothing to trim, or no way to ask
+        return None
+
+
+_libc = _glibc()
