@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import errno
 import hashlib
+import os
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 
+from domain.messages import N_
+from domain.messages import Problem
 from domain.uploads import CleanFile
 from domain.uploads import stored_name
 from extensions import db
 from models import StoredFile
+
+PARTIAL_SUFFIX = ".part"
+DISK_FULL = N_(
+    "Máy chủ đang hết chỗ lưu tệp nên chưa nhận được tệp này. Những gì bạn đã nhập vẫn được "
+    "giữ. Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
+)
+NOT_WRITTEN = N_(
+    "Máy chủ tạm thời chưa lưu được tệp này. Những gì bạn đã nhập vẫn được giữ. "
+    "Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
+)
 
 
 def upload_folder() -> Path:
@@ -24,12 +41,28 @@ def file_path(stored: str) -> Path:
     return upload_folder() / stored[:2] / stored
 
 
+class NotStored(Exception):
+    """A checked file the disk would not take: the message to show by the field."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
-    """Write a checked file and add its record to the session (the caller links and commits)."""
+    """Write a checked file and add its record to the session (the caller links and commits).
+
+    Raises NotStored when the disk refuses it; nothing of the file is left behind then.
+    """
     name = stored_name()
     path = file_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean.data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_whole(path, clean.data)
+    except OSError as error:
+        current_app.logger.error("upload not stored (%s): %s", slot, error)
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise NotStored(Problem(DISK_FULL if full else NOT_WRITTEN)) from error
     stored = StoredFile(
         slot=slot,
         stored_name=name,
@@ -40,6 +73,49 @@ def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
     )
     db.session.add(stored)
     return stored
+
+
+def store_all(
+    received: list[tuple[CleanFile, str]], slot: str
+) -> tuple[list[StoredFile], Problem | None]:
+    """Store checked files in turn; stop at the first the disk refuses, keeping those before."""
+    stored: list[StoredFile] = []
+    for clean, original_name in received:
+        try:
+            stored.append(store_bytes(clean, original_name, slot))
+        except NotStored as refused:
+            return stored, refused.problem
+    return stored, None
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write data at path all or nothing: a half-written file never carries the real name."""
+    # In the same folder, so that the rename is atomic; the dot keeps it out of any listing.
+    partial = path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+    try:
+        with open(partial, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())  # a full disk may only say so here
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def remove_partial_files(older_than: timedelta) -> int:
+    """Delete what a worker killed in mid-write left behind; returns how many went."""
+    folder = upload_folder()
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for partial in folder.glob(f"*/.*{PARTIAL_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+                removed += 1
+    return removed
 
 
 def give_memory_back() -> None:

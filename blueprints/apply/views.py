@@ -410,9 +410,7 @@ def upload(draft_id: str) -> Any:
     current, spec = upload_spec(form, draft, slot)
     room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
     received = read_uploads(room, drafts.stored_bytes(draft, form))
-    for clean, name in received.files:
-        drafts.keep_file(draft, slot, clean, name)
-    problem = received.problem
+    problem = drafts.keep_files(draft, slot, received.files) or received.problem
     errors = {slot: problem} if problem else {}
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
         return render_slot(draft, form, current, spec, errors), (422 if problem else 200)

@@ -289,10 +289,11 @@ def supplement_file(code: str) -> Any:
     if dossier.status != workflow.Status.SUPPLEMENT or slot not in paper_slots:
         abort(404)
     received = read_uploads(10, sum(f.size for f in dossier.files))
-    for clean, name in received.files:
-        files_service.store_bytes(clean, name, slot).dossier_id = dossier.id
+    stored, not_stored = files_service.store_all(received.files, slot)
+    for one in stored:
+        one.dossier_id = dossier.id
     db.session.commit()
-    problem = received.problem
+    problem = not_stored or received.problem
     if request.headers.get("X-Upload") == "1":  # site.js replaces just this item's block
         item = next(i for i in dossier.supplement_items if i["key"] == slot)
         return render_template(
