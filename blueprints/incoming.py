@@ -21,6 +21,7 @@ from domain.messages import Problem
 from domain.uploads import CleanFile
 from domain.uploads import UploadRejected
 from domain.uploads import inspect_upload
+from services import bounded
 from services import files
 
 # Each upload costs a decode of up to 80 MB and a second or so of a core: like the other costly
@@ -79,6 +80,7 @@ def read_uploads(room: int, already_stored: int, field_name: str = "tep") -> Rec
                 max_file_bytes=config["MAX_FILE_BYTES"],
                 max_total_bytes=config["MAX_DOSSIER_BYTES"],
                 already_stored=stored,
+                rewrite_pdf=bounded.rewritten_pdf,
             )
         except UploadRejected as rejected:
             received.problem = Problem(rejected.message, rejected.params)

@@ -69,8 +69,8 @@ def rewritten(data: bytes) -> tuple[bytes, int]:
             )
     except pikepdf.PasswordError as error:
         raise Invalid(LOCKED_PDF) from error
-    except Invalid:
-        raise
+    except (Invalid, MemoryError):
+        raise  # out of memory is the caller's bound, not a damaged file
     except Exception as error:  # qpdf and a hostile file: anything it raises means damaged
         raise Invalid(DAMAGED_PDF) from error
     return out.getvalue(), pages

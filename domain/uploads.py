@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -74,9 +75,17 @@ def stored_name() -> str:
 
 
 def inspect_upload(
-    data: bytes, *, max_file_bytes: int, max_total_bytes: int, already_stored: int = 0
+    data: bytes,
+    *,
+    max_file_bytes: int,
+    max_total_bytes: int,
+    already_stored: int = 0,
+    rewrite_pdf: Callable[[bytes], tuple[bytes, int]] = pdfs.rewritten,
 ) -> CleanFile:
-    """The file to store for an upload; raises UploadRejected with the reason to show."""
+    """The file to store for an upload; raises UploadRejected with the reason to show.
+
+    rewrite_pdf is domain.pdfs.rewritten or the same run where its memory is bounded.
+    """
     # Sizes first: refusing a 30 MB file must not cost a decode.
     if len(data) > max_file_bytes:
         raise UploadRejected(TOO_BIG, limit=_megabytes(max_file_bytes))
@@ -88,7 +97,7 @@ def inspect_upload(
     if kind is None:
         raise UploadRejected(NOT_ACCEPTED)
     try:
-        clean = _cleaned(data, kind)
+        clean = _cleaned(data, kind, rewrite_pdf)
     except Invalid as refused:
         raise UploadRejected(refused.problem.message, **refused.problem.params) from refused
     # The total counts what is stored: a 6 MB photo is kept as a few hundred kB.
@@ -97,10 +106,12 @@ def inspect_upload(
     return clean
 
 
-def _cleaned(data: bytes, kind: str) -> CleanFile:
+def _cleaned(
+    data: bytes, kind: str, rewrite_pdf: Callable[[bytes], tuple[bytes, int]]
+) -> CleanFile:
     """What is stored for a file of this kind; raises Invalid when it cannot be."""
     if kind == "pdf":
-        rewritten, pages = pdfs.rewritten(data)
+        rewritten, pages = rewrite_pdf(data)
         return CleanFile(rewritten, "application/pdf", "pdf", pages=pages)
     image = images.cleaned(data, kind)
     mimetype, extension = STORED_AS[image.kind]
