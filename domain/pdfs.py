@@ -25,6 +25,11 @@ LOCKED_PDF = N_(
     "Tệp PDF này có mật khẩu hoặc bị khoá nên không kiểm tra được. "
     "Bạn hãy gỡ mật khẩu hoặc chụp ảnh giấy tờ."
 )
+# Said when the rewrite ran out of the memory or time it may use (services.bounded).
+UNCHECKABLE_PDF = N_(
+    "Không kiểm tra được nội dung tệp PDF này. "
+    "Bạn hãy mở tệp, chọn In rồi Lưu dưới dạng PDF để có tệp mới, hoặc chụp ảnh giấy tờ."
+)
 
 PDF_TAIL = 1024  # startxref and %%EOF close the file; some writers add a few bytes after
 

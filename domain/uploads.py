@@ -33,6 +33,15 @@ TOO_MUCH = N_(
     "Tổng dung lượng các tệp trong một hồ sơ không được quá %(limit)s MB. "
     "Bạn hãy xoá bớt tệp đã tải lên hoặc chọn tệp nhỏ hơn."
 )
+# Said by services.files when the disk refuses a checked file.
+DISK_FULL = N_(
+    "Máy chủ đang hết chỗ lưu tệp nên chưa nhận được tệp này. Những gì bạn đã nhập vẫn được "
+    "giữ. Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
+)
+NOT_WRITTEN = N_(
+    "Máy chủ tạm thời chưa lưu được tệp này. Những gì bạn đã nhập vẫn được giữ. "
+    "Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
+)
 
 
 class UploadRejected(ValueError):

@@ -17,18 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from domain.messages import N_
 from domain.messages import Invalid
+from domain.pdfs import UNCHECKABLE_PDF
 
 ROOT = Path(__file__).resolve().parent.parent
 # The child's heap: Python and qpdf start in about 30 MB, a 10 MB scan of 10 pages peaks at 60.
 MEMORY_BYTES = 192 * 1024 * 1024
 SECONDS = 20  # of CPU; a 10 MB scan of 30 pages takes well under one
 WALL_SECONDS = 40  # a busy machine may run it slower than its CPU time says
-UNCHECKABLE_PDF = N_(
-    "Không kiểm tra được nội dung tệp PDF này. "
-    "Bạn hãy mở tệp, chọn In rồi Lưu dưới dạng PDF để có tệp mới, hoặc chụp ảnh giấy tờ."
-)
 STORED, REFUSED = b"S", b"R"
 
 

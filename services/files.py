@@ -14,22 +14,15 @@ from pathlib import Path
 
 from flask import current_app
 
-from domain.messages import N_
 from domain.messages import Problem
+from domain.uploads import DISK_FULL
+from domain.uploads import NOT_WRITTEN
 from domain.uploads import CleanFile
 from domain.uploads import stored_name
 from extensions import db
 from models import StoredFile
 
 PARTIAL_SUFFIX = ".part"
-DISK_FULL = N_(
-    "Máy chủ đang hết chỗ lưu tệp nên chưa nhận được tệp này. Những gì bạn đã nhập vẫn được "
-    "giữ. Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
-)
-NOT_WRITTEN = N_(
-    "Máy chủ tạm thời chưa lưu được tệp này. Những gì bạn đã nhập vẫn được giữ. "
-    "Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
-)
 
 
 def upload_folder() -> Path:

@@ -48,7 +48,7 @@ def test_a_pdf_that_needs_more_memory_than_the_bound_is_refused(
     with pytest.raises(Invalid) as caught:
         bounded.rewritten_pdf(object_stream_bomb)
     # qpdf reports a failed allocation as a file it cannot read.
-    assert caught.value.problem.message in (pdfs.DAMAGED_PDF, bounded.UNCHECKABLE_PDF)
+    assert caught.value.problem.message in (pdfs.DAMAGED_PDF, pdfs.UNCHECKABLE_PDF)
     monkeypatch.setattr(bounded, "MEMORY_BYTES", 512 << 20)
     assert bounded.rewritten_pdf(object_stream_bomb)[1] == 1  # within the bound, it is read
 
@@ -60,7 +60,7 @@ def test_a_child_that_runs_too_long_is_given_up(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(bounded.subprocess, "run", slow)
     with pytest.raises(Invalid) as caught:
         bounded.rewritten_pdf(clean_pdf())
-    assert caught.value.problem.message == bounded.UNCHECKABLE_PDF
+    assert caught.value.problem.message == pdfs.UNCHECKABLE_PDF
     assert "In rồi Lưu dưới dạng PDF" in str(caught.value)
 
 
@@ -69,7 +69,7 @@ def test_a_child_that_dies_gives_the_same_message(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(bounded, "MEMORY_BYTES", 8 << 20)  # or fails to start at all
     with pytest.raises(Invalid) as caught:
         bounded.rewritten_pdf(clean_pdf())
-    assert caught.value.problem.message == bounded.UNCHECKABLE_PDF
+    assert caught.value.problem.message == pdfs.UNCHECKABLE_PDF
 
 
 def test_uploads_from_the_web_go_through_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
