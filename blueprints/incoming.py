@@ -6,11 +6,14 @@ the same limits, the same messages, whoever keeps the files afterwards.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from dataclasses import field
 
 from flask import current_app
 from flask import request
+from flask_limiter import RequestLimit
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from domain.messages import N_
@@ -18,6 +21,32 @@ from domain.messages import Problem
 from domain.uploads import CleanFile
 from domain.uploads import UploadRejected
 from domain.uploads import inspect_upload
+from services import bounded
+from services import files
+
+# Each upload costs a decode of up to 80 MB and a second or so of a core: like the other costly
+# endpoints, limited per address (a commune office helping many people shares one) and per
+# draft or dossier (a form has a few papers, each retried a few times on a bad link).
+UPLOADS_PER_ADDRESS = "120 per hour"
+UPLOADS_PER_DRAFT = "30 per 10 minutes"
+THROTTLED = N_(
+    "Bạn đã tải lên nhiều tệp trong thời gian ngắn. Bạn hãy đợi khoảng %(minutes)s phút rồi "
+    "tải lên tiếp. Những gì bạn đã nhập và các tệp đã gửi vẫn được giữ."
+)
+
+
+class UploadsThrottled(Exception):
+    """Too many uploads: each blueprint shows the page again with the message by the slot."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"uploads throttled for {minutes} min")
+        self.minutes = minutes
+        self.problem = Problem(THROTTLED, {"minutes": minutes})
+
+
+def throttled(limit: RequestLimit) -> None:
+    """Flask-Limiter's on_breach: raise what the blueprint's error handler answers with 429."""
+    raise UploadsThrottled(max(1, math.ceil((limit.reset_at - time.time()) / 60)))
 
 
 @dataclass
@@ -51,6 +80,7 @@ def read_uploads(room: int, already_stored: int, field_name: str = "tep") -> Rec
                 max_file_bytes=config["MAX_FILE_BYTES"],
                 max_total_bytes=config["MAX_DOSSIER_BYTES"],
                 already_stored=stored,
+                rewrite_pdf=bounded.rewritten_pdf,
             )
         except UploadRejected as rejected:
             received.problem = Problem(rejected.message, rejected.params)
@@ -59,4 +89,5 @@ def read_uploads(room: int, already_stored: int, field_name: str = "tep") -> Rec
         stored += len(clean.data)
     for upload_file in incoming:
         upload_file.close()  # large uploads were spooled to a temporary file
+    files.give_memory_back()
     return received

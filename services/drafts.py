@@ -14,6 +14,7 @@ from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
 from domain.formspec import missing_answers
+from domain.messages import Problem
 from domain.references import new_resume_code
 from domain.uploads import CleanFile
 from extensions import db
@@ -21,7 +22,8 @@ from models import Draft
 from models import StoredFile
 from models import utcnow
 from services.files import file_path
-from services.files import store_bytes
+from services.files import remove_partial_files
+from services.files import store_all
 
 
 def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None = None) -> Draft:
@@ -125,13 +127,14 @@ def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:
     return slots
 
 
-def keep_file(draft: Draft, slot: str, clean: CleanFile, original_name: str) -> StoredFile:
-    """Keep a checked file with the draft."""
-    stored = store_bytes(clean, original_name, slot)
-    stored.draft_id = draft.id
+def keep_files(draft: Draft, slot: str, received: list[tuple[CleanFile, str]]) -> Problem | None:
+    """Keep checked files with the draft; the problem when the disk refused one (the rest too)."""
+    stored, problem = store_all(received, slot)
+    for one in stored:
+        one.draft_id = draft.id
     draft.updated_at = utcnow()
     db.session.commit()
-    return stored
+    return problem
 
 
 def remove_file(draft: Draft, file_id: int) -> bool:
@@ -157,6 +160,7 @@ def purge_expired(now: datetime | None = None) -> int:
                 stored.draft_id = None
         db.session.delete(draft)
     db.session.commit()
+    remove_partial_files(older_than=timedelta(hours=1))
     return len(expired)
 
 

@@ -25,7 +25,11 @@ from werkzeug.exceptions import HTTPException
 from blueprints import outage
 from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
+from blueprints.incoming import UPLOADS_PER_ADDRESS
+from blueprints.incoming import UPLOADS_PER_DRAFT
+from blueprints.incoming import UploadsThrottled
 from blueprints.incoming import read_uploads
+from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
 from domain import validators
@@ -439,8 +443,14 @@ def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]
     abort(404)
 
 
+def draft_key() -> str:
+    return f"upload-draft:{(request.view_args or {}).get('draft_id', '')}"
+
+
 @bp.route("/nop-ho-so/<draft_id>/tep", methods=["POST"])
 @private
+@limiter.limit(UPLOADS_PER_ADDRESS, on_breach=throttled)
+@limiter.limit(UPLOADS_PER_DRAFT, key_func=draft_key, on_breach=throttled)
 def upload(draft_id: str) -> Any:
     """Take one or more files for a document slot; each is checked and cleaned on arrival."""
     draft, form = open_draft(draft_id)
@@ -450,17 +460,36 @@ def upload(draft_id: str) -> Any:
     current, spec = upload_spec(form, draft, slot)
     room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
     received = read_uploads(room, drafts.stored_bytes(draft, form))
-    for clean, name in received.files:
-        drafts.keep_file(draft, slot, clean, name)
-    problem = received.problem
-    errors = {slot: problem} if problem else {}
-    if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, errors), (422 if problem else 200)
+    problem = drafts.keep_files(draft, slot, received.files) or received.problem
     if problem:
-        return render_step(draft, form, current, status=422, upload_errors=errors)
+        return slot_refused(draft, form, current, spec, problem, 422)
+    if is_fragment_request() or request.headers.get("X-Upload") == "1":
+        return render_slot(draft, form, current, spec, {})
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
+
+
+def slot_refused(
+    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, problem: Problem, status: int
+) -> tuple[str, int]:
+    """The slot (htmx, site.js) or its whole step again, with the problem by the slot."""
+    errors = {spec.name: problem}
+    if is_fragment_request() or request.headers.get("X-Upload") == "1":
+        return render_slot(draft, form, current, spec, errors), status
+    return render_step(draft, form, current, status=status, upload_errors=errors)
+
+
+@bp.errorhandler(UploadsThrottled)
+def uploads_throttled(error: UploadsThrottled) -> Any:
+    """Too many uploads: the step again, with when to try next by the slot; nothing is lost."""
+    try:
+        draft, form = open_draft(str((request.view_args or {}).get("draft_id", "")))
+        current, spec = upload_spec(form, draft, request.args.get("o", ""))
+    except (NeedsResume, AlreadySent, HTTPException):
+        return render_template("errors/error.html", code=429), 429
+    body, status = slot_refused(draft, form, current, spec, error.problem, 429)
+    return body, status, {"Retry-After": str(error.minutes * 60)}
 
 
 def render_slot(

@@ -23,13 +23,18 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 
 from blueprints import outage
 from blueprints.apply.fields import FieldView
 from blueprints.apply.fields import field_views
 from blueprints.apply.views import commune_options
 from blueprints.htmx import render_page
+from blueprints.incoming import UPLOADS_PER_ADDRESS
+from blueprints.incoming import UPLOADS_PER_DRAFT
+from blueprints.incoming import UploadsThrottled
 from blueprints.incoming import read_uploads
+from blueprints.incoming import throttled
 from blueprints.private import keep_private
 from blueprints.private import private
 from domain import validators
@@ -311,10 +316,31 @@ def communes() -> str:
     return commune_options()
 
 
+def dossier_key() -> str:
+    raw = str((request.view_args or {}).get("code", ""))
+    return f"upload-dossier:{normalize_dossier_code(raw) or raw}"
+
+
 @bp.route("/tra-cuu/<code>/tep", methods=["POST"])
 @private
+@limiter.limit(UPLOADS_PER_ADDRESS, on_breach=throttled)
+@limiter.limit(UPLOADS_PER_DRAFT, key_func=dossier_key, on_breach=throttled)
 def supplement_file(code: str) -> Any:
     """One more photo or PDF for an item asked for; checked like any upload."""
+    dossier, slot = supplement_slot(code)
+    received = read_uploads(10, sum(f.size for f in dossier.files))
+    stored, not_stored = files_service.store_all(received.files, slot)
+    for one in stored:
+        one.dossier_id = dossier.id
+    db.session.commit()
+    problem = not_stored or received.problem
+    if problem is not None or request.headers.get("X-Upload") == "1":
+        return slot_answer(dossier, slot, problem, 422 if problem else 200)
+    return redirect(url_for("lookup.index", ma=dossier.code) + f"#{slot}-slot", 303)
+
+
+def supplement_slot(code: str) -> tuple[Dossier, str]:
+    """The dossier and the item (?o=) a file is sent for; 404 unless that paper is asked for."""
     dossier = verified_dossier(code)
     slot = request.args.get("o", "")
     # Only papers asked for: a file sent for an answer (a date, a name) would never be read.
@@ -325,31 +351,41 @@ def supplement_file(code: str) -> Any:
     }
     if dossier.status != workflow.Status.SUPPLEMENT or slot not in paper_slots:
         abort(404)
-    received = read_uploads(10, sum(f.size for f in dossier.files))
-    for clean, name in received.files:
-        files_service.store_bytes(clean, name, slot).dossier_id = dossier.id
-    db.session.commit()
-    problem = received.problem
-    if request.headers.get("X-Upload") == "1":  # site.js replaces just this item's block
+    return dossier, slot
+
+
+def slot_answer(dossier: Dossier, slot: str, problem: Problem | None, status: int) -> Any:
+    """The item's block (site.js replaces just it) or the whole page, with the problem by it."""
+    errors = {slot: problem} if problem else {}
+    if request.headers.get("X-Upload") == "1":
         item = next(i for i in dossier.supplement_items if i["key"] == slot)
         return render_template(
             "lookup/_slot.html",
             dossier=dossier,
             item=item,
             key=slot,
-            upload_errors={slot: problem} if problem else {},
+            upload_errors=errors,
             new_files=new_files,
-        ), (422 if problem else 200)
-    if problem is not None:
-        return render_template(
-            "lookup/index.html",
-            raw=dossier.code,
-            code=dossier.code,
-            error=None,
-            upload_errors={slot: problem},
-            **status_context(dossier),
-        ), 422
-    return redirect(url_for("lookup.index", ma=dossier.code) + f"#{slot}-slot", 303)
+        ), status
+    return render_template(
+        "lookup/index.html",
+        raw=dossier.code,
+        code=dossier.code,
+        error=None,
+        upload_errors=errors,
+        **status_context(dossier),
+    ), status
+
+
+@bp.errorhandler(UploadsThrottled)
+def uploads_throttled(error: UploadsThrottled) -> Any:
+    """Too many uploads: the page again, with when to try next by the item; nothing is lost."""
+    try:
+        dossier, slot = supplement_slot(str((request.view_args or {}).get("code", "")))
+    except HTTPException:
+        return render_template("errors/error.html", code=429), 429
+    body, status = slot_answer(dossier, slot, error.problem, 429)
+    return body, status, {"Retry-After": str(error.minutes * 60)}
 
 
 @bp.route("/tra-cuu/<code>/bo-sung", methods=["POST"])

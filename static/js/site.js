@@ -63,7 +63,8 @@
       };
       xhr.onload = function () {
         var slot = d.getElementById(form.getAttribute("data-slot") + "-slot");
-        if (xhr.status === 200 || xhr.status === 422) {
+        // 422: a file refused, 429: too many uploads; either way the slot says why, by the field.
+        if (xhr.status === 200 || xhr.status === 422 || xhr.status === 429) {
           slot.outerHTML = xhr.responseText;
           var input2 = d.getElementById(form.getAttribute("data-slot") + "-tep");
           if (input2) input2.focus();
