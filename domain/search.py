@@ -49,6 +49,10 @@ FILLER_WORDS = frozenset(
 )
 # Filler combinations tried as phrases: 2**n needles, so past this many only all or none.
 MAX_PHRASE_FILLERS = 4
+# English articles carry nothing: as fillers they would rank "re-registration of a birth" above
+# "birth registration" for "register a birth". Dropped when other words remain. Not "an" nor
+# "the": folded, they are the Vietnamese "an" (an sinh) and "thẻ".
+NOISE_WORDS = frozenset(("a", "of"))
 # i/y after a consonant at the end of a word: both spellings are official (kí/ký, lí/lý, mĩ/mỹ).
 _CONSONANTS = frozenset("bcdghklmnprstvx")
 
@@ -447,7 +451,8 @@ class SearchIndex:
         typed_last = folded.rsplit(" ", 1)[-1]
         queries = []
         for variant, rewritten in variants.items():
-            words = variant.split()[:MAX_TERMS]
+            words = [w for w in variant.split() if w not in NOISE_WORDS] or variant.split()
+            words = words[:MAX_TERMS]
             if not words:
                 continue
             required = [w for w in words if w not in FILLER_WORDS] or words
