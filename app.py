@@ -38,6 +38,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
 
+    import ratelimits  # registers the database:// storage with the limits library
+
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimits.storage_uri(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
     from blueprints import register_blueprints
     from blueprints.site import select_locale
 

@@ -77,6 +77,31 @@ class LoginThrottle(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
+class StaffSession(db.Model):
+    """One signed-in browser: its cookie names this row, and signing out deletes it.
+
+    A copied cookie then opens nothing, from any address. Only a hash of the token is kept,
+    so that a copy of the database cannot be used to sign in.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class RateLimitCounter(db.Model):
+    """A rate-limit window shared by every worker and node (see ratelimits.py)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    # Unix time, as the limits library counts; the window is over once it has passed.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)
+
+
 class CalendarDay(db.Model):
     """A day one commune declared off (nghỉ) or working (làm bù), beyond the law's list."""
 
