@@ -16,6 +16,7 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -59,6 +60,14 @@ from services.workflow import local_today
 bp = Blueprint("lookup", __name__)
 
 VERIFIED = "verified"  # session key: dossier codes this browser proved it may see
+# Reading a status by its code alone, on the page and in .txt, counted together per address,
+# so that codes cannot be walked (300 guesses in a few seconds found 27 dossiers). A helper at
+# a commune office, where everyone shares one address, checks one person's dossier every
+# minute or two (about 30 an hour): 120 an hour lets four of them work at once, and 600 a
+# day is more than an office's busiest day. A code that finds nothing counts again, on its
+# own: a receipt read wrongly costs a few of those, a walk through codes is nearly all misses.
+CODE_LOOKUPS = "120 per hour;600 per day"
+CODE_MISSES = "20 per 10 minutes"
 RATINGS = ("rat_hai_long", "hai_long", "khong_hai_long")
 
 
@@ -79,6 +88,25 @@ def verified(dossier: Dossier) -> bool:
 def failed_try(response: Response) -> bool:
     """Only a wrong phone number counts against the limits."""
     return response.status_code == 422
+
+
+def no_code_asked() -> bool:
+    """The empty lookup form guesses nothing."""
+    return request.endpoint == "lookup.index" and not request.args.get("ma", "").strip()
+
+
+def missed(_response: Response) -> bool:
+    return bool(g.get("lookup_missed"))
+
+
+def by_code_only(view: Any) -> Any:
+    """The limits on reading a status by code alone, shared by the page and the .txt answer."""
+    view = limiter.shared_limit(
+        CODE_MISSES, scope="status-miss", exempt_when=no_code_asked, deduct_when=missed
+    )(view)
+    return limiter.shared_limit(CODE_LOOKUPS, scope="status-by-code", exempt_when=no_code_asked)(
+        view
+    )
 
 
 def code_key() -> str:
@@ -129,6 +157,7 @@ def status_context(
 
 
 @bp.route("/tra-cuu")
+@by_code_only
 def index() -> str:
     """Find a dossier by its code, typed any way (spaces, lower case, no dashes)."""
     raw = request.args.get("ma", "")[:60]
@@ -137,6 +166,7 @@ def index() -> str:
     if raw.strip() and code is None:
         error = _("Mã hồ sơ gồm 15 chữ số, ví dụ 08566-261128-0001. Bạn hãy kiểm tra lại.")
     dossier = find(code)
+    g.lookup_missed = dossier is None
     context = status_context(dossier) if dossier else {"dossier": None}
     return render_page(
         "lookup/index.html", "lookup/_result.html", raw=raw, code=code, error=error, **context
@@ -144,9 +174,11 @@ def index() -> str:
 
 
 @bp.route("/tra-cuu/<code>.txt")
+@by_code_only
 def plain(code: str) -> Response:
     """A few words for the lightest phones and for an SMS or Zalo gateway: no personal data."""
     dossier = find(normalize_dossier_code(code))
+    g.lookup_missed = dossier is None
     if dossier is None:
         text = "Khong tim thay ho so nay."
     else:

@@ -1,0 +1,74 @@
+"""Rate limits that hold: shared by every gunicorn worker, and on reading a status by code.
+
+These run on the storage a deployment uses by default (the database); CI runs this file once
+more with TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from blueprints.lookup.views import CODE_LOOKUPS
+from blueprints.lookup.views import CODE_MISSES
+from ratelimits import counters_url
+from tests.pages import parse
+from tests.servers import Visitor
+from tests.servers import gunicorn
+from tests.web.test_backoffice import submitted
+
+STORAGE = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
+PER_HOUR = int(CODE_LOOKUPS.split()[0])
+MISSES = int(CODE_MISSES.split()[0])
+
+
+def test_four_workers_count_as_one(app: Flask, database: str, tmp_path: Path) -> None:
+    code = submitted(app)  # the app fixture also emptied the counters gunicorn will use
+    with gunicorn(database, tmp_path / "gunicorn.log", workers=4, storage_uri=STORAGE) as url:
+        person = Visitor(url)
+        token = person.token("/tiep-tuc")
+        resume = person.burst(
+            30, "/tiep-tuc", {"csrf_token": token, "ma": "ABCD2345", "phone": "0"}
+        )
+        lookups = person.burst(PER_HOUR + 20, f"/tra-cuu/{code}.txt")
+    assert resume == {422: 10, 429: 20}, resume
+    assert lookups == {200: PER_HOUR, 429: 20}, lookups
+
+
+def test_reading_statuses_by_code_is_limited(app: Flask) -> None:
+    code = submitted(app)
+    client = app.test_client()
+    for number in range(PER_HOUR):
+        # The page and the .txt answer draw on the same allowance.
+        path = f"/tra-cuu/{code}.txt" if number % 2 else f"/tra-cuu?ma={code}"
+        assert client.get(path).status_code == 200, number
+    assert client.get("/tra-cuu").status_code == 200  # the empty form guesses nothing
+    assert client.get(f"/tra-cuu/{code}.txt").status_code == 429
+    refused = client.get("/tra-cuu", query_string={"ma": code})
+    assert refused.status_code == 429
+    assert "quá nhiều lần" in parse(refused).get_text()
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.1.2.3"  # another address has its own allowance
+    assert other.get(f"/tra-cuu/{code}.txt").status_code == 200
+
+
+def test_walking_through_codes_stops_after_a_few_misses(app: Flask) -> None:
+    code = submitted(app)
+    unit, day, number = code.split("-")
+    client = app.test_client()
+    statuses = [
+        client.get(f"/tra-cuu/{unit}-{day}-{n:04d}.txt").status_code
+        for n in range(int(number) + 1, int(number) + 1 + MISSES + 5)
+    ]
+    assert statuses == [404] * MISSES + [429] * 5
+    assert client.get(f"/tra-cuu?ma={code}").status_code == 429  # even a real code now waits
+
+
+def test_counters_on_sqlite_sit_in_a_file_of_their_own() -> None:
+    assert counters_url("sqlite:////srv/motcua/instance/motcua.sqlite3") == (
+        "sqlite:////srv/motcua/instance/motcua-limits.sqlite3"
+    )
+    postgres = "postgresql+psycopg://motcua@localhost/motcua"
+    assert counters_url(postgres) == postgres
