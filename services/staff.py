@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ from extensions import db
 from models import utcnow
 from models.staff import LoginThrottle
 from models.staff import StaffChange
+from models.staff import StaffSession
 from models.staff import StaffUser
 
 MAX_FAILURES = 5
@@ -174,12 +177,53 @@ def authenticate(
     return user, None
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    """The user a session names, unless they signed out everywhere since (Flask-Login loader)."""
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: StaffUser, lifetime: timedelta) -> str:
+    """A new server-side session for this browser; the token goes in its cookie only."""
+    now = utcnow()
+    # The person's sessions older than a working day are of no use to anyone: tidy them here.
+    db.session.execute(
+        sa.delete(StaffSession).where(
+            StaffSession.user_id == user.id, StaffSession.created_at < now - lifetime
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, created_at=now))
+    db.session.commit()
+    return token
+
+
+def close_session(token: str | None) -> None:
+    """Signing out: the cookie, and every copy of it, opens nothing any more."""
+    if not isinstance(token, str) or not token:
+        return
+    db.session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    db.session.commit()
+
+
+def load_user(user_id: str, token: str | None, lifetime: timedelta) -> StaffUser | None:
+    """The user a session names, if that session is still open on the server (Flask-Login loader).
+
+    Not after signing out (here or everywhere), a closed account, a new role or password, or a
+    working day.
+    """
     ident, _sep, version = (user_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    if not ident.isdigit() or not version.isdigit() or len(ident) > 12 or len(version) > 12:
         return None
-    user = db.session.get(StaffUser, int(ident))
+    if not isinstance(token, str) or not token:
+        return None
+    user = db.session.scalar(
+        sa.select(StaffUser)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffUser.id == int(ident),
+            StaffSession.token_hash == _token_hash(token),
+            StaffSession.created_at >= utcnow() - lifetime,
+        )
+    )
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
@@ -187,4 +231,5 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def sign_out_everywhere(user: StaffUser) -> None:
     user.session_version += 1
+    db.session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user.id))
     db.session.commit()
