@@ -99,7 +99,7 @@ def private(response: Response) -> Response:
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit("30 per 10 minutes", methods=["POST"])
 def login() -> Any:
-    """Sign in. Five wrong tries lock the account and the address for 15 minutes."""
+    """Sign in. Wrong tries slow down that username from that address (services.staff)."""
     error = None
     username = request.form.get("username", "")[:60]
     if request.method == "POST":
