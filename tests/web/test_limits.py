@@ -33,8 +33,12 @@ def test_four_workers_count_as_one(app: Flask, database: str, tmp_path: Path) ->
             30, "/tiep-tuc", {"csrf_token": token, "ma": "ABCD2345", "phone": "0"}
         )
         lookups = person.burst(PER_HOUR + 20, f"/tra-cuu/{code}.txt")
+        # Wrong phone numbers: only failures count, and the limit holds when they race.
+        phone = {"csrf_token": token, "phone": "0987000111"}
+        guesses = person.burst(30, f"/tra-cuu/{code}", phone)
     assert resume == {422: 10, 429: 20}, resume
     assert lookups == {200: PER_HOUR, 429: 20}, lookups
+    assert guesses == {422: 10, 429: 20}, guesses
 
 
 def test_reading_statuses_by_code_is_limited(app: Flask) -> None:
