@@ -66,7 +66,11 @@ class DatabaseStorage(Storage):
         self.engine = sa.create_engine(self.url, pool_pre_ping=True, **pool)
         self.dialect = self.engine.dialect.name
         if self.url != url:
-            TABLE.create(self.engine, checkfirst=True)
+            # Every worker starts at once: IF NOT EXISTS, not a check and then a create.
+            with self.engine.begin() as connection:
+                connection.execute(sa.schema.CreateTable(TABLE, if_not_exists=True))
+                for index in TABLE.indexes:
+                    connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
     @property
     def base_exceptions(self) -> type[Exception]:

@@ -76,3 +76,24 @@ def test_counters_on_sqlite_sit_in_a_file_of_their_own() -> None:
     )
     postgres = "postgresql+psycopg://motcua@localhost/motcua"
     assert counters_url(postgres) == postgres
+
+
+def test_the_database_storage_counts_atomically_and_restarts_windows(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from limits.storage import storage_from_string
+
+    from ratelimits import storage_uri
+
+    uri = storage_uri("database://", f"sqlite:///{tmp_path / 'motcua.sqlite3'}")
+    workers = [storage_from_string(uri) for _ in range(3)]  # as three processes would
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            counts = list(pool.map(lambda n: workers[n % 3].incr("k", 60), range(60)))
+        assert sorted(counts) == list(range(1, 61))
+        assert workers[1].get("k") == 60 and workers[2].get_expiry("k") > 0
+        assert [workers[0].incr("over", 0) for _ in range(2)] == [1, 1]  # window already over
+        assert workers[0].get("over") == 0
+    finally:
+        for storage in workers:
+            storage.dispose()
