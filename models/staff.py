@@ -67,11 +67,12 @@ class StaffChange(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per account and per address, so guessing waits (shared by all nodes)."""
+    """Recent wrong passwords, so guessing slows down where it comes from (shared by all nodes)."""
 
     __tablename__ = "login_throttles"
 
-    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)  # "user:…" / "addr:…"
+    # "pair:<username>|<address>", "addr:<address>", "user:<username>" (services.staff)
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
