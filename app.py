@@ -46,6 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # ends up in the error log: keep them out of it.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
 
+    import ratelimits  # registers the database:// storage with the limits library
+
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimits.storage_uri(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
     from blueprints import register_blueprints
     from blueprints.site import select_locale
 

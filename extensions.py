@@ -32,7 +32,7 @@ babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 htmx = Htmx()
-# Counters live in memory by default; several nodes share them through RATELIMIT_STORAGE_URI
-# (e.g. redis://…), read from the environment by settings.py.
+# Counters live in the app's database by default (ratelimits.py), so that every worker and
+# node counts the same; RATELIMIT_STORAGE_URI=redis://… moves them to Redis.
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()

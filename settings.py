@@ -32,7 +32,7 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_MAX_FILE_MB", "MAX_FILE_MB", 10, int),
     ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),
     ("MOTCUA_DRAFT_DAYS", "DRAFT_DAYS", 30, int),
-    ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "memory://", str),
+    ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "database://", str),
     ("MOTCUA_OUTBOX_EMAIL", "OUTBOX_EMAIL", "log", str),
     ("SMTP_HOST", "SMTP_HOST", "localhost", str),
     ("SMTP_PORT", "SMTP_PORT", 25, int),

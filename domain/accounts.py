@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
+from datetime import timedelta
 from types import MappingProxyType
 
 from domain.messages import N_
@@ -12,6 +14,23 @@ from domain.messages import Invalid
 from domain.workflow import ROLES
 
 MIN_PASSWORD = 10
+
+# Signing in: guessing is slowed down where it comes from, and nobody else is locked out. In a
+# commune office every clerk shares one address, and anyone can type a colleague's username.
+# Wrong passwords for one username from one address before that pair waits; each further one
+# doubles the wait, up to a quarter of an hour.
+FREE_TRIES = 5
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=15)
+# A count is forgotten after a quarter of an hour without a wrong try (after any wait).
+FORGET_AFTER = timedelta(minutes=15)
+# Wrong passwords from one address, whatever the names (spraying one password over many
+# accounts): then that address waits, and only that address.
+ADDRESS_TRIES = 20
+# Wrong passwords for one username from every address together (guessing from many
+# addresses): then each address has one try before it waits. An address with no wrong try
+# of its own is never made to wait, so the real person signs in from their own computer.
+ACCOUNT_TRIES = 20
 # What the account log says of each change, in the words an administrator reads.
 CHANGES: Mapping[str, str] = MappingProxyType(
     {
@@ -54,6 +73,24 @@ def check_password(raw: str, username: str = "") -> str:
     if len(set(password)) < 4:
         raise Invalid(N_("Mật khẩu quá dễ đoán. Bạn hãy dùng nhiều ký tự khác nhau hơn."))
     return password
+
+
+def forgotten(last: datetime | None, wait_until: datetime | None, now: datetime) -> bool:
+    """Whether wrong tries this old no longer count."""
+    moments = [moment for moment in (last, wait_until) if moment is not None]
+    return not moments or now - max(moments) > FORGET_AFTER
+
+
+def wait_after(failures: int, free: int) -> timedelta | None:
+    """How long to wait after the latest of `failures` wrong tries; None while tries are free."""
+    if failures < free:
+        return None
+    return min(LONGEST_WAIT, FIRST_WAIT * 2 ** min(failures - free, 10))
+
+
+def free_tries(account_failures: int) -> int:
+    """Wrong tries one address has for a username, fewer while that username is under attack."""
+    return 1 if account_failures >= ACCOUNT_TRIES else FREE_TRIES
 
 
 def check_role(raw: str) -> str:

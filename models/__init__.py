@@ -15,7 +15,9 @@ from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
 from models.staff import CalendarDay
 from models.staff import LoginThrottle
+from models.staff import RateLimitCounter
 from models.staff import StaffChange
+from models.staff import StaffSession
 from models.staff import StaffUser
 from models.units import Province
 from models.units import Unit
@@ -24,7 +26,9 @@ __all__ = [
     "CalendarDay",
     "LoginThrottle",
     "OutboxMessage",
+    "RateLimitCounter",
     "StaffChange",
+    "StaffSession",
     "StaffUser",
     "Dossier",
     "DossierEvent",

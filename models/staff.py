@@ -67,14 +67,40 @@ class StaffChange(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per account and per address, so guessing waits (shared by all nodes)."""
+    """Recent wrong passwords, so guessing slows down where it comes from (shared by all nodes)."""
 
     __tablename__ = "login_throttles"
 
-    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)  # "user:…" / "addr:…"
+    # "pair:<username>|<address>", "addr:<address>", "user:<username>" (services.staff)
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class StaffSession(db.Model):
+    """One signed-in browser: its cookie names this row, and signing out deletes it.
+
+    A copied cookie then opens nothing, from any address. Only a hash of the token is kept,
+    so that a copy of the database cannot be used to sign in.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class RateLimitCounter(db.Model):
+    """A rate-limit window shared by every worker and node (see ratelimits.py)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    # Unix time, as the limits library counts; the window is over once it has passed.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)
 
 
 class CalendarDay(db.Model):

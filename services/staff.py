@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 from datetime import timedelta
 
@@ -16,10 +18,9 @@ from extensions import db
 from models import utcnow
 from models.staff import LoginThrottle
 from models.staff import StaffChange
+from models.staff import StaffSession
 from models.staff import StaffUser
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 # Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
@@ -128,58 +129,142 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def locked_until(keys: list[str], now: datetime | None = None) -> datetime | None:
-    """When the latest lock on any of these keys ends, if one is on now."""
-    now = now or utcnow()
+def _keys(name: str, address: str) -> tuple[str, str, str]:
+    """(this username from this address, this address, this username) as throttle keys."""
+    return f"pair:{name}|{address}"[:120], f"addr:{address}"[:120], f"user:{name}"
+
+
+def _recent(keys: tuple[str, ...], now: datetime) -> dict[str, LoginThrottle]:
+    """The throttle rows of these keys whose wrong tries still count."""
     rows = db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    ends = [_aware(r.locked_until) for r in rows if r.locked_until and _aware(r.locked_until) > now]
+    return {
+        row.key: row
+        for row in rows
+        if not accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now)
+    }
+
+
+def _waiting_until(rows: list[LoginThrottle | None], now: datetime) -> datetime | None:
+    ends = [_aware(r.locked_until) for r in rows if r is not None and r.locked_until]
+    ends = [end for end in ends if end is not None and end > now]
     return max(ends) if ends else None
 
 
-def _record_failure(keys: list[str], now: datetime) -> None:
-    for key in keys:
-        row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-        last = _aware(row.updated_at)
-        if last is not None and now - last > LOCK_FOR:
-            # Only a burst of guesses locks: four typos last month and one today do not.
-            row.failures = 0
-        row.failures = (row.failures or 0) + 1
-        row.updated_at = now
-        if row.failures >= MAX_FAILURES:
-            row.locked_until = now + LOCK_FOR
-            row.failures = 0
+def locked_until(username: str, address: str, now: datetime | None = None) -> datetime | None:
+    """Until when this username may not be tried from this address, if it must wait now."""
+    now = now or utcnow()
+    pair, addr, _user = _keys((username or "").strip().lower()[:60], address)
+    recent = _recent((pair, addr), now)
+    return _waiting_until([recent.get(pair), recent.get(addr)], now)
+
+
+def _count_failure(key: str, free: int | None, now: datetime) -> LoginThrottle:
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
         db.session.add(row)
-    db.session.commit()
+    elif accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now):
+        row.failures, row.locked_until = 0, None
+    row.failures = (row.failures or 0) + 1
+    row.updated_at = now
+    wait = accounts.wait_after(row.failures, free) if free is not None else None
+    if wait is not None:
+        row.locked_until = now + wait
+    return row
+
+
+def _record_failure(name: str, address: str, now: datetime) -> datetime | None:
+    """Count a wrong try against the pair, the address and the username; the wait it brings."""
+    pair, addr, user = _keys(name, address)
+    for attempt in range(2):
+        try:
+            account = _count_failure(user, None, now)
+            rows = [
+                _count_failure(pair, accounts.free_tries(account.failures), now),
+                _count_failure(addr, accounts.ADDRESS_TRIES, now),
+            ]
+            db.session.commit()
+            return _waiting_until(rows, now)
+        except sa.exc.IntegrityError:
+            # Two wrong tries at once both made a new row: count again on the one that won.
+            db.session.rollback()
+            if attempt:
+                raise
+    return None
 
 
 def authenticate(
     username: str, password: str, address: str, now: datetime | None = None
 ) -> tuple[StaffUser | None, datetime | None]:
-    """(the user, None) on success; (None, lock end) while locked; (None, None) when wrong."""
+    """(the user, None) on success; (None, wait end) while waiting; (None, None) when wrong.
+
+    Waits are per username and address, and per address: wrong tries elsewhere never stop a
+    correct sign-in from an address that has none of its own.
+    """
     now = now or utcnow()
     name = (username or "").strip().lower()[:60]
-    keys = [f"user:{name}", f"addr:{address}"]
-    lock = locked_until(keys, now)
-    if lock is not None:
-        return None, lock
+    wait = locked_until(name, address, now)
+    if wait is not None:
+        return None, wait
     user = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == name))
     good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not good or not user.active:
-        _record_failure(keys, now)
-        return None, locked_until(keys, now)
-    # A good sign-in clears both counters: in a commune office every clerk shares one address,
-    # and one colleague's forgotten password should not keep the others waiting.
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+        return None, _record_failure(name, address, now)
+    # A good sign-in clears this address's count for this name only: a colleague's typos at
+    # the same office, or someone guessing elsewhere, are counted on their own.
+    pair, _addr, _user = _keys(name, address)
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair))
     db.session.commit()
     return user, None
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    """The user a session names, unless they signed out everywhere since (Flask-Login loader)."""
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: StaffUser, lifetime: timedelta) -> str:
+    """A new server-side session for this browser; the token goes in its cookie only."""
+    now = utcnow()
+    # The person's sessions older than a working day are of no use to anyone: tidy them here.
+    db.session.execute(
+        sa.delete(StaffSession).where(
+            StaffSession.user_id == user.id, StaffSession.created_at < now - lifetime
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, created_at=now))
+    db.session.commit()
+    return token
+
+
+def close_session(token: str | None) -> None:
+    """Signing out: the cookie, and every copy of it, opens nothing any more."""
+    if not isinstance(token, str) or not token:
+        return
+    db.session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    db.session.commit()
+
+
+def load_user(user_id: str, token: str | None, lifetime: timedelta) -> StaffUser | None:
+    """The user a session names, if that session is still open on the server (Flask-Login loader).
+
+    Not after signing out (here or everywhere), a closed account, a new role or password, or a
+    working day.
+    """
     ident, _sep, version = (user_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    if not ident.isdigit() or not version.isdigit() or len(ident) > 12 or len(version) > 12:
         return None
-    user = db.session.get(StaffUser, int(ident))
+    if not isinstance(token, str) or not token:
+        return None
+    user = db.session.scalar(
+        sa.select(StaffUser)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffUser.id == int(ident),
+            StaffSession.token_hash == _token_hash(token),
+            StaffSession.created_at >= utcnow() - lifetime,
+        )
+    )
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
@@ -187,4 +272,5 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def sign_out_everywhere(user: StaffUser) -> None:
     user.session_version += 1
+    db.session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user.id))
     db.session.commit()

@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from extensions import db
+from extensions import limiter
 from settings import database_url
 
 HX = {"HX-Request": "true"}
@@ -38,7 +39,11 @@ def test_database_url(tmp_dir: Path) -> str:
 
 
 def base_config(url: str, uploads: Path | None = None) -> dict:
+    # The counters live where a deployment keeps them: the database by default; CI runs the
+    # limiter tests once more with TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379.
+    storage = os.environ.get("TEST_RATELIMIT_STORAGE_URI") or "database://"
     return {
+        "RATELIMIT_STORAGE_URI": storage,
         "UPLOAD_FOLDER": str(uploads or Path("/tmp/motcua-test-uploads")),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -77,24 +82,41 @@ def database(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterato
 def app(database: str, uploads: Path) -> Iterator[Flask]:
     # No app context is held here: requests would share it (and its `g`) with the test.
     application = create_app(base_config(database, uploads))
+    counters = fresh_counters()
     yield application
     with application.app_context():
         db.engine.dispose()
+    close_counters(counters)
+
+
+def fresh_counters() -> Any:
+    """The storage the app just built, emptied: every test starts with no tries counted."""
+    limiter.reset()
+    return limiter.storage
+
+
+def close_counters(storage: Any) -> None:
+    if hasattr(storage, "dispose"):  # the database storage holds connections of its own
+        storage.dispose()
 
 
 @pytest.fixture
 def make_app(database: str, uploads: Path) -> Iterator[Callable[..., Flask]]:
     """Apps with settings of their own; their connections are closed after the test."""
     made: list[Flask] = []
+    storages: list[Any] = []
 
     def make(**config: Any) -> Flask:
         made.append(create_app({**base_config(database, uploads), **config}))
+        storages.append(fresh_counters())
         return made[-1]
 
     yield make
     for application in made:
         with application.app_context():
             db.engine.dispose()
+    for storage in storages:
+        close_counters(storage)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ login_manager.login_message = None  # the login page explains itself
 login_manager.session_protection = "strong"
 
 SIGNED_IN_AT = "signed_in_at"  # session key: when this browser signed in (Unix time)
+SESSION_TOKEN = "staff_session"  # session key: the server-side session this cookie belongs to
 
 
 def sign_in_expired() -> bool:
@@ -36,7 +37,7 @@ def sign_in_expired() -> bool:
 
 @login_manager.user_loader
 def _load(user_id: str) -> Any:
-    return load_user(user_id)
+    return load_user(user_id, session.get(SESSION_TOKEN), current_app.permanent_session_lifetime)
 
 
 def roles(*allowed: str, temporary_ok: bool = False) -> Callable:

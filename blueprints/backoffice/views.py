@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -27,6 +28,7 @@ from blueprints.backoffice.access import COUNTS_ONLY
 from blueprints.backoffice.access import DOSSIER_READERS
 from blueprints.backoffice.access import EVERYONE
 from blueprints.backoffice.access import ON_DOSSIERS
+from blueprints.backoffice.access import SESSION_TOKEN
 from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
 from blueprints.backoffice.access import roles
@@ -100,7 +102,7 @@ bp.before_request(keep_private)
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit("30 per 10 minutes", methods=["POST"])
 def login() -> Any:
-    """Sign in. Five wrong tries lock the account and the address for 15 minutes."""
+    """Sign in. Wrong tries slow down that username from that address (services.staff)."""
     error = None
     username = request.form.get("username", "")[:60]
     if request.method == "POST":
@@ -113,6 +115,9 @@ def login() -> Any:
             # Flask renews the cookie's lifetime at every page; this keeps the sign-in itself
             # to one working day however busy the day was (checked by access.roles).
             session[SIGNED_IN_AT] = int(utcnow().timestamp())
+            session[SESSION_TOKEN] = staff_service.open_session(
+                user, current_app.permanent_session_lifetime
+            )
             login_user(user)
             return redirect(url_for("backoffice.inbox"), 303)
         if locked is not None:
@@ -129,7 +134,8 @@ def login() -> Any:
 
 @bp.route("/dang-xuat", methods=["POST"])
 def logout() -> Response:
-    """Sign out of this browser."""
+    """Sign out of this browser; the session ends on the server too."""
+    staff_service.close_session(session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
     return redirect(url_for("backoffice.login"), 303)

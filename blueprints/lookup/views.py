@@ -22,9 +22,11 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
+import ratelimits
 from blueprints import outage
 from blueprints.apply.fields import FieldView
 from blueprints.apply.fields import field_views
@@ -67,6 +69,15 @@ from services.workflow import local_today
 bp = Blueprint("lookup", __name__)
 
 VERIFIED = "verified"  # session key: dossier codes this browser proved it may see
+# Reading a status by its code alone, on the page and in .txt, counted together per address,
+# so that codes cannot be walked (300 guesses in a few seconds found 27 dossiers). A helper at
+# a commune office, where everyone shares one address, checks one person's dossier every
+# minute or two (about 30 an hour): 120 an hour lets four of them work at once, and 600 a
+# day is more than an office's busiest day. A code that finds nothing counts again, on its
+# own: a receipt read wrongly costs a few of those, a walk through codes is nearly all misses.
+CODE_LOOKUPS = "120 per hour;600 per day"
+PHONE_TRIES = "10 per 10 minutes"  # wrong phone numbers, per address and per dossier code
+CODE_MISSES = "20 per 10 minutes"
 RATINGS = ("rat_hai_long", "hai_long", "khong_hai_long")
 
 
@@ -84,9 +95,27 @@ def verified(dossier: Dossier) -> bool:
     return dossier.code in session.get(VERIFIED, [])
 
 
-def failed_try(response: Response) -> bool:
-    """Only a wrong phone number counts against the limits."""
-    return response.status_code == 422
+def no_code_asked() -> bool:
+    """The empty lookup form guesses nothing."""
+    return request.endpoint == "lookup.index" and not request.args.get("ma", "").strip()
+
+
+def by_code_only(view: Any) -> Any:
+    """The limit on reading a status by code alone, shared by the page and the .txt answer."""
+    return limiter.shared_limit(CODE_LOOKUPS, scope="status-by-code", exempt_when=no_code_asked)(
+        view
+    )
+
+
+def find_by_code_only(code: str | None) -> Dossier | None:
+    """The dossier of a code typed or guessed; a code that finds nothing counts as a miss."""
+    key = f"status-miss:{get_remote_address()}"
+    if not ratelimits.take_try(CODE_MISSES, key):
+        abort(429)
+    dossier = find(code)
+    if dossier is not None:
+        ratelimits.give_back(CODE_MISSES, key)
+    return dossier
 
 
 def code_key() -> str:
@@ -139,6 +168,7 @@ def status_context(
 
 
 @bp.route("/tra-cuu")
+@by_code_only
 def index() -> str:
     """Find a dossier by its code, typed any way (spaces, lower case, no dashes)."""
     raw = request.args.get("ma", "")[:60]
@@ -146,7 +176,7 @@ def index() -> str:
     error = None
     if raw.strip() and code is None:
         error = _("Mã hồ sơ gồm 15 chữ số, ví dụ 08566-261128-0001. Bạn hãy kiểm tra lại.")
-    dossier = find(code)
+    dossier = find_by_code_only(code) if raw.strip() else None
     context = status_context(dossier) if dossier else {"dossier": None}
     return render_page(
         "lookup/index.html", "lookup/_result.html", raw=raw, code=code, error=error, **context
@@ -167,9 +197,10 @@ def index_unavailable() -> str:
 
 
 @bp.route("/tra-cuu/<code>.txt")
+@by_code_only
 def plain(code: str) -> Response:
     """A few words for the lightest phones and for an SMS or Zalo gateway: no personal data."""
-    dossier = find(normalize_dossier_code(code))
+    dossier = find_by_code_only(normalize_dossier_code(code))
     if dossier is None:
         text = "Khong tim thay ho so nay."
     else:
@@ -186,14 +217,17 @@ def plain(code: str) -> Response:
 
 
 @bp.route("/tra-cuu/<code>", methods=["POST"])
-@limiter.limit("10 per 10 minutes", deduct_when=failed_try)
-@limiter.limit("10 per 10 minutes", key_func=code_key, deduct_when=failed_try)
 @private
 def verify(code: str) -> Any:
     """The phone number given at submission opens the personal part of the page."""
     dossier = find(normalize_dossier_code(code))
     if dossier is None:
         abort(404)
+    # Per address and per code: only wrong numbers count, and the try is taken before the
+    # number is compared, so that parallel guesses cannot slip past the count.
+    keys = (f"phone:{get_remote_address()}", f"phone-{code_key()}")
+    if not ratelimits.take_try(PHONE_TRIES, *keys):
+        abort(429)
     phone_error = None
     try:
         phone = validators.phone(request.form.get("phone", ""))
@@ -201,6 +235,7 @@ def verify(code: str) -> Any:
         phone_error = problem.problem
         phone = ""
     if phone_error is None and secrets.compare_digest(phone, dossier.applicant_phone or "-"):
+        ratelimits.give_back(PHONE_TRIES, *keys)
         codes = [c for c in session.get(VERIFIED, []) if c != dossier.code]
         session[VERIFIED] = [*codes, dossier.code][-10:]
         return redirect(url_for("lookup.index", ma=dossier.code), 303)

@@ -250,27 +250,93 @@ def test_login_page_and_wrong_password(app: Flask) -> None:
     assert "không đúng" in parse(response).select_one("#error-summary").get_text()
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(app: Flask) -> None:
+def test_five_wrong_tries_make_that_name_wait_at_that_address(app: Flask) -> None:
     username = make_user(app, "tiep_nhan")
     client = app.test_client()
     for _ in range(5):
         sign_in(client, username, "wrong-password")
-    locked = sign_in(client, username, PASSWORD)  # even the right password waits now
-    assert locked.status_code == 422
-    assert "15 phút" in parse(locked).select_one("#error-summary").get_text()
-    other = make_user(app, "tiep_nhan")
-    assert sign_in(app.test_client(), other, PASSWORD).status_code == 422  # the address waits too
+    waiting = sign_in(client, username, PASSWORD)  # even the right password waits now
+    assert waiting.status_code == 422
+    assert "1 phút" in parse(waiting).select_one("#error-summary").get_text()
+    # A colleague at the same office address, and the person from another address, go in.
+    assert sign_in(app.test_client(), make_user(app, "tiep_nhan")).status_code == 303
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.7.7.7"
+    assert sign_in(elsewhere, username).status_code == 303
     with app.app_context():
         from models import LoginThrottle
         from models import utcnow
 
         for row in db.session.scalars(sa.select(LoginThrottle)):
-            row.locked_until = utcnow() - timedelta(seconds=1)  # fifteen minutes later
+            row.locked_until = utcnow() - timedelta(seconds=1)  # a minute later
         db.session.commit()
     assert sign_in(client, username, PASSWORD).status_code == 303
 
 
-def test_only_failures_close_together_lock(app: Flask) -> None:
+def test_wrong_tries_under_other_names_never_refuse_a_colleague(app_context: Flask) -> None:
+    from services.staff import authenticate
+
+    colleague = make_user(app_context, "tiep_nhan")
+    for number in range(5):  # five wrong passwords under five names, from the office
+        name = make_user(app_context, "tiep_nhan")
+        assert authenticate(name, "sai", "10.9.8.1") == (None, None), number
+    user, wait = authenticate(colleague, PASSWORD, "10.9.8.1")
+    assert user is not None and wait is None
+
+
+def test_guessing_one_name_from_many_addresses_never_refuses_its_owner(
+    app_context: Flask,
+) -> None:
+    from domain.accounts import ACCOUNT_TRIES
+    from models import utcnow
+    from services.staff import authenticate
+
+    username = make_user(app_context, "tiep_nhan")
+    now = utcnow()
+    for number in range(ACCOUNT_TRIES + 10):  # five addresses, then a whole botnet
+        authenticate(username, "sai", f"10.66.{number // 250}.{number % 250}", now)
+    user, wait = authenticate(username, PASSWORD, "10.9.8.2", now)  # the owner's own PC
+    assert user is not None and wait is None
+    # Under attack, each address has one try at that name before it waits.
+    user, wait = authenticate(username, "sai", "10.77.0.1", now)
+    assert user is None and wait is not None
+    assert authenticate(username, PASSWORD, "10.77.0.1", now)[0] is None
+
+
+def test_waits_grow_then_are_forgotten(app_context: Flask) -> None:
+    from domain.accounts import FREE_TRIES
+    from models import utcnow
+    from services.staff import authenticate
+
+    username = make_user(app_context, "tiep_nhan")
+    now = utcnow()
+    for _ in range(FREE_TRIES - 1):
+        assert authenticate(username, "sai", "10.9.8.3", now) == (None, None)
+    waits = []
+    for _ in range(7):
+        _user, until = authenticate(username, "sai", "10.9.8.3", now)
+        waits.append(round((until - now).total_seconds() / 60))
+        now = until  # tried again as soon as allowed
+    assert waits == [1, 2, 4, 8, 15, 15, 15]
+    user, _wait = authenticate(username, PASSWORD, "10.9.8.3", now - timedelta(seconds=1))
+    assert user is None  # still waiting
+    quiet = now + timedelta(minutes=16)  # a quarter of an hour with no wrong try
+    assert authenticate(username, "sai", "10.9.8.3", quiet) == (None, None)
+
+
+def test_spraying_from_one_address_makes_only_that_address_wait(app_context: Flask) -> None:
+    from domain.accounts import ADDRESS_TRIES
+    from services.staff import authenticate
+
+    names = [make_user(app_context, "tiep_nhan") for _ in range(3)]
+    for number in range(ADDRESS_TRIES):
+        authenticate(f"khong-co-{number}", "mat-khau-thuong-gap", "10.9.8.4")
+    user, wait = authenticate(names[0], PASSWORD, "10.9.8.4")
+    assert user is None and wait is not None  # right or wrong, this address learns nothing
+    assert authenticate(names[1], PASSWORD, "10.9.8.5")[0] is not None
+
+
+def test_only_failures_close_together_count(app: Flask) -> None:
     from models import utcnow
     from services.staff import authenticate
 
@@ -280,10 +346,10 @@ def test_only_failures_close_together_lock(app: Flask) -> None:
         for minute in range(4):  # four typos a month ago
             assert authenticate(username, "sai", "10.9.9.1", long_ago + timedelta(minutes=minute))
         now = utcnow()
-        assert authenticate(username, "sai", "10.9.9.1", now) == (None, None)  # not locked
+        assert authenticate(username, "sai", "10.9.9.1", now) == (None, None)  # not waiting
         user, lock = authenticate(username, PASSWORD, "10.9.9.1", now)
         assert user is not None and lock is None
-        # Five within a quarter of an hour still lock.
+        # Five within a quarter of an hour still make that address wait.
         for minute in range(5):
             user, lock = authenticate(username, "sai", "10.9.9.2", now + timedelta(minutes=minute))
         assert user is None and lock is not None
@@ -325,6 +391,51 @@ def test_sign_out_everywhere_ends_every_session(app: Flask) -> None:
     page = parse(office.get("/can-bo/"))
     post_form(office, page, "form[action$='/dang-xuat-moi-noi']")
     assert home.get("/can-bo/").status_code == 302
+    assert office.get("/can-bo/").status_code == 302
+
+
+def copy_of(client: FlaskClient, app: Flask, address: str) -> FlaskClient:
+    """Another browser, at another address, holding a copy of this browser's cookie."""
+    thief = app.test_client()
+    thief.environ_base["REMOTE_ADDR"] = address
+    thief.environ_base["HTTP_USER_AGENT"] = client.environ_base.get("HTTP_USER_AGENT", "")
+    for cookie in client._cookies.values():
+        thief.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    return thief
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.20.30.40"])
+def test_signing_out_ends_the_session_on_the_server(app: Flask, address: str) -> None:
+    username = make_user(app, "tiep_nhan")
+    clerk = app.test_client()
+    assert sign_in(clerk, username).status_code == 303
+    code = submitted(app)
+    page = parse(clerk.get("/can-bo/"))
+    copied = copy_of(clerk, app, address)
+    if address == "127.0.0.1":  # the copy works until then: the test would show nothing else
+        assert copied.get(f"/can-bo/ho-so/{code}").status_code == 200
+    post_form(clerk, page, "form[action$='/dang-xuat']")
+    for path in ("/can-bo/", f"/can-bo/ho-so/{code}"):
+        response = copied.get(path)
+        assert response.status_code == 302, path
+        assert "/can-bo/dang-nhap" in response.headers["Location"]
+    with app.app_context():
+        from models import StaffSession
+        from models import StaffUser
+
+        user = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == username))
+        assert db.session.scalars(sa.select(StaffSession).filter_by(user_id=user.id)).all() == []
+
+
+def test_a_session_is_bound_to_its_server_record(app: Flask) -> None:
+    username = make_user(app, "tiep_nhan")
+    office, home = app.test_client(), app.test_client()
+    assert sign_in(office, username).status_code == 303
+    assert sign_in(home, username).status_code == 303
+    post_form(home, parse(home.get("/can-bo/")), "form[action$='/dang-xuat']")
+    assert office.get("/can-bo/").status_code == 200  # signing out at home ends home only
+    with office.session_transaction() as session:
+        session["staff_session"] = "a token the server never issued"
     assert office.get("/can-bo/").status_code == 302
 
 

@@ -1,0 +1,165 @@
+"""Rate-limit counters in the app's own database, shared by every worker and node.
+
+`memory://` gives each gunicorn worker counters of its own, so with four workers one address
+got about four times its limit. This storage (`RATELIMIT_STORAGE_URI=database://`, the default)
+needs no server: one atomic upsert per counted request, on a connection of its own (never the
+request's transaction). On PostgreSQL the counters sit in the `rate_limits` table, so several
+nodes share them too. On SQLite they sit in a file of their own beside the database
+(`motcua-limits.sqlite3`): SQLite has one writer at a time, and counting a status lookup must
+not wait behind a dossier being saved, nor make it wait.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from urllib.parse import quote
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from limits import parse as parse_limit
+from limits.storage import Storage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from models.staff import RateLimitCounter
+
+SCHEME = "database"
+TABLE = RateLimitCounter.__table__
+# Expired windows are deleted now and then by the requests themselves: no job to schedule.
+PURGE_ONE_IN = 500
+
+
+def storage_uri(setting: str, database_url: str) -> str:
+    """The setting as the limiter gets it: `database://` carries the app's database URL."""
+    if setting.rstrip("/") != f"{SCHEME}:":
+        return setting
+    return f"{SCHEME}://?url={quote(database_url, safe='')}"
+
+
+def counters_url(database_url: str) -> str:
+    """Where the counters go for this database URL: beside a SQLite file, else the same place."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return database_url
+    path = Path(url.database)
+    return str(url.set(database=str(path.with_name(f"{path.stem}-limits{path.suffix}"))))
+
+
+class DatabaseStorage(Storage):
+    """A `limits` storage (fixed windows) on SQLAlchemy; registered as `database://`."""
+
+    STORAGE_SCHEME = [SCHEME]
+
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        url = parse_qs(urlsplit(uri).query).get("url", [""])[0]
+        if not url:
+            raise ValueError("database:// rate limits need the database URL (see storage_uri)")
+        self.url = counters_url(url)
+        # Two connections per worker are plenty: each use is one short statement.
+        pool = {} if self.url == url and url.startswith("sqlite") else {"pool_size": 2}
+        self.engine = sa.create_engine(self.url, pool_pre_ping=True, **pool)
+        self.dialect = self.engine.dialect.name
+        if self.url != url:
+            # Every worker starts at once: IF NOT EXISTS, not a check and then a create.
+            with self.engine.begin() as connection:
+                connection.execute(sa.schema.CreateTable(TABLE, if_not_exists=True))
+                for index in TABLE.indexes:
+                    connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return sa.exc.SQLAlchemyError
+
+    def _upsert(self, key: str, expiry: int, amount: int, now: float) -> sa.Executable:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        expired = TABLE.c.expires_at <= now
+        statement = insert(TABLE).values(key=key, hits=amount, expires_at=now + expiry)
+        # Both right-hand sides read the row as it was: a window that is over starts again.
+        return statement.on_conflict_do_update(
+            index_elements=[TABLE.c.key],
+            set_={
+                "hits": sa.case((expired, amount), else_=TABLE.c.hits + amount),
+                "expires_at": sa.case((expired, now + expiry), else_=TABLE.c.expires_at),
+            },
+        ).returning(TABLE.c.hits)
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self.engine.begin() as connection:
+            hits = connection.execute(self._upsert(key, expiry, amount, now)).scalar_one()
+            if random.randrange(PURGE_ONE_IN) == 0:
+                connection.execute(sa.delete(TABLE).where(TABLE.c.expires_at <= now))
+        return int(hits)
+
+    def _row(self, key: str) -> sa.Row | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(TABLE.c.hits, TABLE.c.expires_at).where(
+                    TABLE.c.key == key, TABLE.c.expires_at > time.time()
+                )
+            ).first()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return int(row.hits) if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return float(row.expires_at) if row else time.time()
+
+    def check(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        with self.engine.begin() as connection:
+            return connection.execute(sa.delete(TABLE)).rowcount
+
+    def clear(self, key: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(TABLE).where(TABLE.c.key == key))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def take_try(limit: str, *keys: str) -> bool:
+    """Take one try from each key's allowance up front; False, taking nothing, if one is spent.
+
+    Flask-Limiter's deduct_when checks first and counts after the view, so parallel requests
+    all pass the check: 8 at a time got 16 wrong phone numbers through a limit of 10. Taking
+    first is one atomic increment, exact however many workers ask at once; `give_back` returns
+    the try when it turns out not to count (the right phone number).
+    """
+    from extensions import limiter
+
+    if not limiter.enabled or not limiter.initialized:
+        return True
+    item = parse_limit(limit)
+    counter = FixedWindowRateLimiter(limiter.storage)
+    taken = [key for key in keys if counter.hit(item, "try", key) or give_back(limit, key)]
+    if len(taken) == len(keys):
+        return True
+    give_back(limit, *taken)
+    return False
+
+
+def give_back(limit: str, *keys: str) -> bool:
+    """Return one try to each key (always False, for use in take_try)."""
+    from extensions import limiter
+
+    if limiter.enabled and limiter.initialized:
+        item = parse_limit(limit)
+        for key in keys:
+            limiter.storage.incr(item.key_for("try", key), item.get_expiry(), amount=-1)
+    return False
