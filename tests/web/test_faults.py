@@ -147,7 +147,10 @@ def dead_app(database: str, uploads) -> Iterator[Flask]:
     """The same portal (same secret key, so the same sessions) whose database is down."""
     from tests.conftest import base_config
 
-    application = create_app({**base_config(DEAD_DATABASE, uploads), "DB_WAIT_SECONDS": WAIT})
+    # The limiter is one object shared by every app of the process: counters in the dead
+    # database would make the live app's requests fail too.
+    config = {**base_config(DEAD_DATABASE, uploads), "DB_WAIT_SECONDS": WAIT}
+    application = create_app({**config, "RATELIMIT_STORAGE_URI": "memory://"})
     yield application
     with application.app_context():
         db.engine.dispose()
