@@ -37,6 +37,16 @@ NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
 ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
+# C0 control characters and DEL, except the tab and line breaks a text area sends. NUL most
+# of all: PostgreSQL refuses it in text, and nobody types it.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """The text without control characters (tab and line breaks kept)."""
+    return CONTROLS.sub("", text)
+
+
 def latin_letter(ch: str) -> bool:
     """A letter of the Latin alphabet, bare or with accents (ă, ơ, ự, ê…), or đ."""
     if ch in "đĐ":

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from domain import accounts
+from domain import numbers
 from domain.messages import N_
 from domain.messages import Invalid
 from extensions import db
@@ -176,11 +177,12 @@ def authenticate(
 
 def load_user(user_id: str) -> StaffUser | None:
     """The user a session names, unless they signed out everywhere since (Flask-Login loader)."""
-    ident, _sep, version = (user_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    ident, _sep, raw_version = (user_id or "").partition(":")
+    user_key, version = numbers.whole(ident), numbers.whole(raw_version)
+    if user_key is None or version is None:
         return None
-    user = db.session.get(StaffUser, int(ident))
-    if user is None or user.session_version != int(version) or not user.active:
+    user = db.session.get(StaffUser, user_key)
+    if user is None or user.session_version != version or not user.active:
         return None
     return user
 

@@ -27,6 +27,7 @@ from blueprints.htmx import is_fragment_request
 from blueprints.incoming import read_uploads
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
+from domain import numbers
 from domain import validators
 from domain.formspec import YES
 from domain.formspec import FormSpec
@@ -431,7 +432,7 @@ def render_slot(
     return render_template("apply/_upload.html", draft=draft, step=current, f=view)
 
 
-@bp.route("/nop-ho-so/<draft_id>/tep/<int:file_id>/xoa", methods=["POST"])
+@bp.route("/nop-ho-so/<draft_id>/tep/<id:file_id>/xoa", methods=["POST"])
 def remove_file(draft_id: str, file_id: int) -> Any:
     """Take a file back before sending."""
     draft, form = open_draft(draft_id)
@@ -458,8 +459,8 @@ def communes(draft_id: str) -> str:
 
 def commune_options() -> str:
     """The <option>s of the communes of the province an address field (?truong=) now names."""
-    province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
-    units = directory().sorted_units(int(province)) if province.isdigit() else []
+    province = numbers.whole(request.args.get(f"{request.args.get('truong', '')}-tinh"))
+    units = directory().sorted_units(province) if province is not None else []
     return render_template("apply/_communes.html", units=units)
 
 

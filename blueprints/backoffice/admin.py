@@ -84,7 +84,7 @@ def users() -> Any:
     ), status
 
 
-@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/nguoi-dung/<id:user_id>", methods=["GET", "POST"])
 @roles("quan_tri")
 def account(user_id: int) -> Any:
     """One account: change the role, close or reopen it, give a temporary password."""

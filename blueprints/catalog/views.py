@@ -22,6 +22,7 @@ from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
 from blueprints.site import public_url
+from domain import numbers
 from domain import procedures as rules
 from domain.search import clean_query
 from domain.search import highlight
@@ -71,10 +72,7 @@ def popular(limit: int) -> list[Procedure]:
 
 
 def page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
+    return numbers.page(raw)
 
 
 def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:
