@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -19,6 +20,7 @@ from models.staff import LoginThrottle
 from models.staff import StaffChange
 from models.staff import StaffUser
 
+USERNAME_TAKEN = N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.")
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 # Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
@@ -74,7 +76,14 @@ def create_account(
         must_change_password=True,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        # The name was checked free before, but two requests (a double click, two
+        # administrators) can both pass that check: the second gets what it would get a
+        # moment later, the name taken, never the database's IntegrityError.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Invalid(USERNAME_TAKEN) from None
     _log(actor, user, "created", role)
     db.session.commit()
     return user, temporary
