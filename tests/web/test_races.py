@@ -91,13 +91,13 @@ def test_a_rating_sent_twice_at_once_is_kept_once_and_answered_as_a_replay(app: 
 def test_the_same_account_made_twice_at_once_is_answered_as_a_replay(app: Flask) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     admin = staff_client(app, "quan_tri")
-    fields = {"username": "tran.thi.binh", "full_name": "Trần Thị Bình", "role": "tiep_nhan"}
+    fields = {"username": "vu.thi.dua", "full_name": "Vũ Thị Dừa", "role": "tiep_nhan"}
 
     def the_other_administrator(other: sa.Connection, row: StaffUser) -> None:
         other.execute(
             sa.insert(StaffUser).values(
                 username=row.username,
-                full_name="Trần Thị Bình",
+                full_name="Vũ Thị Dừa",
                 password_hash=row.password_hash,
                 role=row.role,
                 unit_code=row.unit_code,
@@ -112,10 +112,10 @@ def test_the_same_account_made_twice_at_once_is_answered_as_a_replay(app: Flask)
     for answer in (raced, replay):
         page = parse(answer)
         assert "đã có người dùng" in page.select_one("#username-error").get_text()
-        assert page.select_one("#full_name")["value"] == "Trần Thị Bình"
+        assert page.select_one("#full_name")["value"] == "Vũ Thị Dừa"
         assert page.select_one("input[name=role][value=tiep_nhan]").has_attr("checked")
     with app.app_context():
         count = db.session.scalar(
-            sa.select(sa.func.count()).where(StaffUser.username == "tran.thi.binh")
+            sa.select(sa.func.count()).where(StaffUser.username == "vu.thi.dua")
         )
     assert count == 1
