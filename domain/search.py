@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 WORD = re.compile(r"[^\W_]+")
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
+PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
 

@@ -56,7 +56,7 @@ from services.units import directory
 
 bp = Blueprint("apply", __name__)
 
-CODE = re.compile(r"^\d\.\d{6}$")
+CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SESSION_KEY = "drafts"
 NOT_FOUND = N_("Không tìm thấy hồ sơ đang làm với mã và số điện thoại này, hoặc hồ sơ đã hết hạn.")

@@ -34,7 +34,7 @@ from services.forms import has_form
 
 bp = Blueprint("catalog", __name__)
 
-CODE = re.compile(r"^\d\.\d{6}$")
+CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 POPULAR_ON_HOME = 8
 # How much of an official document list (no plain guide) the one-page A4 checklist holds, in
 # characters at its 10 pt print size in two columns beside the QR code; measured with the
