@@ -58,7 +58,6 @@ def test_resume_code_typed_loosely() -> None:
         "٠٨٥٦٦-٢٦١١٢٨-٠٠٠١",
         "０８５６６２６１１２８０００１",
         "08566-261128-000１",
-        "08566-261128-0001\n",
     ],
 )
 def test_a_dossier_code_is_ascii_digits(raw: str) -> None:
