@@ -7,10 +7,10 @@ in a 500), and an id in a URL is a number the database's integer can hold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from flask import Flask
 from flask import abort
@@ -21,11 +21,16 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError
-from werkzeug.utils import cached_property
 
 from domain import numbers
 from domain.validators import CONTROLS
 from domain.validators import without_controls
+
+RAW_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _percent(match: re.Match[bytes]) -> bytes:
+    return b"%%%02X" % match[0][0]
 
 
 def _clean(value: Any) -> Any:
@@ -62,11 +67,12 @@ class CleanRequest(HtmxAwareRequest):
 
     parameter_storage_class = CleanValues
 
-    @cached_property
-    def args(self) -> CleanValues:  # type: ignore[override]
-        # Werkzeug decodes the raw query as strict UTF-8; bytes sent unencoded would raise.
-        query = self.query_string.decode("utf-8", "replace")
-        return CleanValues(parse_qsl(query, keep_blank_values=True, errors="replace"))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Werkzeug decodes the query as strict UTF-8 (for args, full_path, url): bytes sent
+        # unencoded, as some old phones and scripts do, would raise. Percent-encoded, they
+        # decode as any other bytes in a URL.
+        self.query_string = RAW_BYTE.sub(_percent, self.query_string)
 
 
 class IdConverter(BaseConverter):
