@@ -23,10 +23,10 @@ from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError
 
 from domain import numbers
-from domain.validators import CONTROLS
 from domain.validators import without_controls
 
 RAW_BYTE = re.compile(rb"[\x80-\xff]")
+PATH_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 
 def _percent(match: re.Match[bytes]) -> bytes:
@@ -93,7 +93,7 @@ class IdConverter(BaseConverter):
 
 def refuse_control_characters_in_path() -> None:
     # No URL of the portal has one; a draft id or a code with a NUL would reach the database.
-    if CONTROLS.search(request.path):
+    if PATH_CONTROLS.search(request.path):
         abort(404)
 
 

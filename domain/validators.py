@@ -39,12 +39,14 @@ ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 # C0 control characters and DEL, except the tab and line breaks a text area sends. NUL most
 # of all: PostgreSQL refuses it in text, and nobody types it.
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+# Those that Python (and pasted text) treat as white space separate words, as a space does.
+SPACING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1f]")
 
 
 def without_controls(text: str) -> str:
-    """The text without control characters (tab and line breaks kept)."""
-    return CONTROLS.sub("", text)
+    """Tab and line breaks kept, the other spacing controls made spaces, the rest dropped."""
+    return SPACING_CONTROLS.sub(" ", CONTROLS.sub("", text))
 
 
 def latin_letter(ch: str) -> bool:

@@ -167,3 +167,8 @@ def test_numbers_are_ascii_digits_and_bounded(raw: str, words: str) -> None:
     with pytest.raises(Invalid) as caught:
         validators.number(raw, 1, 10)
     assert words in str(caught.value)
+
+
+def test_control_characters_are_dropped_and_spacing_ones_become_spaces() -> None:
+    assert validators.without_controls("Hà\x00 Mai\x1b\x7f") == "Hà Mai"
+    assert validators.without_controls("dòng\r\n\tmột\x0bhai\x1fba") == "dòng\r\n\tmột hai ba"

@@ -313,8 +313,15 @@ class Fuzzer:
 
     def fuzz_path(self, who: str, rule, real: dict[str, str], token: str) -> None:
         for variable in sorted(rule.arguments):
-            for kind in KINDS:
-                value = self.next_value(kind)
+            # Beside one of each kind, the two every path variable must survive: an id
+            # beyond the database's integer, and a NUL (refused by PostgreSQL in text).
+            for kind in [*KINDS, "id", "nul"]:
+                if kind == "id":
+                    value: Value = "1" * 30
+                elif kind == "nul":
+                    value = "a\x00b"
+                else:
+                    value = self.next_value(kind)
                 url = build(rule.rule, {**real, variable: value})
                 if "GET" in rule.methods:
                     self.send(who, "GET", url, f"<{variable}>={kind}")
