@@ -180,10 +180,15 @@ class Fuzzer:
         # the run into a stream of 429s.
         n = self.sent
         client.environ_base["REMOTE_ADDR"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-        response = client.open(url, method=method, **kwargs)
+        try:
+            response = client.open(url, method=method, **kwargs)
+        except Exception as escaped:  # the error page itself failed: the server sends a bare 500
+            self._record(self.app, escaped)
+            status = 500
+        else:
+            status = response.status_code
+            response.close()
         self.sent += 1
-        status = response.status_code
-        response.close()
         if status >= 500:
             cause = self._last_error[0] if self._last_error else f"status {status}"
             self.failures[cause] += 1
