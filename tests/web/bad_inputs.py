@@ -244,7 +244,7 @@ SQL_AND_WILDCARDS: list[str | bytes] = [
     "{}",
     "[object Object]",
     "<script>alert(1)</script>",
-    "\"><img src=x onerror=alert(1)>",
+    '"><img src=x onerror=alert(1)>',
     "javascript:alert(1)",
     "../../../../etc/passwd",
     "..\\..\\windows\\win.ini",
