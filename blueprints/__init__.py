@@ -11,9 +11,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.apply import bp as apply
     from blueprints.backoffice import bp as backoffice
     from blueprints.catalog import bp as catalog
+    from blueprints.edge import register_edge
     from blueprints.lookup import bp as lookup
     from blueprints.site import register_site
 
+    register_edge(app)
     register_site(app)
     app.register_blueprint(assets.bp)
     # The catalogue owns "/" and "/thu-tuc": finding a procedure is why most people come.

@@ -52,11 +52,16 @@ def load(filename: str) -> Asset | None:
     if joined is None:
         return None
     path = Path(joined)
+    try:
+        # Checking mtime costs one stat; it lets `flask run` pick up edits without a restart.
+        stat = path.stat()
+    except (OSError, ValueError):
+        # Not there, or a name the file system cannot even look up (longer than NAME_MAX).
+        return None
     if not path.is_file():
         return None
     cached = _cache.get(filename)
-    # Checking mtime costs one stat; it lets `flask run` pick up edits without a restart.
-    mtime = path.stat().st_mtime
+    mtime = stat.st_mtime
     if cached is not None and cached.mtime == mtime:
         return cached
     raw = path.read_bytes()

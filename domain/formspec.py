@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 from typing import Protocol
 
+from domain import numbers
 from domain import validators
 from domain.messages import N_
 from domain.messages import Invalid
@@ -446,10 +447,11 @@ def _address(spec: FieldSpec, form: Mapping[str, str], prefix: str, units: Units
     detail = validators.text(form.get(f"{prefix}-chi-tiet", ""), 200)
     if not (province_raw or unit_raw or detail) and not spec.required:
         return None
-    if not province_raw.isdigit() or units.province_name(int(province_raw)) is None:
+    province = numbers.whole(province_raw)
+    if province is None or units.province_name(province) is None:
         raise Invalid(N_("Bạn hãy chọn tỉnh, thành phố."))
-    province = int(province_raw)
-    unit_name = units.unit_name(int(unit_raw), province) if unit_raw.isdigit() else None
+    unit = numbers.whole(unit_raw)
+    unit_name = units.unit_name(unit, province) if unit is not None else None
     if unit_name is None:
         raise Invalid(N_("Bạn hãy chọn xã, phường hoặc đặc khu thuộc tỉnh đã chọn."))
     if not detail:
@@ -457,7 +459,7 @@ def _address(spec: FieldSpec, form: Mapping[str, str], prefix: str, units: Units
     province_name = units.province_name(province)
     return {
         "province": province,
-        "unit": int(unit_raw),
+        "unit": unit,
         "detail": detail,
         "text": f"{detail}, {unit_name}, {province_name}",
     }
@@ -531,7 +533,8 @@ def item_counts(
             continue
         raw = posted.get(f"{spec.name}-count", "")
         saved = len(answers.get(spec.name) or [])
-        count = int(raw) if raw.isdigit() else max(saved, spec.least_items(answers))
+        posted_count = numbers.whole(raw)
+        count = max(saved, spec.least_items(answers)) if posted_count is None else posted_count
         counts[spec.name] = max(0, min(count, spec.max_items))
     return counts
 

@@ -7,8 +7,8 @@ import secrets
 from datetime import date
 
 # <unit code>-<yyMMdd>-<NNNN>, e.g. 08566-261128-0001 (unit code as five digits).
-DOSSIER_CODE = re.compile(r"^(\d{5})-(\d{6})-(\d{4})$")
-DIGITS_ONLY = re.compile(r"^\d{15}$")
+DOSSIER_CODE = re.compile(r"^([0-9]{5})-([0-9]{6})-([0-9]{4})\Z")
+DIGITS_ONLY = re.compile(r"^[0-9]{15}\Z")
 
 # No 0/O, 1/I/L, nor 2/Z, 5/S, 8/B: the letters a clerk can say over a bad phone line.
 RESUME_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 WORD = re.compile(r"[^\W_]+")
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
+PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 MAX_TERMS = 12
 TYPO_MIN_LENGTH = 5
 SWAP_MIN_LENGTH = 3  # from here to TYPO_MIN_LENGTH, only two swapped neighbours are forgiven

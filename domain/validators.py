@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from domain import numbers
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -36,6 +37,18 @@ NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
 ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
+# C0 control characters and DEL, except the tab and line breaks a text area sends. NUL most
+# of all: PostgreSQL refuses it in text, and nobody types it.
+CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+# Those that Python (and pasted text) treat as white space separate words, as a space does.
+SPACING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1f]")
+
+
+def without_controls(text: str) -> str:
+    """Tab and line breaks kept, the other spacing controls made spaces, the rest dropped."""
+    return SPACING_CONTROLS.sub(" ", CONTROLS.sub("", text))
+
+
 def latin_letter(ch: str) -> bool:
     """A letter of the Latin alphabet, bare or with accents (ă, ơ, ự, ê…), or đ."""
     if ch in "đĐ":
@@ -54,7 +67,7 @@ def collapse(text: str) -> str:
 def cccd(raw: str) -> str:
     """A 12-digit CCCD / personal identification number with a real province prefix."""
     digits = SEPARATORS.sub("", raw or "")
-    if not digits.isdigit():
+    if not numbers.ASCII_DIGITS.fullmatch(digits):
         raise Invalid(N_("Số CCCD chỉ gồm chữ số, ví dụ 025190001234."))
     if len(digits) != 12:
         raise Invalid(N_("Số CCCD có 12 chữ số; bạn đã nhập %(count)s chữ số."), count=len(digits))
@@ -76,7 +89,7 @@ def phone(raw: str) -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not digits.isdigit():
+    if not numbers.ASCII_DIGITS.fullmatch(digits):
         raise Invalid(N_("Số điện thoại chỉ gồm chữ số, ví dụ 0912 345 678."))
     if len(digits) != 10:
         raise Invalid(
@@ -123,9 +136,12 @@ def text(raw: str, max_length: int = 200) -> str:
 def number(raw: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number, optionally within bounds."""
     value = SEPARATORS.sub("", raw or "")
-    if not value.isdigit():
+    result = numbers.whole(value)
+    if result is None and numbers.ASCII_DIGITS.fullmatch(value):
+        # Digits, but more than any count on a form (or a database column) can hold.
+        raise Invalid(N_("Số lớn nhất là %(max)s."), max=maximum or numbers.DB_INT_MAX)
+    if result is None:
         raise Invalid(N_("Bạn hãy nhập một số, ví dụ 2."))
-    result = int(value)
     if minimum is not None and result < minimum:
         raise Invalid(N_("Số nhỏ nhất là %(min)s."), min=minimum)
     if maximum is not None and result > maximum:
@@ -140,13 +156,16 @@ def day(raw_day: str, raw_month: str, raw_year: str) -> date:
         raise Invalid(N_("Bạn hãy nhập ngày, tháng và năm."))
     if not all(parts):
         raise Invalid(N_("Ngày tháng năm phải có đủ ngày, tháng và năm."))
-    if not all(p.isdigit() for p in parts):
+    if not all(numbers.ASCII_DIGITS.fullmatch(p) for p in parts):
         raise Invalid(N_("Ngày tháng năm chỉ gồm chữ số, ví dụ 05 09 2026."))
-    d, m, y = (int(p) for p in parts)
     if len(parts[2]) != 4:
         raise Invalid(N_("Năm phải có 4 chữ số, ví dụ 1985."))
-    if not 1 <= m <= 12:
+    # Bounded before date() sees them: a day of 99999999999999999999999 overflows it.
+    d, m, y = (numbers.whole(p, maximum=9999) for p in parts)
+    if m is None or not 1 <= m <= 12:
         raise Invalid(N_("Tháng phải từ 1 đến 12."))
+    if d is None or not 1 <= d <= 31:
+        raise Invalid(N_("Ngày phải từ 1 đến 31."))
     try:
         return date(y, m, d)
     except ValueError:

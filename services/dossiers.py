@@ -21,6 +21,7 @@ from domain.search import fold
 from extensions import db
 from models import Dossier
 from models import DossierEvent
+from models import DossierRating
 from models import DossierSequence
 from models import Draft
 from models import Procedure
@@ -177,3 +178,21 @@ def register_at_counter(
     )
     db.session.commit()
     return dossier
+
+
+def rate(dossier: Dossier, value: str, comment: str) -> None:
+    """Keep the person's rating of a dossier, once: a second one changes nothing.
+
+    Two sent at once (a double tap on a slow link) can both find no rating yet; the unique
+    dossier_id keeps one, and the other is answered as a replay is, not with an error.
+    """
+    exists = db.session.scalar(
+        sa.select(DossierRating.id).where(DossierRating.dossier_id == dossier.id)
+    )
+    if exists is not None:
+        return
+    db.session.add(DossierRating(dossier_id=dossier.id, value=value, comment=comment))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain import numbers
 from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import WorkCalendar
@@ -105,7 +106,7 @@ def _search(text: str) -> tuple[list[Any], bool]:
     code = normalize_dossier_code(text)
     if code:
         return [Dossier.code == code], False
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = "".join(numbers.ASCII_DIGITS.findall(text))
     if len(digits) >= 9 and len(digits) == len(text.replace(" ", "").replace(".", "")):
         phone = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
         return [Dossier.applicant_phone == phone], False

@@ -8,10 +8,12 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from domain import accounts
+from domain import numbers
 from domain.messages import N_
 from domain.messages import Invalid
 from extensions import db
@@ -21,6 +23,7 @@ from models.staff import StaffChange
 from models.staff import StaffSession
 from models.staff import StaffUser
 
+USERNAME_TAKEN = N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.")
 # Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
@@ -74,7 +77,14 @@ def create_account(
         must_change_password=True,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        # The name was checked free before, but two requests (a double click, two
+        # administrators) can both pass that check: the second gets what it would get a
+        # moment later, the name taken, never the database's IntegrityError.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Invalid(USERNAME_TAKEN) from None
     _log(actor, user, "created", role)
     db.session.commit()
     return user, temporary
@@ -251,8 +261,9 @@ def load_user(user_id: str, token: str | None, lifetime: timedelta) -> StaffUser
     Not after signing out (here or everywhere), a closed account, a new role or password, or a
     working day.
     """
-    ident, _sep, version = (user_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit() or len(ident) > 12 or len(version) > 12:
+    ident, _sep, raw_version = (user_id or "").partition(":")
+    user_key, version = numbers.whole(ident), numbers.whole(raw_version)
+    if user_key is None or version is None:
         return None
     if not isinstance(token, str) or not token:
         return None
@@ -260,12 +271,12 @@ def load_user(user_id: str, token: str | None, lifetime: timedelta) -> StaffUser
         sa.select(StaffUser)
         .join(StaffSession, StaffSession.user_id == StaffUser.id)
         .where(
-            StaffUser.id == int(ident),
+            StaffUser.id == user_key,
             StaffSession.token_hash == _token_hash(token),
             StaffSession.created_at >= utcnow() - lifetime,
         )
     )
-    if user is None or user.session_version != int(version) or not user.active:
+    if user is None or user.session_version != version or not user.active:
         return None
     return user
 

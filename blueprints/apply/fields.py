@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext
 
+from domain import numbers
 from domain.formspec import YES
 from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
@@ -110,7 +111,7 @@ def fill_choices(view: FieldView, units: UnitDirectory, default_province: int) -
         return
     view.provinces = units.sorted_provinces()
     chosen = view.value("tinh")
-    province = int(chosen) if chosen.isdigit() else default_province
+    province = numbers.whole(chosen) or default_province
     view.values.setdefault(f"{view.name}-tinh", str(province))
     view.units = units.sorted_units(province)
 

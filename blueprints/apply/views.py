@@ -32,6 +32,7 @@ from blueprints.incoming import read_uploads
 from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
+from domain import numbers
 from domain import validators
 from domain.formspec import YES
 from domain.formspec import FormSpec
@@ -61,7 +62,7 @@ from services.units import directory
 
 bp = Blueprint("apply", __name__)
 
-CODE = re.compile(r"^\d\.\d{6}$")
+CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SESSION_KEY = "drafts"
 NOT_FOUND = N_("Không tìm thấy hồ sơ đang làm với mã và số điện thoại này, hoặc hồ sơ đã hết hạn.")
@@ -500,7 +501,7 @@ def render_slot(
     return render_template("apply/_upload.html", draft=draft, step=current, f=view)
 
 
-@bp.route("/nop-ho-so/<draft_id>/tep/<int:file_id>/xoa", methods=["POST"])
+@bp.route("/nop-ho-so/<draft_id>/tep/<id:file_id>/xoa", methods=["POST"])
 @private
 def remove_file(draft_id: str, file_id: int) -> Any:
     """Take a file back before sending."""
@@ -528,8 +529,8 @@ def communes(draft_id: str) -> str:
 
 def commune_options() -> str:
     """The <option>s of the communes of the province an address field (?truong=) now names."""
-    province = request.args.get(f"{request.args.get('truong', '')}-tinh", "")
-    units = directory().sorted_units(int(province)) if province.isdigit() else []
+    province = numbers.whole(request.args.get(f"{request.args.get('truong', '')}-tinh"))
+    units = directory().sorted_units(province) if province is not None else []
     return render_template("apply/_communes.html", units=units)
 
 

@@ -42,7 +42,7 @@ def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
     # A phone number helps colleagues, but is not required.
     values, errors = validators.check_all(request.form, checks, optional={"phone"})
     if "username" in values and staff_service.username_taken(values["username"]):
-        errors["username"] = Problem(N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác."))
+        errors["username"] = Problem(staff_service.USERNAME_TAKEN)
     return values, errors
 
 
@@ -62,11 +62,15 @@ def users() -> Any:
     if request.method == "POST":
         values, errors = read_account_form()
         if not errors:
-            user, temporary = staff_service.create_account(current_user, **values)
-            # Shown once, on this answer only: never kept in the session cookie or the log.
-            return render_template(
-                "backoffice/temporary_password.html", person=user, temporary=temporary
-            )
+            try:
+                user, temporary = staff_service.create_account(current_user, **values)
+            except Invalid as problem:
+                errors["username"] = problem.problem
+            else:
+                # Shown once, on this answer only: never kept in the session cookie or the log.
+                return render_template(
+                    "backoffice/temporary_password.html", person=user, temporary=temporary
+                )
     people = db.session.scalars(
         sa.select(StaffUser)
         .where(StaffUser.unit_code == current_user.unit_code)
@@ -84,7 +88,7 @@ def users() -> Any:
     ), status
 
 
-@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/nguoi-dung/<id:user_id>", methods=["GET", "POST"])
 @roles("quan_tri")
 def account(user_id: int) -> Any:
     """One account: change the role, close or reopen it, give a temporary password."""

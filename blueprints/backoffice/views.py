@@ -37,6 +37,7 @@ from blueprints.private import keep_private
 from blueprints.qr import qr_svg
 from domain import accounts
 from domain import formatting
+from domain import numbers
 from domain import validators
 from domain import workflow
 from domain.calendar import override_window
@@ -170,7 +171,6 @@ def inbox() -> str:
     """
     args = request.args
     counts_only = current_user.role in COUNTS_ONLY
-    page_raw = args.get("trang", "1")
     query = inbox_service.InboxQuery(
         unit_code=current_user.unit_code,
         tab=args.get("tab", "moi") if args.get("tab") in inbox_service.TAB_KEYS else "moi",
@@ -179,7 +179,7 @@ def inbox() -> str:
         date_from=parse_day(args.get("tu")),
         date_to=parse_day(args.get("den")),
         text="" if counts_only else clean_query(args.get("q", ""), 100),
-        page=int(page_raw) if page_raw.isdigit() else 1,
+        page=numbers.page(args.get("trang")),
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )
     calendar = work_calendar(current_user.unit_code)
@@ -291,10 +291,10 @@ def read_request(dossier: Dossier, key: str) -> Request:
     form = request.form
     labels = dict(supplement_choices(dossier, form_for(dossier.procedure_code)))
     items = [{"key": k, "label": labels[k]} for k in form.getlist("items") if k in labels]
-    version = form.get("version", "")
+    version = numbers.whole(form.get("version"))
     return Request(
         key=key,
-        version=int(version) if version.isdigit() else -1,
+        version=-1 if version is None else version,
         reason=form.get("reason", "")[:2000],
         items=items,
         deadline=parse_day(form.get("deadline")),
@@ -335,7 +335,7 @@ def download_name(stored: StoredFile) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
-@bp.route("/ho-so/<code>/tep/<int:file_id>")
+@bp.route("/ho-so/<code>/tep/<id:file_id>")
 @roles(*ON_DOSSIERS)
 def document(code: str, file_id: int) -> Response:
     """A paper the person sent, for staff only; never cached, never run."""
@@ -489,8 +489,7 @@ def figures() -> str:
 @roles("quan_tri")
 def event_log() -> str:
     """Every action on this unit's dossiers, newest first (append-only)."""
-    page_raw = request.args.get("trang", "1")
-    page = int(page_raw) if page_raw.isdigit() else 1
+    page = numbers.page(request.args.get("trang"))
     events = db.session.execute(
         sa.select(DossierEvent, Dossier.code)
         .join(Dossier, Dossier.id == DossierEvent.dossier_id)

@@ -21,6 +21,7 @@ from blueprints.catalog import index as catalog_index
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
+from domain import numbers
 from domain import procedures as rules
 from domain.search import clean_query
 from domain.search import highlight
@@ -33,7 +34,7 @@ from services.links import public_url
 
 bp = Blueprint("catalog", __name__)
 
-CODE = re.compile(r"^\d\.\d{6}$")
+CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 POPULAR_ON_HOME = 8
 # How much of an official document list (no plain guide) the one-page A4 checklist holds, in
 # characters at its 10 pt print size in two columns beside the QR code; measured with the
@@ -71,10 +72,7 @@ def popular(limit: int) -> list[Procedure]:
 
 
 def page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
+    return numbers.page(raw)
 
 
 def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:

@@ -57,6 +57,7 @@ from models import Dossier
 from models import DossierEvent
 from models import DossierRating
 from models import StoredFile
+from services import dossiers as dossiers_service
 from services import files as files_service
 from services.calendar import work_calendar
 from services.forms import form_for
@@ -512,11 +513,7 @@ def rate(code: str) -> Any:
     """How satisfied the person was: once per dossier, once the result is returned."""
     dossier = verified_dossier(code)
     value = request.form.get("value", "")
-    exists = db.session.scalar(
-        sa.select(DossierRating.id).where(DossierRating.dossier_id == dossier.id)
-    )
-    if dossier.status == workflow.Status.RETURNED and value in RATINGS and exists is None:
+    if dossier.status == workflow.Status.RETURNED and value in RATINGS:
         comment = validators.collapse(request.form.get("comment", ""))[:1000]
-        db.session.add(DossierRating(dossier_id=dossier.id, value=value, comment=comment))
-        db.session.commit()
+        dossiers_service.rate(dossier, value, comment)
     return redirect(url_for("lookup.index", ma=dossier.code) + "#danh-gia", 303)

@@ -50,3 +50,15 @@ def test_resume_code_typed_loosely() -> None:
     assert " " in spoken
     assert normalize_resume_code(spoken) == code
     assert normalize_resume_code("ABCD-EFG0") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "٠٨٥٦٦-٢٦١١٢٨-٠٠٠١",
+        "０８５６６２６１１２８０００１",
+        "08566-261128-000１",
+    ],
+)
+def test_a_dossier_code_is_ascii_digits(raw: str) -> None:
+    assert normalize_dossier_code(raw) is None

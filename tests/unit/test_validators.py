@@ -119,6 +119,13 @@ def test_dates_typed_in_three_boxes() -> None:
         (("1", "", "2026"), "đủ ngày, tháng và năm"),
         (("", "", ""), "nhập ngày"),
         (("a", "1", "2026"), "chữ số"),
+        (("²", "1", "2026"), "chữ số"),
+        (("1", "①", "2026"), "chữ số"),
+        (("1", "1", "２０２６"), "chữ số"),
+        (("99999999999999999999999", "1", "2026"), "Ngày phải từ 1 đến 31"),
+        (("9" * 4301, "1", "2026"), "Ngày phải từ 1 đến 31"),
+        (("0", "1", "2026"), "Ngày phải từ 1 đến 31"),
+        (("1", "9" * 5000, "2026"), "Tháng"),
     ],
 )
 def test_broken_dates_get_a_clear_message(parts: tuple[str, str, str], words: str) -> None:
@@ -137,3 +144,31 @@ def test_no_birth_in_the_future() -> None:
 def test_age() -> None:
     assert validators.age_on(date(2006, 11, 28), date(2026, 11, 28)) == 20
     assert validators.age_on(date(2006, 11, 29), date(2026, 11, 28)) == 19
+
+
+@pytest.mark.parametrize("raw", ["0912345²78", "091234567٨", "０９１２３４５６７８"])
+def test_a_phone_number_is_ascii_digits(raw: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        validators.phone(raw)
+    assert "chỉ gồm chữ số" in str(caught.value)
+
+
+@pytest.mark.parametrize("raw", ["02519500123²", "٠٢٥١٩٥٠١٢٣٤٥"])
+def test_a_cccd_is_ascii_digits(raw: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        validators.cccd(raw)
+    assert "chỉ gồm chữ số" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"), [("²", "nhập một số"), ("①②③", "nhập một số"), ("9" * 4301, "lớn nhất")]
+)
+def test_numbers_are_ascii_digits_and_bounded(raw: str, words: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        validators.number(raw, 1, 10)
+    assert words in str(caught.value)
+
+
+def test_control_characters_are_dropped_and_spacing_ones_become_spaces() -> None:
+    assert validators.without_controls("Hà\x00 Mai\x1b\x7f") == "Hà Mai"
+    assert validators.without_controls("dòng\r\n\tmột\x0bhai\x1fba") == "dòng\r\n\tmột hai ba"

@@ -92,8 +92,8 @@ def backoffice_routes(
         view = app.view_functions[rule.endpoint]
         allowed = getattr(view, "allowed_roles", None)
         url = rule.rule.replace("<code>", code).replace("<key>", "receive")
-        url = url.replace("<int:file_id>", str(file_id)).replace("<slip>", "01")
-        url = url.replace("<int:user_id>", "1")
+        url = url.replace("<id:file_id>", str(file_id)).replace("<slip>", "01")
+        url = url.replace("<id:user_id>", "1")
         for method in sorted(rule.methods & {"GET", "POST"}):
             found.append((rule.endpoint, method, url, allowed))
     return found
