@@ -11,6 +11,7 @@ not wait behind a dossier being saved, nor make it wait.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ SCHEME = "database"
 TABLE = RateLimitCounter.__table__
 # Expired windows are deleted now and then by the requests themselves: no job to schedule.
 PURGE_ONE_IN = 500
+# The length of the key column (migration 0010).
+MAX_KEY = 255
 
 
 def storage_uri(setting: str, database_url: str) -> str:
@@ -48,6 +51,18 @@ def counters_url(database_url: str) -> str:
         return database_url
     path = Path(url.database)
     return str(url.set(database=str(path.with_name(f"{path.stem}-limits{path.suffix}"))))
+
+
+def stored_key(key: str) -> str:
+    """The key as the 255-character column holds it.
+
+    A key carries what was typed (a dossier code in the URL, a username): an overlong one is
+    kept as its start and a digest, so it still counts on its own and never fails the insert.
+    """
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[: MAX_KEY - len(digest) - 1]}#{digest}"
 
 
 class DatabaseStorage(Storage):
@@ -90,6 +105,7 @@ class DatabaseStorage(Storage):
         ).returning(TABLE.c.hits)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        key = stored_key(key)
         now = time.time()
         with self.engine.begin() as connection:
             hits = connection.execute(self._upsert(key, expiry, amount, now)).scalar_one()
@@ -101,7 +117,7 @@ class DatabaseStorage(Storage):
         with self.engine.connect() as connection:
             return connection.execute(
                 sa.select(TABLE.c.hits, TABLE.c.expires_at).where(
-                    TABLE.c.key == key, TABLE.c.expires_at > time.time()
+                    TABLE.c.key == stored_key(key), TABLE.c.expires_at > time.time()
                 )
             ).first()
 
@@ -127,7 +143,7 @@ class DatabaseStorage(Storage):
 
     def clear(self, key: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(sa.delete(TABLE).where(TABLE.c.key == key))
+            connection.execute(sa.delete(TABLE).where(TABLE.c.key == stored_key(key)))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -97,3 +97,22 @@ def test_the_database_storage_counts_atomically_and_restarts_windows(tmp_path: P
     finally:
         for storage in workers:
             storage.dispose()
+
+
+def test_an_overlong_key_is_counted_on_its_own(database: str) -> None:
+    """A key holding what was typed (a 3,000-character code) fits the counters' column."""
+    from limits.storage import storage_from_string
+
+    from ratelimits import storage_uri
+
+    storage = storage_from_string(storage_uri("database://", database))
+    first, second = "code:" + "a" * 3000, "code:" + "a" * 2999 + "b"
+    try:
+        assert [storage.incr(first, 60) for _ in range(2)] == [1, 2]
+        assert storage.incr(second, 60) == 1
+        assert storage.get(first) == 2
+        storage.clear(first)
+        assert storage.get(first) == 0 and storage.get(second) == 1
+    finally:
+        storage.clear(second)
+        storage.dispose()
