@@ -48,19 +48,22 @@ def static_root() -> Path:
 
 def load(filename: str) -> Asset | None:
     """The asset for a file under static/, from memory when it has not changed."""
+    cached = _cache.get(filename)
+    # Every page links two files: outside debug they are read once per process, with no stat.
+    if cached is not None and not current_app.debug:
+        return cached
     joined = safe_join(str(static_root()), filename)
     if joined is None:
         return None
     path = Path(joined)
     try:
-        # Checking mtime costs one stat; it lets `flask run` pick up edits without a restart.
+        # In debug, checking mtime lets `flask run` pick up edits without a restart.
         stat = path.stat()
     except (OSError, ValueError):
         # Not there, or a name the file system cannot even look up (longer than NAME_MAX).
         return None
     if not path.is_file():
         return None
-    cached = _cache.get(filename)
     mtime = stat.st_mtime
     if cached is not None and cached.mtime == mtime:
         return cached

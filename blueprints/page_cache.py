@@ -2,8 +2,9 @@
 
 Catalogue pages depend only on the URL, the language, whether htmx asked for a fragment and
 the catalogue's version, so each worker keeps the most recent ones as ready-to-send bytes
-(kept gzip'd, brotli made on first use). They carry an ETag, so a phone that already has the page
-gets a 304 of a few bytes. Pages that show personal data must never use this.
+(compressed cheaply when first rendered, once at a high level when asked for again). They
+carry an ETag, so a phone that already has the page gets a 304 of a few bytes. Pages that
+show personal data must never use this.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+import brotli
 from flask import Response
 from flask import current_app
 from flask import request
@@ -27,15 +30,54 @@ from blueprints.compression import preferred_encoding
 from blueprints.htmx import is_fragment_request
 
 _lock = threading.Lock()
-_pages: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
 
 
-def _remember(key: tuple, bodies: dict[str, bytes]) -> None:
+@dataclass
+class Page:
+    """A rendered page, kept compressed only: a worker holds many pages in little memory."""
+
+    etag: str
+    bodies: dict[str, bytes]  # encoding -> body, only those asked for so far
+    stored: bool = False  # compressed at the high level, for a page seen more than once
+
+    def html(self) -> bytes:
+        encoding, body = next(iter(self.bodies.items()))
+        return decode(body, encoding)
+
+
+_pages: OrderedDict[tuple, Page] = OrderedDict()
+
+
+def decode(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.decompress(body)
+    return gzip.decompress(body)
+
+
+def _remember(key: tuple, page: Page) -> None:
     with _lock:
-        _pages[key] = bodies
+        _pages[key] = page
         _pages.move_to_end(key)
         while len(_pages) > current_app.config["PAGE_CACHE_SIZE"]:
             _pages.popitem(last=False)
+
+
+def _body(key: tuple, page: Page, encoding: str) -> bytes:
+    """The page in an encoding; a page asked for again is compressed once at the high level.
+
+    Most searches are typed once: their first answer gets the cheap level, like any dynamic
+    answer, and only a page that comes back pays for the high one.
+    """
+    if not page.stored:
+        html = page.html()
+        page = Page(page.etag, {encoding: encode(html, encoding, "stored")}, stored=True)
+        _remember(key, page)
+    elif encoding not in page.bodies:
+        # A new dict, not a write into the shared one another thread may be reading.
+        bodies = {**page.bodies, encoding: encode(page.html(), encoding, "stored")}
+        page = Page(page.etag, bodies, stored=True)
+        _remember(key, page)
+    return page.bodies[encoding]
 
 
 def cached_page(view: Callable[..., str]) -> Callable[..., Response]:
@@ -51,23 +93,21 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response]:
             str(get_locale()),
             is_fragment_request(),
         )
-        bodies = _pages.get(key)
-        if bodies is None:
-            html = view(*args, **kwargs).encode()
-            # Kept compressed only: a worker holds many pages in little memory.
-            bodies = {
-                "gzip": encode(html, "gzip"),
-                "etag": hashlib.sha256(html).hexdigest()[:20].encode(),
-            }
-            _remember(key, bodies)
         encoding = preferred_encoding()
-        if encoding == "identity":
-            body = gzip.decompress(bodies["gzip"])  # rare: a client that takes no compression
+        page = _pages.get(key)
+        if page is None:
+            html = view(*args, **kwargs).encode()
+            stored = "gzip" if encoding == "identity" else encoding
+            page = Page(
+                hashlib.sha256(html).hexdigest()[:20], {stored: encode(html, stored, "dynamic")}
+            )
+            _remember(key, page)
+            body = html if encoding == "identity" else page.bodies[encoding]
+        elif encoding == "identity":
+            body = page.html()  # rare: a client that takes no compression
         else:
-            if encoding not in bodies:
-                bodies[encoding] = encode(gzip.decompress(bodies["gzip"]), encoding)
-            body = bodies[encoding]
-        etag = f"{bodies['etag'].decode()}-{encoding}"
+            body = _body(key, page, encoding)
+        etag = f"{page.etag}-{encoding}"
         if etag in request.if_none_match:
             response = Response(status=304)
         else:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
 PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
@@ -688,6 +689,11 @@ class SearchIndex:
         return [self.entries[p].key for p in self.browse_order if p in allowed]
 
 
+# The words of procedure names are few (a few thousand across the national list), and folding
+# each one was the largest cost of a search page after its template.
+_word_terms = lru_cache(maxsize=16384)(terms)
+
+
 def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     """Split text into (piece, matched) pairs, marking the words whose folded form matched."""
     wanted = set(words)
@@ -696,7 +702,7 @@ def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     cursor = 0
     for match in WORD.finditer(text):
-        if terms(match.group()) in wanted:
+        if _word_terms(match.group()) in wanted:
             if match.start() > cursor:
                 pieces.append((text[cursor : match.start()], False))
             pieces.append((match.group(), True))
