@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from domain.channels import Channel
+from domain.workflow import StatusQuestions
 from extensions import db
 from models.base import append_only
 from models.base import utcnow
@@ -82,7 +84,7 @@ class DossierSequence(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Dossier(db.Model):
+class Dossier(StatusQuestions, db.Model):
     """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
 
     __tablename__ = "dossiers"
@@ -95,7 +97,7 @@ class Dossier(db.Model):
     unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
     procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
     status: Mapped[int] = mapped_column(default=1, index=True)
-    channel: Mapped[int] = mapped_column(default=2)  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính
+    channel: Mapped[int] = mapped_column(default=Channel.ONLINE)  # a domain.channels.Channel
     applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
     # Without accents, lower case: staff search by name typed any way.
     applicant_name_folded: Mapped[str] = mapped_column(sa.String(100), default="")

@@ -10,6 +10,7 @@ from datetime import time
 
 import sqlalchemy as sa
 
+from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import on_time_class
 from extensions import db
@@ -97,7 +98,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
         .select_from(Dossier)
         .where(
             Dossier.unit_code == unit_code,
-            Dossier.status.in_((2, 4)),
+            Dossier.status.in_(workflow.RUNNING),
             legal_due < (today or end),
         )
     )
