@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import procedures as rules
 from domain.channels import Channel
+from domain.formatting import LOCAL
 from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.references import dossier_code
@@ -31,8 +31,6 @@ from models import utcnow
 from services import notify
 from services.calendar import work_calendar
 from services.drafts import visible_answers
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def next_number(unit_code: int, day: date) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -47,8 +46,6 @@ class Figures:
 
 
 def local_day(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite gives back naive UTC
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL).date()
 
 

@@ -122,24 +122,18 @@ def change_own_password(user: StaffUser, new: str) -> None:
     db.session.commit()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite gives back naive UTC
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
-
-
 def locked_until(keys: list[str], now: datetime | None = None) -> datetime | None:
     """When the latest lock on any of these keys ends, if one is on now."""
     now = now or utcnow()
     rows = db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    ends = [_aware(r.locked_until) for r in rows if r.locked_until and _aware(r.locked_until) > now]
+    ends = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
     return max(ends) if ends else None
 
 
 def _record_failure(keys: list[str], now: datetime) -> None:
     for key in keys:
         row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-        last = _aware(row.updated_at)
+        last = row.updated_at
         if last is not None and now - last > LOCK_FOR:
             # Only a burst of guesses locks: four typos last month and one today do not.
             row.failures = 0
