@@ -11,9 +11,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.apply import bp as apply
     from blueprints.backoffice import bp as backoffice
     from blueprints.catalog import bp as catalog
+    from blueprints.converters import ProcedureCode
     from blueprints.lookup import bp as lookup
     from blueprints.site import register_site
 
+    app.url_map.converters["procedure"] = ProcedureCode
     register_site(app)
     app.register_blueprint(assets.bp)
     # The catalogue owns "/" and "/thu-tuc": finding a procedure is why most people come.
