@@ -19,6 +19,7 @@ from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import WorkCalendar
 from domain.channels import Channel
+from domain.paging import Paging
 from domain.references import normalize_dossier_code
 from domain.search import fold
 from extensions import db
@@ -76,7 +77,7 @@ class InboxPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return Paging(1, self.size, self.total).pages
 
 
 def _scope(query: InboxQuery, scan: bool = False) -> list[Any]:
@@ -197,7 +198,7 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         order = [Dossier.submitted_at, Dossier.id]
     elif tab == ALL_TAB:
         order = [Dossier.submitted_at.desc(), Dossier.id.desc()]
-    page = max(1, query.page)
+    paging = Paging(max(1, query.page), query.size)
     found = db.session.execute(
         sa.select(
             Dossier.code,
@@ -214,7 +215,7 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         .where(*conditions)
         .order_by(*order)
         .limit(query.size)
-        .offset((page - 1) * query.size)
+        .offset(paging.offset)
     ).all()
     rows = [InboxRow(**row._mapping) for row in found]
     return InboxPage(rows, total, tab_counts, query.size, tab)

@@ -22,6 +22,8 @@ from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
 from domain import procedures as rules
 from domain.channels import Channel
+from domain.paging import Paging
+from domain.paging import page_number
 from domain.search import clean_query
 from domain.search import highlight
 from extensions import db
@@ -67,13 +69,6 @@ def popular(limit: int) -> list[Procedure]:
             .limit(limit)
         )
     )
-
-
-def page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
 
 
 def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:
@@ -137,7 +132,7 @@ def index() -> str:
     else:
         keys = search_index.browse(facets)
     total = len(keys)
-    pages = max(1, -(-total // size))
+    pages = Paging(page, size, total).pages
     page = min(page, pages)
     page_keys = keys[(page - 1) * size : page * size]
     rows = {
