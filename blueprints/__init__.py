@@ -11,11 +11,13 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.apply import bp as apply
     from blueprints.backoffice import bp as backoffice
     from blueprints.catalog import bp as catalog
+    from blueprints.converters import ProcedureCode
     from blueprints.edge import register_edge
     from blueprints.lookup import bp as lookup
     from blueprints.site import register_site
 
     register_edge(app)
+    app.url_map.converters["procedure"] = ProcedureCode
     register_site(app)
     app.register_blueprint(assets.bp)
     # The catalogue owns "/" and "/thu-tuc": finding a procedure is why most people come.

@@ -7,6 +7,7 @@ from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+# Việt Nam's one time zone: every local day and hour in the code is computed in it.
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -26,15 +27,11 @@ def moment(value: datetime | None) -> str:
     """A moment as HH:MM dd/mm/yyyy in Việt Nam's time (stored times are UTC)."""
     if value is None:
         return ""
-    if value.tzinfo is None:  # SQLite gives back naive UTC
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
 
 
 def local_date(value: datetime) -> date:
     """The day in Việt Nam of a stored (UTC) moment."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(LOCAL).date()
 
 

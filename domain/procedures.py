@@ -12,9 +12,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.channels import CATALOG_ORDER
 from domain.formatting import shorten
 
-CHANNEL_ORDER = ("DIRECT", "ONLINE", "POSTAL")
+CHANNEL_ORDER = CATALOG_ORDER
+# A procedure's code on the national portal, e.g. 1.001193 (URLs match it whole).
+CODE_PATTERN = r"\d\.\d{6}"
 TIME_UNITS = ("WORKING_DAY", "DAY", "HOUR", "MONTH")
 BULLET = re.compile(r"^\s*(?:[-+*•]\s*)+")
 SPACES = re.compile(r"[ \t]{2,}")

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from domain.calendar import WorkCalendar
 from domain.calendar import add_months
+from domain.channels import Channel
 from domain.formatting import day
 from domain.messages import N_
 from domain.messages import Invalid
@@ -446,6 +448,88 @@ def is_late(status: int, today: date, due: date | None) -> bool:
     """Whether an open, unfinished dossier is due today or before: it may get an apology."""
     # Due today counts: the centre must apologise before the day passes, not after.
     return due is not None and due <= today and is_open(status) and not is_finished(status)
+
+
+def can_withdraw(status: int) -> bool:
+    """Whether the person may still withdraw a dossier in this status."""
+    return status in ACTIONS["withdraw"].sources
+
+
+def can_rate(status: int) -> bool:
+    """Whether the person may rate the service: only once the result is in their hands."""
+    return status == S.RETURNED
+
+
+class StatusQuestions:
+    """What pages ask about a dossier's status, answered by the rules above.
+
+    Mixed into anything with a `status` (the Dossier model, an inbox row), so that templates
+    ask `dossier.is_running` and never compare status codes themselves.
+    """
+
+    if TYPE_CHECKING:  # given by the class it is mixed into
+        status: int
+        due_date: date | None
+        channel: int
+
+    @property
+    def submission_channel(self) -> Channel:
+        """How it reached the centre."""
+        return Channel(self.channel)
+
+    @property
+    def is_new(self) -> bool:
+        """Sent and not yet received: no due date, only an expected one."""
+        return self.status == S.NEW
+
+    @property
+    def is_running(self) -> bool:
+        """The clock runs: the days left mean something."""
+        return is_running(self.status)
+
+    @property
+    def is_paused(self) -> bool:
+        """The clock stops while the person sends a supplement or pays."""
+        return is_paused(self.status)
+
+    @property
+    def awaits_supplement(self) -> bool:
+        """The person has to send the papers or answers asked for."""
+        return self.status == S.SUPPLEMENT
+
+    @property
+    def awaits_fee(self) -> bool:
+        """The person has to pay a fee or tax before the work goes on."""
+        return self.status == S.FEE
+
+    @property
+    def is_closed(self) -> bool:
+        """Ended for good: no due date is promised any more."""
+        return is_closed(self.status)
+
+    @property
+    def result_ready(self) -> bool:
+        """The result exists and waits for the person to collect it."""
+        return self.status == S.FINISHED
+
+    @property
+    def is_returned(self) -> bool:
+        """The result has been handed over."""
+        return self.status == S.RETURNED
+
+    @property
+    def can_withdraw(self) -> bool:
+        """The person may still withdraw it."""
+        return can_withdraw(self.status)
+
+    @property
+    def can_rate(self) -> bool:
+        """The person may rate the service."""
+        return can_rate(self.status)
+
+    def is_overdue(self, today: date) -> bool:
+        """The clock runs and the due date has passed."""
+        return self.due_date is not None and self.due_date < today and self.is_running
 
 
 def resume_status(status_before_request: int) -> Status:

@@ -16,6 +16,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class DateTime(sa.types.TypeDecorator[datetime]):
+    """A moment stored in UTC and read back aware, on SQLite as on PostgreSQL.
+
+    SQLite keeps no offset and hands back naive datetimes; this converts on the way in and
+    out, so no caller ever has to guess. The column stays `DateTime(timezone=True)`: no
+    migration. A naive moment given to it is taken as UTC, as utcnow() gives.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # SQLite would write the offset into the text and compare texts: keep them uniform.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def append_only(model: type[Model]) -> type[Model]:
     """Class decorator: the ORM refuses to change or delete a row of this model.
 

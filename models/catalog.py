@@ -11,6 +11,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from extensions import db
+from models.base import DateTime
 from models.base import utcnow
 
 
@@ -63,14 +64,14 @@ class Procedure(db.Model):
     requirements: Mapped[str] = mapped_column(sa.Text, default="")
     decision: Mapped[str] = mapped_column(sa.String(80), default="")
     source_url: Mapped[str] = mapped_column(sa.String(300), default="")
-    source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    source_updated_at: Mapped[datetime | None] = mapped_column(DateTime())
 
     # The plain-language overlay written by the project, per language: {"vi": {...}, "en": {...}}.
     guide: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     keywords: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     updated_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+        DateTime(), default=utcnow, onupdate=utcnow, index=True
     )
 
     field: Mapped[Field | None] = relationship(back_populates="procedures")

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from domain.channels import Channel
+from domain.workflow import StatusQuestions
 from extensions import db
+from models.base import DateTime
 from models.base import append_only
 from models.base import utcnow
 
@@ -36,11 +39,9 @@ class Draft(db.Model):
     typed: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     done_steps: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     current_step: Mapped[str] = mapped_column(sa.String(40), default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
 
     procedure: Mapped[Procedure] = relationship()
     # No delete cascade: files that went with a submitted dossier outlive the draft.
@@ -66,7 +67,7 @@ class StoredFile(db.Model):
     mimetype: Mapped[str] = mapped_column(sa.String(40))
     size: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
     draft: Mapped[Draft | None] = relationship(back_populates="files")
     dossier: Mapped[Dossier | None] = relationship(back_populates="files")
@@ -82,7 +83,7 @@ class DossierSequence(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Dossier(db.Model):
+class Dossier(StatusQuestions, db.Model):
     """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
 
     __tablename__ = "dossiers"
@@ -95,7 +96,7 @@ class Dossier(db.Model):
     unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
     procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
     status: Mapped[int] = mapped_column(default=1, index=True)
-    channel: Mapped[int] = mapped_column(default=2)  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính
+    channel: Mapped[int] = mapped_column(default=Channel.ONLINE)  # a domain.channels.Channel
     applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
     # Without accents, lower case: staff search by name typed any way.
     applicant_name_folded: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -106,13 +107,13 @@ class Dossier(db.Model):
     form_version: Mapped[int] = mapped_column(default=1)
     helper_name: Mapped[str] = mapped_column(sa.String(100), default="")
     helper_phone: Mapped[str] = mapped_column(sa.String(15), default="")
-    helper_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    helper_consent_at: Mapped[datetime | None] = mapped_column(DateTime())
     # Set when a signed-in community helper submitted it: they see only their own.
     helper_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"), index=True)
-    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     expected_due: Mapped[date | None] = mapped_column(sa.Date)
     # The clock: set at reception, pushed by supplement pauses, replaced once by an apology.
-    received_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    received_at: Mapped[datetime | None] = mapped_column(DateTime())
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     original_due_date: Mapped[date | None] = mapped_column(sa.Date)
     paused_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -120,8 +121,8 @@ class Dossier(db.Model):
     supplement_items: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     supplement_reason: Mapped[str] = mapped_column(sa.Text, default="")
     supplement_deadline: Mapped[date | None] = mapped_column(sa.Date)
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    returned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime())
     result_channel: Mapped[str] = mapped_column(sa.String(20), default="")
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for staff actions
 
@@ -164,7 +165,7 @@ class DossierEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     action: Mapped[str] = mapped_column(sa.String(30))
     from_status: Mapped[int | None] = mapped_column()
     to_status: Mapped[int] = mapped_column()
@@ -189,7 +190,7 @@ class DossierRating(db.Model):
     dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), unique=True)
     value: Mapped[str] = mapped_column(sa.String(20))  # rat_hai_long, hai_long, khong_hai_long
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
 class OutboxMessage(db.Model):
@@ -203,10 +204,8 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200), default="")
     body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, index=True
-    )
-    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(), index=True)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from extensions import db
+from models.base import DateTime
 from models.base import append_only
 from models.base import utcnow
 
@@ -38,7 +39,7 @@ class StaffUser(UserMixin, db.Model):
     # Set when an administrator gives a temporary password: the person must choose their own
     # before they can open anything, so nobody else keeps knowing it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
 
@@ -58,7 +59,7 @@ class StaffChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(60))
     username: Mapped[str] = mapped_column(sa.String(60))
     # created, role, deactivated, reactivated, password_reset, password_changed
@@ -74,8 +75,8 @@ class LoginThrottle(db.Model):
     # "pair:<username>|<address>", "addr:<address>", "user:<username>" (services.staff)
     key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
 class StaffSession(db.Model):
@@ -117,4 +118,4 @@ class CalendarDay(db.Model):
     working: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(sa.String(200), default="")
     created_by: Mapped[str] = mapped_column(sa.String(60), default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,10 +13,13 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from domain import procedures as rules
+from domain.channels import Channel
+from domain.formatting import LOCAL
 from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.references import dossier_code
 from domain.search import fold
+from domain.workflow import Status
 from extensions import db
 from models import Dossier
 from models import DossierEvent
@@ -30,11 +32,6 @@ from models import utcnow
 from services import notify
 from services.calendar import work_calendar
 from services.drafts import visible_answers
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-CHANNEL_COUNTER = 1
-CHANNEL_ONLINE = 2
-STATUS_NEW = 1
 
 
 def next_number(unit_code: int, day: date) -> int:
@@ -52,11 +49,11 @@ def next_number(unit_code: int, day: date) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def processing_limit(proc: Procedure, channel: str = "ONLINE") -> rules.TimeLimit | None:
+def processing_limit(proc: Procedure, channel: Channel = Channel.ONLINE) -> rules.TimeLimit | None:
     """The time to promise: the channel's, else the longest of the cases."""
     cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
     for method in proc.channels:
-        if method.channel == channel:
+        if method.channel == channel.name:
             return rules.longest_working_days(
                 rules.time_limits(method.time_qty, method.time_unit, cases)
             )
@@ -89,8 +86,8 @@ def submit(
         draft_id=draft.id,
         unit_code=unit_code,
         procedure_code=draft.procedure_code,
-        status=STATUS_NEW,
-        channel=CHANNEL_ONLINE,
+        status=Status.NEW,
+        channel=Channel.ONLINE,
         applicant_name=answers.get(form.applicant_name) or "",
         applicant_name_folded=fold(answers.get(form.applicant_name) or "")[:100],
         applicant_id_number=answers.get(form.applicant_id) or "",
@@ -144,7 +141,7 @@ def record_submission(dossier: Dossier, now: datetime, **actor: Any) -> None:
         at=now,
         action="submit",
         from_status=None,
-        to_status=STATUS_NEW,
+        to_status=Status.NEW,
         **actor,
     )
     db.session.add(event)
@@ -161,8 +158,8 @@ def register_at_counter(
         code=dossier_code(clerk.unit_code, local_day, next_number(clerk.unit_code, local_day)),
         unit_code=clerk.unit_code,
         procedure_code=values["procedure"],
-        status=STATUS_NEW,
-        channel=CHANNEL_COUNTER,
+        status=Status.NEW,
+        channel=Channel.DIRECT,
         applicant_name=values["name"],
         applicant_name_folded=fold(values["name"])[:100],
         applicant_id_number=values["cccd"],

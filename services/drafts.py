@@ -54,10 +54,7 @@ def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None 
 
 
 def is_expired(draft: Draft, now: datetime | None = None) -> bool:
-    expires = draft.expires_at
-    if expires.tzinfo is None:  # SQLite hands back naive datetimes
-        expires = expires.replace(tzinfo=(now or utcnow()).tzinfo)
-    return expires <= (now or utcnow())
+    return draft.expires_at <= (now or utcnow())
 
 
 def find_for_resume(resume_code: str, phone: str) -> Draft | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 
 import sqlalchemy as sa
 
+from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import on_time_class
 from extensions import db
@@ -46,8 +46,6 @@ class Figures:
 
 
 def local_day(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite gives back naive UTC
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL).date()
 
 
@@ -97,7 +95,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
         .select_from(Dossier)
         .where(
             Dossier.unit_code == unit_code,
-            Dossier.status.in_((2, 4)),
+            Dossier.status.in_(workflow.RUNNING),
             legal_due < (today or end),
         )
     )

@@ -19,6 +19,8 @@ from domain import numbers
 from domain import workflow
 from domain.calendar import LOCAL
 from domain.calendar import WorkCalendar
+from domain.channels import Channel
+from domain.paging import Paging
 from domain.references import normalize_dossier_code
 from domain.search import fold
 from extensions import db
@@ -33,7 +35,6 @@ DUE_TABS = ("qua-han", "sap-den-han")
 # other tab, and a person at the counter asks about them. A search always looks here.
 ALL_TAB = "tat-ca"
 TAB_KEYS = (*TABS, *DUE_TABS, ALL_TAB)
-CHANNELS = {"truc-tiep": 1, "truc-tuyen": 2, "buu-chinh": 3}
 SCAN_BELOW = 1000  # a name search with fewer matches reads the table rather than an index
 
 
@@ -51,9 +52,24 @@ class InboxQuery:
     helper_user_id: int | None = None  # community helpers see only the dossiers they helped with
 
 
+@dataclass(frozen=True)
+class InboxRow(workflow.StatusQuestions):
+    """One dossier in the list: the columns it shows, and the questions about its status."""
+
+    code: str
+    status: int
+    channel: int
+    applicant_name: str
+    applicant_phone: str
+    submitted_at: datetime
+    due_date: date | None
+    expected_due: date | None
+    procedure_name: str
+
+
 @dataclass
 class InboxPage:
-    rows: list[Any]
+    rows: list[InboxRow]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -62,7 +78,7 @@ class InboxPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return Paging(1, self.size, self.total).pages
 
 
 def _scope(query: InboxQuery, scan: bool = False) -> list[Any]:
@@ -84,8 +100,9 @@ def _filters(query: InboxQuery) -> list[Any]:
     conditions = []
     if query.procedure:
         conditions.append(Dossier.procedure_code == query.procedure)
-    if query.channel in CHANNELS:
-        conditions.append(Dossier.channel == CHANNELS[query.channel])
+    channel = Channel.from_slug(query.channel)
+    if channel is not None:
+        conditions.append(Dossier.channel == channel)
     if query.date_from:
         start = datetime.combine(query.date_from, time.min, LOCAL)
         conditions.append(Dossier.submitted_at >= start)
@@ -182,8 +199,8 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         order = [Dossier.submitted_at, Dossier.id]
     elif tab == ALL_TAB:
         order = [Dossier.submitted_at.desc(), Dossier.id.desc()]
-    page = max(1, query.page)
-    rows = db.session.execute(
+    paging = Paging(max(1, query.page), query.size)
+    found = db.session.execute(
         sa.select(
             Dossier.code,
             Dossier.status,
@@ -199,8 +216,9 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         .where(*conditions)
         .order_by(*order)
         .limit(query.size)
-        .offset((page - 1) * query.size)
+        .offset(paging.offset)
     ).all()
+    rows = [InboxRow(**row._mapping) for row in found]
     return InboxPage(rows, total, tab_counts, query.size, tab)
 
 

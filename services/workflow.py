@@ -21,8 +21,6 @@ from services import notify
 from services.calendar import work_calendar
 from services.dossiers import processing_limit
 
-CHANNEL_NAMES = {1: "DIRECT", 2: "ONLINE", 3: "POSTAL"}
-
 
 class Conflict(Exception):
     """Someone else changed the dossier since this page was opened."""
@@ -77,7 +75,7 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
     details: dict[str, Any] = {}
     if key == "receive":
         dossier.received_at = now
-        limit = processing_limit(dossier.procedure, CHANNEL_NAMES.get(dossier.channel, "DIRECT"))
+        limit = processing_limit(dossier.procedure, dossier.submission_channel)
         if limit is not None:
             calendar = work_calendar(dossier.unit_code)
             dossier.due_date = calendar.due_date(now, limit.qty, limit.unit)

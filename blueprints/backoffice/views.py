@@ -44,6 +44,8 @@ from domain.calendar import override_window
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
+from domain.paging import Paging
+from domain.paging import page_number
 from domain.references import normalize_dossier_code
 from domain.search import clean_query
 from extensions import db
@@ -70,6 +72,7 @@ bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
 SLIPS = {"01", "02", "03", "04", "05"}
 # The types a staff browser may show itself, with the extension of what is stored: a photo
 # sent as .heic is kept as JPEG, and its name should say so.
+EVENTS_PER_PAGE = 50
 INLINE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
@@ -179,7 +182,7 @@ def inbox() -> str:
         date_from=parse_day(args.get("tu")),
         date_to=parse_day(args.get("den")),
         text="" if counts_only else clean_query(args.get("q", ""), 100),
-        page=numbers.page(args.get("trang")),
+        page=page_number(args.get("trang")),
         helper_user_id=current_user.id if current_user.role == "to_cong_nghe_so" else None,
     )
     calendar = work_calendar(current_user.unit_code)
@@ -489,16 +492,16 @@ def figures() -> str:
 @roles("quan_tri")
 def event_log() -> str:
     """Every action on this unit's dossiers, newest first (append-only)."""
-    page = numbers.page(request.args.get("trang"))
+    paging = Paging(page_number(request.args.get("trang")), EVENTS_PER_PAGE)
     events = db.session.execute(
         sa.select(DossierEvent, Dossier.code)
         .join(Dossier, Dossier.id == DossierEvent.dossier_id)
         .where(Dossier.unit_code == current_user.unit_code)
         .order_by(DossierEvent.id.desc())
-        .limit(50)
-        .offset((page - 1) * 50)
+        .limit(paging.size)
+        .offset(paging.offset)
     ).all()
-    return render_template("backoffice/event_log.html", events=events, page=page)
+    return render_template("backoffice/event_log.html", events=events, page=paging.page)
 
 
 @bp.route("/ngay-nghi", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,8 +20,10 @@ from blueprints.catalog import index as catalog_index
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
-from domain import numbers
 from domain import procedures as rules
+from domain.channels import Channel
+from domain.paging import Paging
+from domain.paging import page_number
 from domain.search import clean_query
 from domain.search import highlight
 from extensions import db
@@ -34,7 +35,6 @@ from services.links import public_url
 
 bp = Blueprint("catalog", __name__)
 
-CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
 POPULAR_ON_HOME = 8
 # How much of an official document list (no plain guide) the one-page A4 checklist holds, in
 # characters at its 10 pt print size in two columns beside the QR code; measured with the
@@ -71,10 +71,6 @@ def popular(limit: int) -> list[Procedure]:
     )
 
 
-def page_number(raw: str | None) -> int:
-    return numbers.page(raw)
-
-
 def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:
     cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
     return ChannelInfo(
@@ -86,8 +82,6 @@ def channel_info(proc: Procedure, channel: ProcedureChannel) -> ChannelInfo:
 
 
 def procedure_or_404(code: str) -> Procedure:
-    if not CODE.match(code):
-        abort(404)
     proc = db.session.get(
         Procedure,
         code,
@@ -138,7 +132,7 @@ def index() -> str:
     else:
         keys = search_index.browse(facets)
     total = len(keys)
-    pages = max(1, -(-total // size))
+    pages = Paging(page, size, total).pages
     page = min(page, pages)
     page_keys = keys[(page - 1) * size : page * size]
     rows = {
@@ -177,7 +171,7 @@ def index() -> str:
     )
 
 
-@bp.route("/thu-tuc/<code>")
+@bp.route("/thu-tuc/<procedure:code>")
 @cached_page
 def detail(code: str) -> str:
     """A procedure: the plain guide first, then the official text."""
@@ -197,7 +191,7 @@ def detail(code: str) -> str:
     )
 
 
-@bp.route("/thu-tuc/<code>/in")
+@bp.route("/thu-tuc/<procedure:code>/in")
 @cached_page
 def checklist(code: str) -> str:
     """A one-page A4 checklist with a QR code to the detail page, for outreach teams."""
@@ -206,7 +200,7 @@ def checklist(code: str) -> str:
     cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
     limits = []
     for channel in proc.channels:
-        if channel.channel == "DIRECT":
+        if channel.channel == Channel.DIRECT.name:
             limits = rules.time_limits(channel.time_qty, channel.time_unit, cases)
     guide = proc.guide_in(str(get_locale()))
     # The plain guide, written to be short, prints whole; the official list only when there
