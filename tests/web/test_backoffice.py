@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -814,12 +816,72 @@ def test_satisfaction_feeds_the_figures(app: Flask) -> None:
     assert rows["Tỷ lệ hài lòng"] == "100.0%"
 
 
+def htmx_swaps(page, status: int) -> bool:
+    """Whether htmx, configured as the page says, puts an answer with this status on the page."""
+    config = json.loads(page.select_one("meta[name=htmx-config]")["content"])
+    for rule in config["responseHandling"]:
+        if re.fullmatch(rule["code"], str(status)):
+            return rule["swap"]
+    raise AssertionError(f"htmx has no rule for {status}")
+
+
+def boosted_post(client: FlaskClient, page, selector: str, changes: dict | None = None):
+    """Send a form of an hx-boost region as htmx does, following the redirect as XHR does."""
+    from tests.journeys import form_values
+
+    form = page.select_one(selector)
+    assert form is not None, selector
+    region = form.find_parent(attrs={"data-hx-boost": "true"})
+    assert region is not None, f"{selector} is not boosted"
+    headers = {
+        "HX-Request": "true",
+        "HX-Boosted": "true",
+        "HX-Target": region["data-hx-target"].lstrip("#"),
+    }
+    return client.post(
+        form["action"],
+        data={**form_values(form), **(changes or {})},
+        headers=headers,
+        follow_redirects=True,
+    )
+
+
+def swapped_in(page, response):
+    """The element htmx takes from the answer (hx-select) and puts in place of its target."""
+    panel = page.select_one(".actions-panel")
+    assert panel["data-hx-swap"] == "outerHTML" and panel["data-hx-target"] == "#main"
+    assert htmx_swaps(page, response.status_code), response.status_code
+    taken = parse(response).select(panel["data-hx-select"])
+    assert len(taken) == 1, f"{panel['data-hx-select']} found {len(taken)} times"
+    return taken[0]
+
+
 def test_actions_are_partial_updates_with_htmx(app: Flask) -> None:
     code = submitted(app)
-    page = parse(staff_client(app, "tiep_nhan").get(f"/can-bo/ho-so/{code}"))
-    panel = page.select_one(".actions-panel")
-    assert panel["data-hx-boost"] == "true" and panel["data-hx-select"] == "#main"
-    assert all(form.get("action") and form.get("method") == "post" for form in panel.select("form"))
+    clerk = staff_client(app, "tiep_nhan")
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    assert page.select_one(".actions-panel form[action$='/receive']")
+
+    # A boosted action: htmx swaps the #main of the dossier as it now is; nothing else moves.
+    response = boosted_post(clerk, page, "form[action$='/receive']")
+    assert response.request.path == f"/can-bo/ho-so/{code}"
+    main = swapped_in(page, response)
+    assert "Được tiếp nhận" in main.select_one(".status-facts").get_text()
+    assert not main.select("form[action$='/receive']")
+    assert dossier(app, code).status == workflow.Status.RECEIVED
+
+    # Refused by a rule (422) or by a colleague acting first (409): still swapped in, with why.
+    page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
+    version = dossier(app, code).version
+    refused = boosted_post(clerk, page, "form[action$='/request_supplement']", {"reason": "x"})
+    assert refused.status_code == 422
+    main = swapped_in(page, refused)
+    assert main.select_one("#error-summary")
+    assert main.select_one("#request_supplement-reason").get_text() == "x"  # kept as typed
+    stale = boosted_post(clerk, page, "form[action$='/note']", {"reason": "Đã gọi", "version": "0"})
+    assert stale.status_code == 409
+    assert "Một cán bộ khác" in swapped_in(page, stale).select_one("#error-summary").get_text()
+    assert dossier(app, code).version == version
 
 
 # --- Slips -------------------------------------------------------------------------------------
