@@ -40,7 +40,8 @@ def latin_letter(ch: str) -> bool:
     """A letter of the Latin alphabet, bare or with accents (ă, ơ, ự, ê…), or đ."""
     if ch in "đĐ":
         return True
-    base, *marks = unicodedata.normalize("NFD", ch)
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
     return base in ASCII_LETTERS and all("\u0300" <= m <= "\u036f" for m in marks)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from extensions import db
+from models.base import Model
 from models.base import append_only
 from models.base import utcnow
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from models.units import Unit
 
 
-class Draft(db.Model):
+class Draft(Model):
     """An application being filled in online; saved at every step, resumable with a code."""
 
     __tablename__ = "drafts"
@@ -50,7 +50,7 @@ class Draft(db.Model):
     )
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """An uploaded file, checked and cleaned, kept outside static/ under a random name."""
 
     __tablename__ = "stored_files"
@@ -72,7 +72,7 @@ class StoredFile(db.Model):
     dossier: Mapped[Dossier | None] = relationship(back_populates="files")
 
 
-class DossierSequence(db.Model):
+class DossierSequence(Model):
     """The last dossier number given per unit and day; bumped atomically."""
 
     __tablename__ = "dossier_sequences"
@@ -82,7 +82,7 @@ class DossierSequence(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Dossier(db.Model):
+class Dossier(Model):
     """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
 
     __tablename__ = "dossiers"
@@ -157,7 +157,7 @@ class Dossier(db.Model):
 
 
 @append_only
-class DossierEvent(db.Model):
+class DossierEvent(Model):
     """One thing that happened to a dossier. Append-only: never changed, never deleted."""
 
     __tablename__ = "dossier_events"
@@ -180,7 +180,7 @@ class DossierEvent(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
 
-class DossierRating(db.Model):
+class DossierRating(Model):
     """How satisfied the person was, once per dossier, after the result was returned."""
 
     __tablename__ = "dossier_ratings"
@@ -192,7 +192,7 @@ class DossierRating(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message waiting to be sent (SMS, e-mail). Kept after sending; never lost on failure."""
 
     __tablename__ = "outbox_messages"

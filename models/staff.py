@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from extensions import db
+from models.base import Model
 from models.base import append_only
 from models.base import utcnow
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from models.units import Unit
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A person who works in the back office, in one commune unit, with one role."""
 
     __tablename__ = "staff_users"
@@ -51,7 +51,7 @@ class StaffUser(UserMixin, db.Model):
 
 
 @append_only
-class StaffChange(db.Model):
+class StaffChange(Model):
     """An administrator's change to an account: who, when, what (append-only, like events)."""
 
     __tablename__ = "staff_changes"
@@ -66,7 +66,7 @@ class StaffChange(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins per account and per address, so guessing waits (shared by all nodes)."""
 
     __tablename__ = "login_throttles"
@@ -77,7 +77,7 @@ class LoginThrottle(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """A day one commune declared off (nghỉ) or working (làm bù), beyond the law's list."""
 
     __tablename__ = "calendar_days"

@@ -132,7 +132,7 @@ def locked_until(keys: list[str], now: datetime | None = None) -> datetime | Non
     """When the latest lock on any of these keys ends, if one is on now."""
     now = now or utcnow()
     rows = db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    ends = [_aware(r.locked_until) for r in rows if r.locked_until and _aware(r.locked_until) > now]
+    ends = [end for r in rows if (end := _aware(r.locked_until)) is not None and end > now]
     return max(ends) if ends else None
 
 
