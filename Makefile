@@ -40,6 +40,7 @@ run: setup ## Set up, then serve on http://127.0.0.1:$(PORT) with gunicorn
 test: $(VENV)/.installed static/vendor/htmx.min.js translations-compile browser-tools ## Lint, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (never a downloaded one) and check HTML with the
@@ -50,9 +51,10 @@ $(CHROMIUM):
 browser-tools: $(CHROMIUM) node_modules/.package-lock.json ## Chromium and Java for the browser tests (apt-get)
 	@command -v java >/dev/null || $(SUDO) apt-get install -y default-jre-headless
 
-lint: $(VENV)/.installed ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint and format check, mypy on domain/, services/, models/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -31,6 +31,7 @@ from datetime import time
 from datetime import timedelta
 from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import holidays
 
@@ -121,6 +122,9 @@ class WorkCalendar:
 
     extra_days_off: frozenset[date]
     extra_working_days: frozenset[date]
+    if TYPE_CHECKING:  # set in __init__, not dataclass fields (they take no part in equality)
+        _gained: tuple[date, ...]
+        _lost: tuple[date, ...]
 
     def __init__(
         self, extra_days_off: Iterable[date] = (), extra_working_days: Iterable[date] = ()

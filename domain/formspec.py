@@ -244,7 +244,7 @@ def _options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
         return (Option(YES, N_("Có")), Option(NO, N_("Không")))
     if raw["type"] != "choice":
         return ()
-    options = []
+    options: list[Option] = []
     for raw_option in raw.get("options", []):
         _check_keys(raw_option, OPTION_KEYS, where, "an option")
         if "value" not in raw_option or not raw_option.get("label"):
@@ -578,7 +578,7 @@ def _read_group(
     result: StepResult,
     answers: Mapping[str, Any],
 ) -> None:
-    items = []
+    items: list[dict[str, Any]] = []
     for index in range(count):
         if form.get(f"{spec.name}-{index}-bo") == YES:
             continue  # "remove this item" was ticked

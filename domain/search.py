@@ -672,7 +672,7 @@ class SearchIndex:
         if any(unbucket(key)[0] >= 1 for key in best):
             best = {key: mask for key, mask in best.items() if unbucket(key)[0] >= 1}
         order: list[int] = []
-        found: dict[int, tuple[int, int]] = {}
+        ranked: dict[int, tuple[int, int]] = {}  # position → (tier, typos)
         taken = 0
         for key in sorted(best, reverse=True):
             mask = best[key] & ~taken
@@ -680,8 +680,8 @@ class SearchIndex:
             tier, typos = unbucket(key)
             positions = bits(mask)
             order.extend(positions)
-            found.update(dict.fromkeys(positions, (tier, typos)))
-        return Results(self, order, found, matched)
+            ranked.update(dict.fromkeys(positions, (tier, typos)))
+        return Results(self, order, ranked, matched)
 
     def browse(self, facets: Iterable[str] = ()) -> list[str]:
         """Every procedure with the facets, most used first: the list for an empty query."""

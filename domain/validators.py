@@ -53,7 +53,8 @@ def latin_letter(ch: str) -> bool:
     """A letter of the Latin alphabet, bare or with accents (ă, ơ, ự, ê…), or đ."""
     if ch in "đĐ":
         return True
-    base, *marks = unicodedata.normalize("NFD", ch)
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
     return base in ASCII_LETTERS and all("\u0300" <= m <= "\u036f" for m in marks)
 
 
@@ -166,6 +167,8 @@ def day(raw_day: str, raw_month: str, raw_year: str) -> date:
         raise Invalid(N_("Tháng phải từ 1 đến 12."))
     if d is None or not 1 <= d <= 31:
         raise Invalid(N_("Ngày phải từ 1 đến 31."))
+    if y is None:  # four ASCII digits always read: this only tells mypy
+        raise Invalid(N_("Năm phải có 4 chữ số, ví dụ 1985."))
     try:
         return date(y, m, d)
     except ValueError:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
 
-Model = TypeVar("Model")
+from extensions import db
+
+if TYPE_CHECKING:
+    # db.Model is made at run time; mypy follows the declarative base it is built on.
+    from extensions import Base as Model
+else:
+    Model = db.Model
+
+AnyModel = TypeVar("AnyModel")
 
 
 def utcnow() -> datetime:
@@ -40,7 +49,7 @@ class DateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def append_only(model: type[Model]) -> type[Model]:
+def append_only(model: type[AnyModel]) -> type[AnyModel]:
     """Class decorator: the ORM refuses to change or delete a row of this model.
 
     For records that are evidence (who did what, when): they are added to, never rewritten.

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from extensions import db
 from models.base import DateTime
+from models.base import Model
 from models.base import utcnow
 
 
-class Field(db.Model):
+class Field(Model):
     """A field of administration (lĩnh vực), e.g. Hộ tịch."""
 
     __tablename__ = "fields"
@@ -28,7 +28,7 @@ class Field(db.Model):
     procedures: Mapped[list[Procedure]] = relationship(back_populates="field")
 
 
-class Procedure(db.Model):
+class Procedure(Model):
     """An administrative procedure (thủ tục hành chính) as published, plus our plain guide."""
 
     __tablename__ = "procedures"
@@ -102,7 +102,7 @@ class Procedure(db.Model):
         return self.guide.get(locale) or self.guide.get("vi")
 
 
-class ProcedureChannel(db.Model):
+class ProcedureChannel(Model):
     """How a procedure may be submitted (trực tiếp, trực tuyến, bưu chính), with time and fees."""
 
     __tablename__ = "procedure_channels"
@@ -120,7 +120,7 @@ class ProcedureChannel(db.Model):
     procedure: Mapped[Procedure] = relationship(back_populates="channels")
 
 
-class ProcedureCase(db.Model):
+class ProcedureCase(Model):
     """A case of a procedure (code.NN) with its own processing time; authoritative for time."""
 
     __tablename__ = "procedure_cases"
@@ -135,7 +135,7 @@ class ProcedureCase(db.Model):
     procedure: Mapped[Procedure] = relationship(back_populates="cases")
 
 
-class ProcedureDocument(db.Model):
+class ProcedureDocument(Model):
     """A paper in a procedure's official document list: to submit, to present, or a note."""
 
     __tablename__ = "procedure_documents"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import relationship
 
 from domain.channels import Channel
 from domain.workflow import StatusQuestions
-from extensions import db
 from models.base import DateTime
+from models.base import Model
 from models.base import append_only
 from models.base import utcnow
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from models.units import Unit
 
 
-class Draft(db.Model):
+class Draft(Model):
     """An application being filled in online; saved at every step, resumable with a code."""
 
     __tablename__ = "drafts"
@@ -51,7 +51,7 @@ class Draft(db.Model):
     )
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """An uploaded file, checked and cleaned, kept outside static/ under a random name."""
 
     __tablename__ = "stored_files"
@@ -73,7 +73,7 @@ class StoredFile(db.Model):
     dossier: Mapped[Dossier | None] = relationship(back_populates="files")
 
 
-class DossierSequence(db.Model):
+class DossierSequence(Model):
     """The last dossier number given per unit and day; bumped atomically."""
 
     __tablename__ = "dossier_sequences"
@@ -83,7 +83,7 @@ class DossierSequence(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Dossier(StatusQuestions, db.Model):
+class Dossier(StatusQuestions, Model):
     """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
 
     __tablename__ = "dossiers"
@@ -158,7 +158,7 @@ class Dossier(StatusQuestions, db.Model):
 
 
 @append_only
-class DossierEvent(db.Model):
+class DossierEvent(Model):
     """One thing that happened to a dossier. Append-only: never changed, never deleted."""
 
     __tablename__ = "dossier_events"
@@ -181,7 +181,7 @@ class DossierEvent(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
 
-class DossierRating(db.Model):
+class DossierRating(Model):
     """How satisfied the person was, once per dossier, after the result was returned."""
 
     __tablename__ = "dossier_ratings"
@@ -193,7 +193,7 @@ class DossierRating(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message waiting to be sent (SMS, e-mail). Kept after sending; never lost on failure."""
 
     __tablename__ = "outbox_messages"

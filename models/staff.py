@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from extensions import db
 from models.base import DateTime
+from models.base import Model
 from models.base import append_only
 from models.base import utcnow
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from models.units import Unit
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A person who works in the back office, in one commune unit, with one role."""
 
     __tablename__ = "staff_users"
@@ -52,7 +52,7 @@ class StaffUser(UserMixin, db.Model):
 
 
 @append_only
-class StaffChange(db.Model):
+class StaffChange(Model):
     """An administrator's change to an account: who, when, what (append-only, like events)."""
 
     __tablename__ = "staff_changes"
@@ -67,7 +67,7 @@ class StaffChange(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Recent wrong passwords, so guessing slows down where it comes from (shared by all nodes)."""
 
     __tablename__ = "login_throttles"
@@ -79,7 +79,7 @@ class LoginThrottle(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One signed-in browser: its cookie names this row, and signing out deletes it.
 
     A copied cookie then opens nothing, from any address. Only a hash of the token is kept,
@@ -93,7 +93,7 @@ class StaffSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
-class RateLimitCounter(db.Model):
+class RateLimitCounter(Model):
     """A rate-limit window shared by every worker and node (see ratelimits.py)."""
 
     __tablename__ = "rate_limits"
@@ -104,7 +104,7 @@ class RateLimitCounter(db.Model):
     expires_at: Mapped[float] = mapped_column(sa.Float, index=True)
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """A day one commune declared off (nghỉ) or working (làm bù), beyond the law's list."""
 
     __tablename__ = "calendar_days"

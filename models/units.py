@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from extensions import db
+from models.base import Model
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "provinces"
 
     code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -21,7 +21,7 @@ class Province(db.Model):
     units: Mapped[list[Unit]] = relationship(back_populates="province", order_by="Unit.name")
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A commune-level unit: xã, phường or đặc khu."""
 
     __tablename__ = "units"

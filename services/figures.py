@@ -54,7 +54,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
     since = datetime.combine(start, time.min, LOCAL)
     until = datetime.combine(end, time.max, LOCAL)
     figures = Figures()
-    figures.received = db.session.scalar(
+    figures.received = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Dossier)
         .where(
@@ -62,7 +62,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
             Dossier.received_at >= since,
             Dossier.received_at <= until,
         )
-    )
+    ).scalar_one()
     # An apology moves due_date to the promised new day, but a dossier that needed one was
     # late (QĐ 766): judge against the due date it had before, kept in original_due_date.
     legal_due = sa.func.coalesce(Dossier.original_due_date, Dossier.due_date)
@@ -75,6 +75,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
         )
     ).all()
     for finished_at, due in finished:
+        assert finished_at is not None  # the query asks for finished_at >= since
         figures.finished += 1
         kind = on_time_class(local_day(finished_at), due)  # "early", "on_time" or "late"
         setattr(figures, kind, getattr(figures, kind) + 1)
@@ -90,7 +91,7 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
             .group_by(DossierRating.value)
         ).all()
     )
-    figures.open_late = db.session.scalar(
+    figures.open_late = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Dossier)
         .where(
@@ -98,5 +99,5 @@ def on_time_figures(unit_code: int, start: date, end: date, today: date | None =
             Dossier.status.in_(workflow.RUNNING),
             legal_due < (today or end),
         )
-    )
+    ).scalar_one()
     return figures

@@ -160,9 +160,9 @@ def counts(query: InboxQuery, today: date, soon: date) -> dict[str, int]:
     result[ALL_TAB] = sum(by_status.values())
     for tab in DUE_TABS:
         condition = _tab_condition(tab, today, soon)
-        result[tab] = db.session.scalar(
+        result[tab] = db.session.execute(
             sa.select(sa.func.count()).select_from(Dossier).where(*base, condition)
-        )
+        ).scalar_one()
     return result
 
 
@@ -180,11 +180,11 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
     conditions = [*_scope(query), *others]
     total = tab_counts[tab]
     if searched:
-        total = db.session.scalar(
+        total = db.session.execute(
             sa.select(sa.func.count())
             .select_from(Dossier)
             .where(*_scope(query, scan=by_name), *others)
-        )
+        ).scalar_one()
         if by_name and total < SCAN_BELOW:
             # Few people of that name: reading them all and sorting them beats walking the
             # whole (unit, submitted) index for a page that may never fill. Many: the walk
@@ -194,7 +194,7 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
             return InboxPage([], 0, tab_counts, query.size, tab)
     # New dossiers have no due date yet: oldest first. Every dossier: newest first, as the
     # (unit, submitted) index gives them. Others: soonest due first, from (unit, due date).
-    order = [Dossier.due_date, Dossier.id]
+    order: list[Any] = [Dossier.due_date, Dossier.id]
     if tab == "moi":
         order = [Dossier.submitted_at, Dossier.id]
     elif tab == ALL_TAB:

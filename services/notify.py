@@ -10,7 +10,9 @@ import smtplib
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 from typing import Protocol
+from typing import cast
 
 import click
 import sqlalchemy as sa
@@ -149,7 +151,7 @@ def send_due(
     for message_id, seen in due:
         if not claim(message_id, seen, now):
             continue  # another run took it since the list was read
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)
         try:
             chosen[message.channel].send(message)
         except Exception as error:  # any failure of the gateway: keep the message, retry later
@@ -176,16 +178,19 @@ def claim(message_id: int, seen: datetime, now: datetime) -> bool:
     other sees rowcount 0. Should this run die before recording the outcome, the message is
     due again once the lease is over: sent twice at worst, never lost.
     """
-    claimed = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.next_attempt_at == seen,
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        "sa.CursorResult[Any]",
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at == seen,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.commit()
     return claimed == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 
@@ -154,9 +155,12 @@ def _recent(keys: tuple[str, ...], now: datetime) -> dict[str, LoginThrottle]:
     }
 
 
-def _waiting_until(rows: list[LoginThrottle | None], now: datetime) -> datetime | None:
-    ends = [_aware(r.locked_until) for r in rows if r is not None and r.locked_until]
-    ends = [end for end in ends if end is not None and end > now]
+def _waiting_until(rows: Sequence[LoginThrottle | None], now: datetime) -> datetime | None:
+    ends = [
+        end
+        for r in rows
+        if r is not None and (end := _aware(r.locked_until)) is not None and end > now
+    ]
     return max(ends) if ends else None
 
 

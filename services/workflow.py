@@ -86,6 +86,7 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
         dossier.supplement_items = request.items
         dossier.supplement_reason = request.reason
         dossier.supplement_deadline = request.deadline
+        assert request.deadline is not None  # the action needs_deadline: checked above
         details = {"items": request.items, "deadline": request.deadline.isoformat()}
     elif key == "request_fee":
         dossier.paused_on = today
@@ -100,6 +101,7 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
         details["channel"] = request.channel
     elif key == "apologise":
         details = {"old_date": dossier.due_date.isoformat() if dossier.due_date else None}
+        assert request.new_date is not None  # the action needs_new_date: checked above
         dossier.due_date = request.new_date
         details["new_date"] = request.new_date.isoformat()
     return details

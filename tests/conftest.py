@@ -3,6 +3,9 @@
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL or DATABASE_URL names
 one (CI runs the suite again on PostgreSQL). Because the run drops every table first, it
 refuses a database whose name does not end in "test".
+
+The loaded catalogue is shared and read-only; every row a test writes (dossiers, drafts,
+accounts, days off, the outbox...) is deleted after it, so that no test counts another's rows.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import MetaData
 
 from app import create_app
 from extensions import db
@@ -54,6 +58,81 @@ def base_config(url: str, uploads: Path | None = None) -> dict:
     }
 
 
+def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+class Cleaner:
+    """Empties, after each test, the tables that `data load` leaves empty."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            # pysqlite would commit DROP TRIGGER at once; an explicit BEGIN keeps it in the
+            # cleaning transaction, so the triggers are never left off.
+            sa.event.listen(self.engine, "connect", _no_implicit_transactions)
+            sa.event.listen(
+                self.engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN")
+            )
+        self.tables: list[str] = []
+        self.append_only: dict[str, list[str]] = {}  # table -> its triggers' CREATE statements
+
+    def learn(self) -> None:
+        """Note the tables tests write to, children first, and the triggers guarding them."""
+        with self.engine.connect() as connection:
+            present = set(sa.inspect(connection).get_table_names())
+            loaded = MetaData()
+            loaded.reflect(connection, only=sorted(present - {"alembic_version"}))
+            for table in reversed(loaded.sorted_tables):
+                if connection.scalar(sa.select(sa.func.count()).select_from(table)) == 0:
+                    self.tables.append(table.name)
+            if connection.dialect.name == "sqlite":
+                for table, sql in connection.execute(
+                    sa.text("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+                ):
+                    self.append_only.setdefault(table, []).append(sql)
+            else:
+                for (table,) in connection.execute(
+                    sa.text(
+                        "SELECT DISTINCT c.relname FROM pg_trigger t"
+                        " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+                    )
+                ):
+                    self.append_only[table] = []
+
+    def clean(self) -> None:
+        with self.engine.begin() as connection:
+            # One statement says which tables hold rows, so a test that wrote little costs little.
+            counts = " UNION ALL ".join(
+                f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in self.tables
+            )
+            written = {name for (name,) in connection.execute(sa.text(counts))}
+            if not written:
+                return
+            sqlite = connection.dialect.name == "sqlite"
+            guarded = [name for name in self.tables if name in written and name in self.append_only]
+            if not sqlite:
+                connection.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+            # The append-only triggers (migrations 0008, 0009) refuse DELETE: lift them inside
+            # this transaction only, so that they are back whatever happens.
+            for name in guarded:
+                if sqlite:
+                    for sql in self.append_only[name]:
+                        trigger = sql.split()[2]
+                        connection.execute(sa.text(f"DROP TRIGGER {trigger}"))
+                else:
+                    connection.execute(sa.text(f"ALTER TABLE {name} DISABLE TRIGGER USER"))
+            for name in self.tables:
+                if name in written:
+                    connection.execute(sa.text(f"DELETE FROM {name}"))
+            for name in guarded:
+                if sqlite:
+                    for sql in self.append_only[name]:
+                        connection.execute(sa.text(sql))
+                else:
+                    connection.execute(sa.text(f"ALTER TABLE {name} ENABLE TRIGGER USER"))
+
+
 @pytest.fixture(scope="session")
 def uploads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("uploads")
@@ -76,6 +155,25 @@ def database(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterato
         db.session.remove()
         db.engine.dispose()
     yield url
+
+
+@pytest.fixture(scope="session")
+def cleaner(database: str) -> Iterator[Cleaner]:
+    made = Cleaner(database)
+    made.learn()
+    yield made
+    made.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that uses the database, delete its rows (autouse, so torn down last)."""
+    if "database" not in request.fixturenames:
+        yield
+        return
+    found: Cleaner = request.getfixturevalue("cleaner")
+    yield
+    found.clean()
 
 
 @pytest.fixture

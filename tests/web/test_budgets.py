@@ -36,18 +36,15 @@ CITIZEN_PAGES = [
     ("/tra-cuu", "form input[name=ma]"),
     ("/tra-cuu?ma={code}", ".status-card .status-now"),
 ]
-_sent: list[str] = []
 
 
 def dossier_code(app: Flask) -> str:
-    """A dossier sent online, once per test run (the database outlives each test's app)."""
-    if not _sent:
-        person = Applicant(app.test_client())
-        person.start("1.001193")
-        person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
-        done = person.submit("form[action$='/gui']", {"declaration": "co"})
-        _sent.append(done.select_one(".dossier-code").get_text(strip=True))
-    return _sent[0]
+    """A dossier sent online (each test starts without the rows of the ones before)."""
+    person = Applicant(app.test_client())
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    return done.select_one(".dossier-code").get_text(strip=True)
 
 
 @pytest.mark.parametrize(("url", "content"), CITIZEN_PAGES)
