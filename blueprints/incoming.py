@@ -6,7 +6,6 @@ the same limits, the same messages, whoever keeps the files afterwards.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from dataclasses import field
@@ -46,7 +45,9 @@ class UploadsThrottled(Exception):
 
 def throttled(limit: RequestLimit) -> None:
     """Flask-Limiter's on_breach: raise what the blueprint's error handler answers with 429."""
-    raise UploadsThrottled(max(1, math.ceil((limit.reset_at - time.time()) / 60)))
+    # reset_at is a whole second past the window's end: rounded, a fresh 10-minute window
+    # reads "10 phút", not "11 phút".
+    raise UploadsThrottled(max(1, round((limit.reset_at - time.time()) / 60)))
 
 
 @dataclass
