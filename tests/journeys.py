@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from werkzeug.test import TestResponse
@@ -227,3 +228,12 @@ class Applicant:
 
     def errors(self) -> list[str]:
         return [e.get_text(" ", strip=True) for e in self.page.select(".error-message")]
+
+
+def submitted(app: Flask) -> str:
+    """A khai sinh dossier sent online; returns its code."""
+    person = Applicant(app.test_client())
+    person.start("1.001193")
+    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
+    done = person.submit("form[action$='/gui']", {"declaration": "co"})
+    return done.select_one(".dossier-code").get_text(strip=True)

@@ -24,9 +24,8 @@ from models import StoredFile
 from services.workflow import Request
 from services.workflow import act
 from services.workflow import local_today
-from tests.journeys import KHAI_SINH
 from tests.journeys import KHAI_SINH_UPLOADS
-from tests.journeys import Applicant
+from tests.journeys import submitted
 from tests.pages import check_page
 from tests.pages import gzipped_size
 from tests.pages import parse
@@ -35,15 +34,6 @@ from tests.staff import make_user
 from tests.staff import post_form
 from tests.staff import sign_in
 from tests.staff import staff_client
-
-
-def submitted(app: Flask) -> str:
-    """A khai sinh dossier sent online; returns its code."""
-    person = Applicant(app.test_client())
-    person.start("1.001193")
-    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
-    done = person.submit("form[action$='/gui']", {"declaration": "co"})
-    return done.select_one(".dossier-code").get_text(strip=True)
 
 
 def dossier(app: Flask, code: str) -> Dossier:

@@ -9,20 +9,10 @@ from flask.testing import FlaskClient
 from domain import workflow
 from extensions import db
 from models import Dossier
-from tests.journeys import KHAI_SINH
-from tests.journeys import KHAI_SINH_UPLOADS
-from tests.journeys import Applicant
+from tests.journeys import submitted
 from tests.pages import parse
 from tests.staff import post_form
 from tests.staff import staff_client
-
-
-def submitted(app: Flask) -> str:
-    person = Applicant(app.test_client())
-    person.start("1.001193")
-    person.answer_all(KHAI_SINH, KHAI_SINH_UPLOADS)
-    done = person.submit("form[action$='/gui']", {"declaration": "co"})
-    return done.select_one(".dossier-code").get_text(strip=True)
 
 
 def do(client: FlaskClient, code: str, key: str, changes: dict | None = None):
