@@ -60,7 +60,7 @@ def row(label: str, values: dict[str, float]) -> str:
 
 def main() -> None:
     from app import create_app
-    from blueprints.catalog.index import build_index
+    from services.catalog_index import build_index
 
     with tempfile.TemporaryDirectory() as folder:
         url = national_database(Path(folder))

@@ -24,10 +24,10 @@ from flask import current_app
 from flask import request
 from flask_babel import get_locale
 
-from blueprints.catalog import index as catalog_index
 from blueprints.compression import encode
 from blueprints.compression import preferred_encoding
 from blueprints.htmx import is_fragment_request
+from services import catalog_index
 
 _lock = threading.Lock()
 

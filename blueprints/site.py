@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -29,8 +28,8 @@ from blueprints.private import no_store
 from domain import formatting
 from domain.search import clean_query
 from extensions import db
-from models import Unit
 from services.links import public_url
+from services.units import deployment
 
 bp = Blueprint("site", __name__)
 
@@ -47,53 +46,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The commune this portal serves, as shown in the header, footer and printouts."""
-
-    unit_code: int
-    unit_name: str
-    province_name: str
-    address: str
-    phone: str
-    hours: list[tuple[str, str]]
-
-    @property
-    def centre_name(self) -> str:
-        return self.unit_name
-
-
-_deployments: dict[int, Deployment] = {}
-
-
-def deployment() -> Deployment:
-    """The deployment's unit, read from the unit list once per process."""
-    config = current_app.config
-    code = config["UNIT_CODE"]
-    known = _deployments.get(code)
-    if known is not None:
-        return known
-    try:
-        unit = db.session.get(Unit, code)
-    except Exception:  # an error page must render even when the database does not
-        db.session.rollback()
-        unit = None
-    unit_name = unit.name if unit else ""
-    province_name = unit.province.name if unit else ""
-    address = config["CENTRE_ADDRESS"] or ", ".join(n for n in (unit_name, province_name) if n)
-    found = Deployment(
-        unit_code=code,
-        unit_name=unit_name,
-        province_name=province_name,
-        address=address,
-        phone=config["CENTRE_PHONE"],
-        hours=formatting.parse_hours(config["CENTRE_HOURS"]),
-    )
-    if unit is not None:
-        _deployments[code] = found
-    return found
 
 
 def select_locale() -> str:

@@ -31,6 +31,7 @@ from models import DossierEvent
 from models import OutboxMessage
 from models import utcnow
 from services.links import public_url
+from services.units import deployment
 
 # Wait after the 1st, 2nd, … failure; then every 12 hours, for as long as it takes.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
@@ -47,8 +48,6 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
     """Add this change's SMS (and e-mail, when there is an address) to the outbox, unsent."""
     if event.public is False or event.action == "note":
         return
-    from blueprints.site import deployment
-
     url = status_url(dossier)
     context = {
         "dossier": dossier,

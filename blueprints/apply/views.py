@@ -22,8 +22,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from blueprints import fields as views
 from blueprints import outage
-from blueprints.apply import fields as views
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import UPLOADS_PER_ADDRESS
 from blueprints.incoming import UPLOADS_PER_DRAFT
@@ -32,7 +32,6 @@ from blueprints.incoming import read_uploads
 from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
-from domain import numbers
 from domain import validators
 from domain.formspec import YES
 from domain.formspec import FormSpec
@@ -524,14 +523,7 @@ def remove_file(draft_id: str, file_id: int) -> Any:
 def communes(draft_id: str) -> str:
     """The communes of a province, as <option>s, when the province changes (htmx)."""
     open_draft(draft_id)
-    return commune_options()
-
-
-def commune_options() -> str:
-    """The <option>s of the communes of the province an address field (?truong=) now names."""
-    province = numbers.whole(request.args.get(f"{request.args.get('truong', '')}-tinh"))
-    units = directory().sorted_units(province) if province is not None else []
-    return render_template("apply/_communes.html", units=units)
+    return views.commune_options()
 
 
 @bp.route("/nop-ho-so/<draft_id>/truong/<step_id>/<name>", methods=["POST"])

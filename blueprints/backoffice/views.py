@@ -78,7 +78,7 @@ INLINE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf
 
 @bp.context_processor
 def words() -> dict[str, Any]:
-    from blueprints.apply.fields import display
+    from blueprints.fields import display
 
     def form_label(form: Any, slot: str) -> str:
         spec = next((f for f in form.all_fields() if f.name == slot), None) if form else None

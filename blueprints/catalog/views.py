@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
-from blueprints.catalog import index as catalog_index
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
@@ -29,6 +28,7 @@ from domain.search import highlight
 from extensions import db
 from models import Procedure
 from models import ProcedureChannel
+from services import catalog_index
 from services.forms import accepts_online
 from services.forms import has_form
 from services.links import public_url

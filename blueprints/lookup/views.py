@@ -28,9 +28,9 @@ from werkzeug.exceptions import HTTPException
 
 import ratelimits
 from blueprints import outage
-from blueprints.apply.fields import FieldView
-from blueprints.apply.fields import field_views
-from blueprints.apply.views import commune_options
+from blueprints.fields import FieldView
+from blueprints.fields import commune_options
+from blueprints.fields import field_views
 from blueprints.htmx import render_page
 from blueprints.incoming import UPLOADS_PER_ADDRESS
 from blueprints.incoming import UPLOADS_PER_DRAFT

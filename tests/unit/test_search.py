@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from blueprints.catalog.index import build_index
 from domain.search import Document
 from domain.search import Hit
 from domain.search import SearchIndex
@@ -17,6 +16,7 @@ from domain.search import fold
 from domain.search import highlight
 from domain.search import within_one_edit
 from extensions import db
+from services.catalog_index import build_index
 from tests.conftest import base_config
 
 DOCS = [

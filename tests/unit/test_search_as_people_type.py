@@ -17,15 +17,15 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from blueprints.catalog.index import build_index
-from blueprints.catalog.index import documents
-from blueprints.catalog.index import load_synonyms
 from domain.search import Document
 from domain.search import Hit
 from domain.search import SearchIndex
 from domain.search import highlight
 from extensions import db
 from models import Procedure
+from services.catalog_index import build_index
+from services.catalog_index import documents
+from services.catalog_index import load_synonyms
 from tests.conftest import base_config
 
 KHAI_SINH = "1.001193"

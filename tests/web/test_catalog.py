@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from blueprints.catalog import index as catalog_index
 from domain.search import fold
 from domain.search import within_one_edit
+from services import catalog_index
 from tests.conftest import HX
 from tests.pages import check_page
 from tests.pages import fragment

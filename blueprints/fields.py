@@ -7,6 +7,8 @@ from dataclasses import field
 from datetime import date
 from typing import Any
 
+from flask import render_template
+from flask import request
 from flask_babel import gettext
 
 from domain import numbers
@@ -15,6 +17,7 @@ from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
 from domain.messages import Problem
 from services.units import UnitDirectory
+from services.units import directory
 
 
 @dataclass
@@ -172,3 +175,10 @@ def step_answers(
         (spec, files.get(spec.name, []) if spec.type == "upload" else answers.get(spec.name))
         for spec in step.visible_fields(answers)
     ]
+
+
+def commune_options() -> str:
+    """The <option>s of the communes of the province an address field (?truong=) now names."""
+    province = numbers.whole(request.args.get(f"{request.args.get('truong', '')}-tinh"))
+    units = directory().sorted_units(province) if province is not None else []
+    return render_template("apply/_communes.html", units=units)

@@ -26,7 +26,7 @@ from models import Field
 from models import Procedure
 from models import ProcedureDocument
 
-SYNONYMS = Path(__file__).resolve().parents[2] / "data" / "search" / "synonyms.json"
+SYNONYMS = Path(__file__).resolve().parents[1] / "data" / "search" / "synonyms.json"
 
 
 @dataclass
@@ -142,7 +142,7 @@ def build_snapshot(version: tuple[Any, ...]) -> Snapshot:
     has_national = bool(
         db.session.scalar(sa.select(sa.exists().where(Procedure.is_local.is_(False))))
     )
-    return Snapshot(version, build_index(), [tuple(f) for f in fields], has_national)
+    return Snapshot(version, build_index(), [(slug, name) for slug, name in fields], has_national)
 
 
 def current() -> Snapshot:
