@@ -236,10 +236,10 @@ def dossier_or_404(code: str) -> Dossier:
 
 
 def dossier_context(
-    dossier: Dossier, error: Problem | None = None, failed: str = ""
+    dossier: Dossier, error: Problem | None = None, failed: str = "", error_field: str = ""
 ) -> dict[str, Any]:
     """What the dossier page shows; failed is the action just refused, whose form keeps
-    what was typed and shows the problem next to its field."""
+    what was typed and shows the problem next to error_field."""
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
     calendar = work_calendar(dossier.unit_code)
@@ -259,7 +259,7 @@ def dossier_context(
         "today": today,
         "error": error,
         "failed": failed,
-        "error_field": workflow.PROBLEM_FIELDS.get(error.message, "") if error else "",
+        "error_field": error_field if error else "",
         "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
@@ -316,7 +316,8 @@ def action(code: str, key: str) -> Any:
     except Invalid as problem:
         db.session.rollback()
         return render_template(
-            "backoffice/dossier.html", **dossier_context(found, problem.problem, key)
+            "backoffice/dossier.html",
+            **dossier_context(found, problem.problem, key, problem.field),
         ), 422
     except Conflict:
         db.session.rollback()
