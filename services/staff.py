@@ -134,12 +134,6 @@ def change_own_password(user: StaffUser, new: str) -> None:
     db.session.commit()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite gives back naive UTC
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
-
-
 def _keys(name: str, address: str) -> tuple[str, str, str]:
     """(this username from this address, this address, this username) as throttle keys."""
     return f"pair:{name}|{address}"[:120], f"addr:{address}"[:120], f"user:{name}"
@@ -151,15 +145,13 @@ def _recent(keys: tuple[str, ...], now: datetime) -> dict[str, LoginThrottle]:
     return {
         row.key: row
         for row in rows
-        if not accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now)
+        if not accounts.forgotten(row.updated_at, row.locked_until, now)
     }
 
 
 def _waiting_until(rows: Sequence[LoginThrottle | None], now: datetime) -> datetime | None:
     ends = [
-        end
-        for r in rows
-        if r is not None and (end := _aware(r.locked_until)) is not None and end > now
+        end for r in rows if r is not None and (end := r.locked_until) is not None and end > now
     ]
     return max(ends) if ends else None
 
@@ -177,7 +169,7 @@ def _count_failure(key: str, free: int | None, now: datetime) -> LoginThrottle:
     if row is None:
         row = LoginThrottle(key=key, failures=0)
         db.session.add(row)
-    elif accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now):
+    elif accounts.forgotten(row.updated_at, row.locked_until, now):
         row.failures, row.locked_until = 0, None
     row.failures = (row.failures or 0) + 1
     row.updated_at = now
