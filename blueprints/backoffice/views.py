@@ -55,6 +55,7 @@ from models import DossierEvent
 from models import Procedure
 from models import StoredFile
 from models import utcnow
+from services import counter as counter_service
 from services import inbox as inbox_service
 from services import staff as staff_service
 from services.calendar import forget_calendars
@@ -444,8 +445,6 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
 @roles("tiep_nhan", "lanh_dao")
 def counter() -> Any:
     """Register a paper dossier handed in at the desk, so every dossier is in one system."""
-    from services.dossiers import register_at_counter
-
     procedures = db.session.execute(
         sa.select(Procedure.code, Procedure.name)
         .where(Procedure.is_local.is_(True))
@@ -456,9 +455,7 @@ def counter() -> Any:
     if request.method == "POST":
         values, errors = read_counter_form()
         if not errors:
-            found = register_at_counter(values, current_user)
-            if values["receive_now"]:
-                act(found, Request("receive", found.version), current_user)
+            found = counter_service.register(values, current_user)
             return redirect(url_for("backoffice.dossier", code=found.code), 303)
     status = 422 if errors else 200
     return render_template(
