@@ -58,6 +58,31 @@ def _log(actor: StaffUser, user: StaffUser, change: str, detail: str = "") -> No
     )
 
 
+def recent_changes(
+    unit_code: int, username: str | None = None, limit: int = 30
+) -> Sequence[StaffChange]:
+    """The account log of the unit (or of one account in it), newest first."""
+    query = sa.select(StaffChange).where(StaffChange.unit_code == unit_code)
+    if username is not None:
+        query = query.where(StaffChange.username == username)
+    return db.session.scalars(query.order_by(StaffChange.id.desc()).limit(limit)).all()
+
+
+def unit_accounts(unit_code: int) -> Sequence[StaffUser]:
+    """The unit's accounts, open ones first."""
+    return db.session.scalars(
+        sa.select(StaffUser)
+        .where(StaffUser.unit_code == unit_code)
+        .order_by(StaffUser.active.desc(), StaffUser.username)
+    ).all()
+
+
+def account_in(unit_code: int, user_id: int) -> StaffUser | None:
+    """The account, if it belongs to this unit: an administrator manages their own only."""
+    user = db.session.get(StaffUser, user_id)
+    return user if user is not None and user.unit_code == unit_code else None
+
+
 def username_taken(username: str) -> bool:
     found = db.session.scalar(sa.select(StaffUser.id).where(StaffUser.username == username))
     return found is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +35,7 @@ from blueprints.htmx import render_page
 from blueprints.private import keep_private
 from blueprints.qr import qr_svg
 from domain import accounts
-from domain import formatting
+from domain import admin_log
 from domain import numbers
 from domain import validators
 from domain import workflow
@@ -55,10 +54,11 @@ from models import DossierEvent
 from models import Procedure
 from models import StoredFile
 from models import utcnow
+from services import admin as admin_service
 from services import counter as counter_service
 from services import inbox as inbox_service
 from services import staff as staff_service
-from services.calendar import forget_calendars
+from services.calendar import weekday_days_off
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
@@ -89,6 +89,7 @@ def words() -> dict[str, Any]:
         "status_label": workflow.label,
         "role_names": workflow.ROLES,
         "change_words": accounts.CHANGES,
+        "admin_change_words": admin_log.CHANGES,
         "role_label": workflow.role_label,
         "action_label": workflow.action_label,
         "slip_of": workflow.slip_of,
@@ -506,59 +507,35 @@ def event_log() -> str:
 @roles("quan_tri")
 def days_off() -> Any:
     """Days off and make-up working days beyond the law's holidays."""
-    from models import CalendarDay
-
     error = None
-    first, last = override_window(local_today())
+    today = local_today()
     typed = {name: request.form.get(name, "")[:200] for name in ("day", "note", "working")}
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
-        key = (current_user.unit_code, day)
-        if request.form.get("xoa") and day:
-            row = db.session.get(CalendarDay, key)
-            if row is not None:
-                db.session.delete(row)
-                db.session.commit()
-                forget_calendars()
+        if request.form.get("xoa"):
+            if day:
+                admin_service.remove_day(current_user, day)
             return redirect(url_for("backoffice.days_off"), 303)
-        if day is None:
-            error = Problem(N_("Bạn hãy chọn ngày."))
-        elif not first <= day <= last:
-            error = Problem(
-                N_("Bạn hãy chọn một ngày từ %(first)s đến %(last)s."),
-                {"first": formatting.day(first), "last": formatting.day(last)},
+        try:
+            admin_service.set_day(
+                current_user,
+                day,
+                working=request.form.get("working") == "co",
+                note=request.form.get("note", ""),
+                today=today,
             )
+        except Invalid as problem:
+            error = problem.problem
         else:
-            row = db.session.get(CalendarDay, key) or CalendarDay(
-                unit_code=current_user.unit_code, day=day
-            )
-            row.working = request.form.get("working") == "co"
-            row.note = validators.collapse(request.form.get("note", ""))[:200]
-            row.created_by = current_user.username
-            db.session.add(row)
-            db.session.commit()
-            forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
-    year = local_today().year
-    calendar = work_calendar(current_user.unit_code)
-    rows = db.session.scalars(
-        sa.select(CalendarDay)
-        .where(CalendarDay.unit_code == current_user.unit_code)
-        .order_by(CalendarDay.day)
-    ).all()
-    language = str(get_locale())
-    holidays = [
-        (day, calendar.day_off_reason(day, language))
-        for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))
-        if day.year == year and day.weekday() < 5 and not calendar.is_working_day(day)
-    ]
+    first, last = override_window(today)
     status = 422 if error else 200
     return render_template(
         "backoffice/days_off.html",
-        rows=rows,
-        holidays=holidays,
+        rows=admin_service.declared_days(current_user.unit_code),
+        holidays=weekday_days_off(current_user.unit_code, today.year, str(get_locale())),
         error=error,
-        year=year,
+        year=today.year,
         typed=typed if error else {},
         first=first,
         last=last,
