@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -21,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
-from sqlalchemy.orm import selectinload
 
 from blueprints.backoffice.access import COUNTS_ONLY
 from blueprints.backoffice.access import DOSSIER_READERS
@@ -45,16 +43,13 @@ from domain.messages import Invalid
 from domain.messages import Problem
 from domain.paging import Paging
 from domain.paging import page_number
-from domain.references import normalize_dossier_code
 from domain.search import clean_query
-from extensions import db
 from extensions import limiter
 from models import Dossier
-from models import DossierEvent
-from models import Procedure
 from models import StoredFile
 from models import utcnow
 from services import admin as admin_service
+from services import casework
 from services import counter as counter_service
 from services import inbox as inbox_service
 from services import staff as staff_service
@@ -192,17 +187,7 @@ def inbox() -> str:
         result = inbox_service.counts_page(query, local_today(), calendar)
     else:
         result = inbox_service.inbox(query, local_today(), calendar)
-    procedures = db.session.execute(
-        sa.select(Procedure.code, Procedure.name)
-        .where(
-            Procedure.code.in_(
-                sa.select(Dossier.procedure_code)
-                .where(Dossier.unit_code == current_user.unit_code)
-                .distinct()
-            )
-        )
-        .order_by(Procedure.name)
-    ).all()
+    procedures = casework.procedures_in_use(current_user.unit_code)
     return render_page(
         "backoffice/inbox.html",
         "backoffice/_inbox_results.html",
@@ -220,16 +205,7 @@ def inbox() -> str:
 
 def dossier_or_404(code: str) -> Dossier:
     """The dossier, if it belongs to this member of staff's unit (helpers: their own)."""
-    normal = normalize_dossier_code(code)
-    dossier = (
-        db.session.scalar(
-            sa.select(Dossier)
-            .where(Dossier.code == normal, Dossier.unit_code == current_user.unit_code)
-            .options(selectinload(Dossier.events), selectinload(Dossier.files))
-        )
-        if normal
-        else None
-    )
+    dossier = casework.unit_dossier(code, current_user.unit_code)
     if dossier is None:
         abort(404)
     if current_user.role == "to_cong_nghe_so" and dossier.helper_user_id != current_user.id:
@@ -316,14 +292,12 @@ def action(code: str, key: str) -> Any:
     try:
         act(found, read_request(found, key), current_user)
     except Invalid as problem:
-        db.session.rollback()
         return render_template(
             "backoffice/dossier.html",
             **dossier_context(found, problem.problem, key, problem.field),
         ), 422
     except Conflict:
-        db.session.rollback()
-        db.session.expire_all()
+        # act() rolled back, which expired what was read: this reads the dossier anew.
         fresh = dossier_or_404(code)
         error = Problem(
             N_(
@@ -346,8 +320,8 @@ def download_name(stored: StoredFile) -> str:
 def document(code: str, file_id: int) -> Response:
     """A paper the person sent, for staff only; never cached, never run."""
     found = dossier_or_404(code)
-    stored = db.session.get(StoredFile, file_id)
-    if stored is None or stored.dossier_id != found.id:
+    stored = casework.dossier_file(found, file_id)
+    if stored is None:
         abort(404)
     # Photos and PDFs open in the browser, where staff read them beside the dossier; any other
     # type is saved, never rendered.
@@ -434,7 +408,7 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
     }
     values, errors = validators.check_all(form, checks, optional={"email"})
     code = form.get("procedure", "")
-    if db.session.get(Procedure, code) is None:
+    if not casework.procedure_exists(code):
         errors = {"procedure": Problem(N_("Bạn hãy chọn thủ tục.")), **errors}
     values["procedure"] = code
     values["note"] = validators.collapse(form.get("note", ""))[:1000]
@@ -446,11 +420,7 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
 @roles("tiep_nhan", "lanh_dao")
 def counter() -> Any:
     """Register a paper dossier handed in at the desk, so every dossier is in one system."""
-    procedures = db.session.execute(
-        sa.select(Procedure.code, Procedure.name)
-        .where(Procedure.is_local.is_(True))
-        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
-    ).all()
+    procedures = casework.counter_procedures()
     typed = {k: request.form.get(k, "") for k in COUNTER_FIELDS}
     errors: dict[str, Problem] = {}
     if request.method == "POST":
@@ -492,14 +462,7 @@ def figures() -> str:
 def event_log() -> str:
     """Every action on this unit's dossiers, newest first (append-only)."""
     paging = Paging(page_number(request.args.get("trang")), EVENTS_PER_PAGE)
-    events = db.session.execute(
-        sa.select(DossierEvent, Dossier.code)
-        .join(Dossier, Dossier.id == DossierEvent.dossier_id)
-        .where(Dossier.unit_code == current_user.unit_code)
-        .order_by(DossierEvent.id.desc())
-        .limit(paging.size)
-        .offset(paging.offset)
-    ).all()
+    events = casework.unit_events(current_user.unit_code, paging)
     return render_template("backoffice/event_log.html", events=events, page=paging.page)
 
 
