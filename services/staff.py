@@ -110,7 +110,7 @@ def create_account(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid(USERNAME_TAKEN) from None
+        raise Invalid(USERNAME_TAKEN, field="username") from None
     _log(actor, user, "created", role)
     db.session.commit()
     return user, temporary

@@ -61,7 +61,7 @@ def users() -> Any:
             try:
                 user, temporary = staff_service.create_account(current_user, **values)
             except Invalid as problem:
-                errors["username"] = problem.problem
+                errors[problem.field] = problem.problem
             else:
                 # Shown once, on this answer only: never kept in the session cookie or the log.
                 return render_template(

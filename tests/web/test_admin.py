@@ -418,3 +418,23 @@ def test_the_administrative_log_cannot_be_rewritten(app: Flask) -> None:
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 db.session.execute(statement)
             db.session.rollback()
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_about_the_username(
+    app: Flask,
+) -> None:
+    from domain.messages import Invalid
+    from services import staff as staff_service
+
+    with app.app_context():
+        admin = db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.username == make_user(app, "quan_tri"))
+        )
+        details = {"full_name": "Lê Thị Hai", "phone": "", "role": "tiep_nhan"}
+        staff_service.create_account(admin, "le.thi.hai", **details)
+        # The second of two administrators, whose check for a free name ran before the insert.
+        with pytest.raises(Invalid) as refused:
+            staff_service.create_account(admin, "le.thi.hai", **details)
+        assert refused.value.field == "username"
+        assert refused.value.problem.message == staff_service.USERNAME_TAKEN
+    assert changes(app, "le.thi.hai") == ["created"]
