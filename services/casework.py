@@ -1,5 +1,7 @@
-"""What the back office reads about its unit's dossiers and procedures (writes: services.workflow,
-services.counter)."""
+"""What the back office reads about its unit's dossiers and procedures.
+
+Its writes are services.workflow (actions), services.counter (paper dossiers), services.admin.
+"""
 
 from __future__ import annotations
 
