@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING
 import holidays
 
 from domain.formatting import LOCAL
+from domain.formatting import day as day_text
 from domain.messages import N_
+from domain.messages import Invalid
 from domain.procedures import TIME_UNITS
 
 CUT_OFF = time(15, 0)  # received at or after this, a dossier counts from the next working day
@@ -267,6 +269,21 @@ def override_window(today: date) -> tuple[date, date]:
     announces a year's days off and make-up days in the autumn before.
     """
     return date(today.year - 1, 1, 1), date(today.year + 1, 12, 31)
+
+
+def check_override_day(day: date | None, today: date) -> date:
+    """The day an administrator chose to mark, or Invalid (about the "day" field)."""
+    if day is None:
+        raise Invalid(N_("Bạn hãy chọn ngày."), field="day")
+    first, last = override_window(today)
+    if not first <= day <= last:
+        raise Invalid(
+            N_("Bạn hãy chọn một ngày từ %(first)s đến %(last)s."),
+            field="day",
+            first=day_text(first),
+            last=day_text(last),
+        )
+    return day
 
 
 def on_time_class(finished_on: date, due: date) -> str:

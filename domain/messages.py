@@ -25,8 +25,13 @@ class Problem:
 
 
 class Invalid(ValueError):
-    """An answer that cannot be accepted; carries the message to show next to the field."""
+    """An answer that cannot be accepted; carries the message to show next to the field.
 
-    def __init__(self, message: str, **params: Any) -> None:
+    field names the form field it is about, when the raiser knows it: the page then shows the
+    message beside that field, and nothing has to recognise a field by its message's words.
+    """
+
+    def __init__(self, message: str, *, field: str = "", **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.problem = Problem(message, params)
+        self.field = field

@@ -185,26 +185,6 @@ NEW_DATE_DAY_OFF = N_(
 CHANNEL_MISSING = N_("Bạn hãy chọn cách trả kết quả.")
 NOT_CONFIRMED = N_("Bạn hãy đánh dấu xác nhận muốn rút hồ sơ.")
 
-# The form field each message is about, so that the page shows it next to that field.
-PROBLEM_FIELDS: Mapping[str, str] = MappingProxyType(
-    {
-        REASON_MISSING: "reason",
-        FEE_MISSING: "reason",
-        NOTE_MISSING: "reason",
-        ITEMS_MISSING: "items",
-        DEADLINE_MISSING: "deadline",
-        DEADLINE_PAST: "deadline",
-        DEADLINE_TOO_LATE: "deadline",
-        NEW_DATE_MISSING: "new_date",
-        NEW_DATE_TOO_EARLY: "new_date",
-        NEW_DATE_PAST: "new_date",
-        NEW_DATE_TOO_LATE: "new_date",
-        NEW_DATE_DAY_OFF: "new_date",
-        CHANNEL_MISSING: "channel",
-        NOT_CONFIRMED: "confirmed",
-    }
-)
-
 
 @dataclass(frozen=True)
 class Action:
@@ -630,22 +610,22 @@ def _check_details(
 ) -> None:
     """Raise Invalid for the first thing the action needs that is missing or wrong."""
     if action.needs_reason and not reason.strip():
-        raise Invalid(action.missing_reason)
+        raise Invalid(action.missing_reason, field="reason")
     if action.needs_items and not any(item.strip() for item in items):
-        raise Invalid(ITEMS_MISSING)
+        raise Invalid(ITEMS_MISSING, field="items")
     if action.needs_deadline:
         if deadline is None:
-            raise Invalid(DEADLINE_MISSING)
+            raise Invalid(DEADLINE_MISSING, field="deadline")
         if deadline <= today:
-            raise Invalid(DEADLINE_PAST)
+            raise Invalid(DEADLINE_PAST, field="deadline")
         if deadline > latest_deadline(today):
-            raise Invalid(DEADLINE_TOO_LATE, latest=day(latest_deadline(today)))
+            raise Invalid(DEADLINE_TOO_LATE, field="deadline", latest=day(latest_deadline(today)))
     if action.needs_new_date:
         _check_new_date(new_date, today, due, calendar)
     if action.needs_channel and channel not in RESULT_CHANNELS:
-        raise Invalid(CHANNEL_MISSING)
+        raise Invalid(CHANNEL_MISSING, field="channel")
     if action.needs_confirmation and not confirmed:
-        raise Invalid(NOT_CONFIRMED)
+        raise Invalid(NOT_CONFIRMED, field="confirmed")
 
 
 # How far ahead a member of staff may set a date. An apology promises a new day for a
@@ -680,19 +660,22 @@ def _check_new_date(
 ) -> None:
     """Raise Invalid unless new_date is a working day after the old due date, not past."""
     if new_date is None:
-        raise Invalid(NEW_DATE_MISSING)
+        raise Invalid(NEW_DATE_MISSING, field="new_date")
     if due is not None and new_date <= due:
-        raise Invalid(NEW_DATE_TOO_EARLY, due=day(due))
+        raise Invalid(NEW_DATE_TOO_EARLY, field="new_date", due=day(due))
     # Long overdue, a day after the old date may still be gone: a promise must be ahead.
     if new_date < today:
-        raise Invalid(NEW_DATE_PAST)
+        raise Invalid(NEW_DATE_PAST, field="new_date")
     # Checked before the calendar is asked about the day: a typo such as 31/12/9999 is
     # refused in words, not computed with.
     latest = latest_new_date(today, due)
     if new_date > latest:
-        raise Invalid(NEW_DATE_TOO_LATE, latest=day(latest))
+        raise Invalid(NEW_DATE_TOO_LATE, field="new_date", latest=day(latest))
     # The person comes for the result on that day: the centre must be open.
     if not calendar.is_working_day(new_date):
         raise Invalid(
-            NEW_DATE_DAY_OFF, date=day(new_date), next=day(calendar.next_working_day(new_date))
+            NEW_DATE_DAY_OFF,
+            field="new_date",
+            date=day(new_date),
+            next=day(calendar.next_working_day(new_date)),
         )

@@ -13,6 +13,7 @@ from models.dossiers import DossierSequence
 from models.dossiers import Draft
 from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
+from models.staff import AdminChange
 from models.staff import CalendarDay
 from models.staff import LoginThrottle
 from models.staff import RateLimitCounter
@@ -23,6 +24,7 @@ from models.units import Province
 from models.units import Unit
 
 __all__ = [
+    "AdminChange",
     "CalendarDay",
     "LoginThrottle",
     "OutboxMessage",

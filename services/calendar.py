@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import g
 
@@ -34,3 +37,15 @@ def work_calendar(unit_code: int) -> WorkCalendar:
 def forget_calendars() -> None:
     """Drop the calendars read so far: a day was added or removed in this request."""
     g.pop("work_calendars", None)
+
+
+def weekday_days_off(unit_code: int, year: int, language: str) -> list[tuple[date, str | None]]:
+    """The days from Monday to Friday of the year the unit does not work, and why."""
+    calendar = work_calendar(unit_code)
+    first = date(year, 1, 1)
+    days = (first + timedelta(days=n) for n in range(366))
+    return [
+        (day, calendar.day_off_reason(day, language))
+        for day in days
+        if day.year == year and day.weekday() < 5 and not calendar.is_working_day(day)
+    ]

@@ -148,10 +148,13 @@ def record_submission(dossier: Dossier, now: datetime, **actor: Any) -> None:
     notify.queue(dossier, event)
 
 
-def register_at_counter(
+def new_at_counter(
     values: dict[str, Any], clerk: StaffUser, now: datetime | None = None
 ) -> Dossier:
-    """A paper dossier handed in at the desk (channel 1), recorded like any other."""
+    """A paper dossier handed in at the desk (channel 1), recorded like any other.
+
+    Written into the session, not committed: services.counter.register owns the transaction.
+    """
     now = now or utcnow()
     local_day = now.astimezone(LOCAL).date()
     dossier = Dossier(
@@ -173,7 +176,6 @@ def register_at_counter(
     record_submission(
         dossier, now, actor_id=clerk.id, actor_name=clerk.full_name, actor_role=clerk.role
     )
-    db.session.commit()
     return dossier
 
 

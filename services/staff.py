@@ -58,6 +58,31 @@ def _log(actor: StaffUser, user: StaffUser, change: str, detail: str = "") -> No
     )
 
 
+def recent_changes(
+    unit_code: int, username: str | None = None, limit: int = 30
+) -> Sequence[StaffChange]:
+    """The account log of the unit (or of one account in it), newest first."""
+    query = sa.select(StaffChange).where(StaffChange.unit_code == unit_code)
+    if username is not None:
+        query = query.where(StaffChange.username == username)
+    return db.session.scalars(query.order_by(StaffChange.id.desc()).limit(limit)).all()
+
+
+def unit_accounts(unit_code: int) -> Sequence[StaffUser]:
+    """The unit's accounts, open ones first."""
+    return db.session.scalars(
+        sa.select(StaffUser)
+        .where(StaffUser.unit_code == unit_code)
+        .order_by(StaffUser.active.desc(), StaffUser.username)
+    ).all()
+
+
+def account_in(unit_code: int, user_id: int) -> StaffUser | None:
+    """The account, if it belongs to this unit: an administrator manages their own only."""
+    user = db.session.get(StaffUser, user_id)
+    return user if user is not None and user.unit_code == unit_code else None
+
+
 def username_taken(username: str) -> bool:
     found = db.session.scalar(sa.select(StaffUser.id).where(StaffUser.username == username))
     return found is not None
@@ -85,7 +110,7 @@ def create_account(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid(USERNAME_TAKEN) from None
+        raise Invalid(USERNAME_TAKEN, field="username") from None
     _log(actor, user, "created", role)
     db.session.commit()
     return user, temporary
@@ -134,12 +159,6 @@ def change_own_password(user: StaffUser, new: str) -> None:
     db.session.commit()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite gives back naive UTC
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
-
-
 def _keys(name: str, address: str) -> tuple[str, str, str]:
     """(this username from this address, this address, this username) as throttle keys."""
     return f"pair:{name}|{address}"[:120], f"addr:{address}"[:120], f"user:{name}"
@@ -151,15 +170,13 @@ def _recent(keys: tuple[str, ...], now: datetime) -> dict[str, LoginThrottle]:
     return {
         row.key: row
         for row in rows
-        if not accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now)
+        if not accounts.forgotten(row.updated_at, row.locked_until, now)
     }
 
 
 def _waiting_until(rows: Sequence[LoginThrottle | None], now: datetime) -> datetime | None:
     ends = [
-        end
-        for r in rows
-        if r is not None and (end := _aware(r.locked_until)) is not None and end > now
+        end for r in rows if r is not None and (end := r.locked_until) is not None and end > now
     ]
     return max(ends) if ends else None
 
@@ -177,7 +194,7 @@ def _count_failure(key: str, free: int | None, now: datetime) -> LoginThrottle:
     if row is None:
         row = LoginThrottle(key=key, failures=0)
         db.session.add(row)
-    elif accounts.forgotten(_aware(row.updated_at), _aware(row.locked_until), now):
+    elif accounts.forgotten(row.updated_at, row.locked_until, now):
         row.failures, row.locked_until = 0, None
     row.failures = (row.failures or 0) + 1
     row.updated_at = now

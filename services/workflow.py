@@ -1,4 +1,7 @@
-"""Doing an action to a dossier: the rule check, the clock, the event, the version check."""
+"""Doing an action to a dossier: the rule check, the clock, the event, the version check.
+
+Each action is one transaction (act); record_action lets a service make it part of a larger one.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from models import utcnow
 from services import notify
 from services.calendar import work_calendar
 from services.dossiers import processing_limit
+from services.transactions import one_transaction
 
 
 class Conflict(Exception):
@@ -110,7 +114,23 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
 def act(
     dossier: Dossier, request: Request, actor: StaffUser | None, now: datetime | None = None
 ) -> DossierEvent:
-    """Do the action or raise Invalid (not allowed, something missing) or Conflict (changed)."""
+    """Do the action in its own transaction, or raise Invalid (not allowed, something missing)
+    or Conflict (changed); either leaves nothing written."""
+    try:
+        with one_transaction():
+            return record_action(dossier, request, actor, now)
+    except StaleDataError:
+        raise Conflict from None
+
+
+def record_action(
+    dossier: Dossier, request: Request, actor: StaffUser | None, now: datetime | None = None
+) -> DossierEvent:
+    """The action's changes, event and message, written into the session but not committed.
+
+    For a service that does more in the same transaction (services.counter); act() is the
+    action alone. Raises Invalid or Conflict as act() does.
+    """
     now = now or utcnow()
     today = local_today(now)
     if request.version != dossier.version:
@@ -152,9 +172,4 @@ def act(
     )
     db.session.add(event)
     notify.queue(dossier, event)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict from None
     return event

@@ -76,3 +76,35 @@ def test_the_scan_finds_the_blueprints_and_reads_nested_imports(tmp_path: Path) 
 
 def test_no_blueprint_imports_another_and_nothing_below_imports_a_blueprint() -> None:
     assert crossings() == []
+
+
+def database_imports(path: Path) -> list[str]:
+    """The imports of the database (the session, SQLAlchemy) in one file."""
+    return sorted(
+        module
+        for module in imported_modules(path)
+        if module == "extensions.db" or module.split(".")[0] == "sqlalchemy"
+    )
+
+
+def test_the_database_scan_sees_the_session_and_sqlalchemy(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from extensions import db, limiter\ndef f():\n    from sqlalchemy.orm import load_only\n",
+        encoding="utf-8",
+    )
+    assert database_imports(sample) == [
+        "extensions.db",
+        "sqlalchemy.orm",
+        "sqlalchemy.orm.load_only",
+    ]
+
+
+def test_the_back_office_reads_and_writes_through_services_only() -> None:
+    # Its views parse, call a service, render: each action's transaction is the service's.
+    found = [
+        f"{path.relative_to(ROOT)} → {module}"
+        for path in sorted((BLUEPRINTS / "backoffice").glob("**/*.py"))
+        for module in database_imports(path)
+    ]
+    assert found == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort
 from flask import redirect
 from flask import render_template
@@ -21,11 +20,8 @@ from domain import validators
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
-from extensions import db
-from models import Procedure
-from models import StaffChange
 from models import StaffUser
-from models import utcnow
+from services import admin as admin_service
 from services import staff as staff_service
 from services.forms import has_form
 
@@ -47,8 +43,8 @@ def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
 
 
 def account_or_404(user_id: int) -> StaffUser:
-    user = db.session.get(StaffUser, user_id)
-    if user is None or user.unit_code != current_user.unit_code:
+    user = staff_service.account_in(current_user.unit_code, user_id)
+    if user is None:
         abort(404)
     return user
 
@@ -56,7 +52,7 @@ def account_or_404(user_id: int) -> StaffUser:
 @bp.route("/nguoi-dung", methods=["GET", "POST"])
 @roles("quan_tri")
 def users() -> Any:
-    """Accounts of this unit: open a new one, see who changed what."""
+    """Accounts of this unit: open a new one, see who changed what (accounts, procedures, days)."""
     typed = {k: request.form.get(k, "")[:100] for k in ACCOUNT_FIELDS}
     errors: dict[str, Problem] = {}
     if request.method == "POST":
@@ -65,26 +61,21 @@ def users() -> Any:
             try:
                 user, temporary = staff_service.create_account(current_user, **values)
             except Invalid as problem:
-                errors["username"] = problem.problem
+                errors[problem.field] = problem.problem
             else:
                 # Shown once, on this answer only: never kept in the session cookie or the log.
                 return render_template(
                     "backoffice/temporary_password.html", person=user, temporary=temporary
                 )
-    people = db.session.scalars(
-        sa.select(StaffUser)
-        .where(StaffUser.unit_code == current_user.unit_code)
-        .order_by(StaffUser.active.desc(), StaffUser.username)
-    ).all()
-    changes = db.session.scalars(
-        sa.select(StaffChange)
-        .where(StaffChange.unit_code == current_user.unit_code)
-        .order_by(StaffChange.id.desc())
-        .limit(30)
-    ).all()
+    unit = current_user.unit_code
     status = 422 if errors else 200
     return render_template(
-        "backoffice/users.html", people=people, changes=changes, typed=typed, errors=errors
+        "backoffice/users.html",
+        people=staff_service.unit_accounts(unit),
+        changes=staff_service.recent_changes(unit),
+        admin_changes=admin_service.recent_changes(unit),
+        typed=typed,
+        errors=errors,
     ), status
 
 
@@ -113,15 +104,7 @@ def account(user_id: int) -> Any:
             error = problem.problem
         else:
             return redirect(url_for("backoffice.account", user_id=person.id), 303)
-    changes = db.session.scalars(
-        sa.select(StaffChange)
-        .where(
-            StaffChange.unit_code == current_user.unit_code,
-            StaffChange.username == person.username,
-        )
-        .order_by(StaffChange.id.desc())
-        .limit(30)
-    ).all()
+    changes = staff_service.recent_changes(current_user.unit_code, person.username)
     status = 422 if error else 200
     return render_template(
         "backoffice/account.html", person=person, changes=changes, error=error
@@ -151,29 +134,25 @@ def change_password() -> Any:
     return render_template("backoffice/password.html", errors=errors), status
 
 
+# The publishing page's buttons, and the switch of a procedure each one sets.
+SWITCHES = {"cong-bo": "published", "truc-tuyen": "online_open"}
+
+
 @bp.route("/thu-tuc", methods=["GET", "POST"])
 @roles("quan_tri")
 def procedures() -> Any:
     """Which commune procedures this portal lists, and which take dossiers online now."""
     if request.method == "POST":
-        proc = db.session.get(Procedure, request.form.get("code", ""))
-        if proc is None or not proc.is_local:
+        proc = admin_service.local_procedure(request.form.get("code", ""))
+        if proc is None:
             abort(404)
-        what = request.form.get("doi")
-        if what == "cong-bo":
-            proc.published = request.form.get("gia-tri") == "co"
-        elif what == "truc-tuyen":
-            proc.online_open = request.form.get("gia-tri") == "co"
-        else:
+        switch = SWITCHES.get(request.form.get("doi", ""))
+        if switch is None:
             abort(400)
-        # The catalogue's version moves, so every worker's search index and page cache follow.
-        proc.updated_at = utcnow()
-        db.session.commit()
+        admin_service.switch_procedure(
+            current_user, proc, switch, request.form.get("gia-tri") == "co"
+        )
         return redirect(url_for("backoffice.procedures") + f"#p-{proc.code}", 303)
-    rows = db.session.scalars(
-        sa.select(Procedure)
-        .where(Procedure.is_local.is_(True), Procedure.has_detail.is_(True))
-        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
-    ).all()
+    rows = admin_service.local_procedures()
     with_form = {p.code for p in rows if has_form(p.code)}
     return render_template("backoffice/procedures.html", rows=rows, with_form=with_form)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -22,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
-from sqlalchemy.orm import selectinload
 
 from blueprints.backoffice.access import COUNTS_ONLY
 from blueprints.backoffice.access import DOSSIER_READERS
@@ -36,7 +33,7 @@ from blueprints.htmx import render_page
 from blueprints.private import keep_private
 from blueprints.qr import qr_svg
 from domain import accounts
-from domain import formatting
+from domain import admin_log
 from domain import numbers
 from domain import validators
 from domain import workflow
@@ -46,18 +43,17 @@ from domain.messages import Invalid
 from domain.messages import Problem
 from domain.paging import Paging
 from domain.paging import page_number
-from domain.references import normalize_dossier_code
 from domain.search import clean_query
-from extensions import db
 from extensions import limiter
 from models import Dossier
-from models import DossierEvent
-from models import Procedure
 from models import StoredFile
 from models import utcnow
+from services import admin as admin_service
+from services import casework
+from services import counter as counter_service
 from services import inbox as inbox_service
 from services import staff as staff_service
-from services.calendar import forget_calendars
+from services.calendar import weekday_days_off
 from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
@@ -88,6 +84,7 @@ def words() -> dict[str, Any]:
         "status_label": workflow.label,
         "role_names": workflow.ROLES,
         "change_words": accounts.CHANGES,
+        "admin_change_words": admin_log.CHANGES,
         "role_label": workflow.role_label,
         "action_label": workflow.action_label,
         "slip_of": workflow.slip_of,
@@ -190,17 +187,7 @@ def inbox() -> str:
         result = inbox_service.counts_page(query, local_today(), calendar)
     else:
         result = inbox_service.inbox(query, local_today(), calendar)
-    procedures = db.session.execute(
-        sa.select(Procedure.code, Procedure.name)
-        .where(
-            Procedure.code.in_(
-                sa.select(Dossier.procedure_code)
-                .where(Dossier.unit_code == current_user.unit_code)
-                .distinct()
-            )
-        )
-        .order_by(Procedure.name)
-    ).all()
+    procedures = casework.procedures_in_use(current_user.unit_code)
     return render_page(
         "backoffice/inbox.html",
         "backoffice/_inbox_results.html",
@@ -218,16 +205,7 @@ def inbox() -> str:
 
 def dossier_or_404(code: str) -> Dossier:
     """The dossier, if it belongs to this member of staff's unit (helpers: their own)."""
-    normal = normalize_dossier_code(code)
-    dossier = (
-        db.session.scalar(
-            sa.select(Dossier)
-            .where(Dossier.code == normal, Dossier.unit_code == current_user.unit_code)
-            .options(selectinload(Dossier.events), selectinload(Dossier.files))
-        )
-        if normal
-        else None
-    )
+    dossier = casework.unit_dossier(code, current_user.unit_code)
     if dossier is None:
         abort(404)
     if current_user.role == "to_cong_nghe_so" and dossier.helper_user_id != current_user.id:
@@ -236,10 +214,10 @@ def dossier_or_404(code: str) -> Dossier:
 
 
 def dossier_context(
-    dossier: Dossier, error: Problem | None = None, failed: str = ""
+    dossier: Dossier, error: Problem | None = None, failed: str = "", error_field: str = ""
 ) -> dict[str, Any]:
     """What the dossier page shows; failed is the action just refused, whose form keeps
-    what was typed and shows the problem next to its field."""
+    what was typed and shows the problem next to error_field."""
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
     calendar = work_calendar(dossier.unit_code)
@@ -259,7 +237,7 @@ def dossier_context(
         "today": today,
         "error": error,
         "failed": failed,
-        "error_field": workflow.PROBLEM_FIELDS.get(error.message, "") if error else "",
+        "error_field": error_field if error else "",
         "typed": request.form if failed else {},
         "supplement_choices": supplement_choices(dossier, form),
         "channels": workflow.RESULT_CHANNELS,
@@ -314,13 +292,12 @@ def action(code: str, key: str) -> Any:
     try:
         act(found, read_request(found, key), current_user)
     except Invalid as problem:
-        db.session.rollback()
         return render_template(
-            "backoffice/dossier.html", **dossier_context(found, problem.problem, key)
+            "backoffice/dossier.html",
+            **dossier_context(found, problem.problem, key, problem.field),
         ), 422
     except Conflict:
-        db.session.rollback()
-        db.session.expire_all()
+        # act() rolled back, which expired what was read: this reads the dossier anew.
         fresh = dossier_or_404(code)
         error = Problem(
             N_(
@@ -343,8 +320,8 @@ def download_name(stored: StoredFile) -> str:
 def document(code: str, file_id: int) -> Response:
     """A paper the person sent, for staff only; never cached, never run."""
     found = dossier_or_404(code)
-    stored = db.session.get(StoredFile, file_id)
-    if stored is None or stored.dossier_id != found.id:
+    stored = casework.dossier_file(found, file_id)
+    if stored is None:
         abort(404)
     # Photos and PDFs open in the browser, where staff read them beside the dossier; any other
     # type is saved, never rendered.
@@ -431,7 +408,7 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
     }
     values, errors = validators.check_all(form, checks, optional={"email"})
     code = form.get("procedure", "")
-    if db.session.get(Procedure, code) is None:
+    if not casework.procedure_exists(code):
         errors = {"procedure": Problem(N_("Bạn hãy chọn thủ tục.")), **errors}
     values["procedure"] = code
     values["note"] = validators.collapse(form.get("note", ""))[:1000]
@@ -443,21 +420,13 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
 @roles("tiep_nhan", "lanh_dao")
 def counter() -> Any:
     """Register a paper dossier handed in at the desk, so every dossier is in one system."""
-    from services.dossiers import register_at_counter
-
-    procedures = db.session.execute(
-        sa.select(Procedure.code, Procedure.name)
-        .where(Procedure.is_local.is_(True))
-        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
-    ).all()
+    procedures = casework.counter_procedures()
     typed = {k: request.form.get(k, "") for k in COUNTER_FIELDS}
     errors: dict[str, Problem] = {}
     if request.method == "POST":
         values, errors = read_counter_form()
         if not errors:
-            found = register_at_counter(values, current_user)
-            if values["receive_now"]:
-                act(found, Request("receive", found.version), current_user)
+            found = counter_service.register(values, current_user)
             return redirect(url_for("backoffice.dossier", code=found.code), 303)
     status = 422 if errors else 200
     return render_template(
@@ -493,14 +462,7 @@ def figures() -> str:
 def event_log() -> str:
     """Every action on this unit's dossiers, newest first (append-only)."""
     paging = Paging(page_number(request.args.get("trang")), EVENTS_PER_PAGE)
-    events = db.session.execute(
-        sa.select(DossierEvent, Dossier.code)
-        .join(Dossier, Dossier.id == DossierEvent.dossier_id)
-        .where(Dossier.unit_code == current_user.unit_code)
-        .order_by(DossierEvent.id.desc())
-        .limit(paging.size)
-        .offset(paging.offset)
-    ).all()
+    events = casework.unit_events(current_user.unit_code, paging)
     return render_template("backoffice/event_log.html", events=events, page=paging.page)
 
 
@@ -508,59 +470,35 @@ def event_log() -> str:
 @roles("quan_tri")
 def days_off() -> Any:
     """Days off and make-up working days beyond the law's holidays."""
-    from models import CalendarDay
-
     error = None
-    first, last = override_window(local_today())
+    today = local_today()
     typed = {name: request.form.get(name, "")[:200] for name in ("day", "note", "working")}
     if request.method == "POST":
         day = parse_day(request.form.get("day"))
-        key = (current_user.unit_code, day)
-        if request.form.get("xoa") and day:
-            row = db.session.get(CalendarDay, key)
-            if row is not None:
-                db.session.delete(row)
-                db.session.commit()
-                forget_calendars()
+        if request.form.get("xoa"):
+            if day:
+                admin_service.remove_day(current_user, day)
             return redirect(url_for("backoffice.days_off"), 303)
-        if day is None:
-            error = Problem(N_("Bạn hãy chọn ngày."))
-        elif not first <= day <= last:
-            error = Problem(
-                N_("Bạn hãy chọn một ngày từ %(first)s đến %(last)s."),
-                {"first": formatting.day(first), "last": formatting.day(last)},
+        try:
+            admin_service.set_day(
+                current_user,
+                day,
+                working=request.form.get("working") == "co",
+                note=request.form.get("note", ""),
+                today=today,
             )
+        except Invalid as problem:
+            error = problem.problem
         else:
-            row = db.session.get(CalendarDay, key) or CalendarDay(
-                unit_code=current_user.unit_code, day=day
-            )
-            row.working = request.form.get("working") == "co"
-            row.note = validators.collapse(request.form.get("note", ""))[:200]
-            row.created_by = current_user.username
-            db.session.add(row)
-            db.session.commit()
-            forget_calendars()
             return redirect(url_for("backoffice.days_off"), 303)
-    year = local_today().year
-    calendar = work_calendar(current_user.unit_code)
-    rows = db.session.scalars(
-        sa.select(CalendarDay)
-        .where(CalendarDay.unit_code == current_user.unit_code)
-        .order_by(CalendarDay.day)
-    ).all()
-    language = str(get_locale())
-    holidays = [
-        (day, calendar.day_off_reason(day, language))
-        for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))
-        if day.year == year and day.weekday() < 5 and not calendar.is_working_day(day)
-    ]
+    first, last = override_window(today)
     status = 422 if error else 200
     return render_template(
         "backoffice/days_off.html",
-        rows=rows,
-        holidays=holidays,
+        rows=admin_service.declared_days(current_user.unit_code),
+        holidays=weekday_days_off(current_user.unit_code, today.year, str(get_locale())),
         error=error,
-        year=year,
+        year=today.year,
         typed=typed if error else {},
         first=first,
         last=last,

@@ -314,7 +314,11 @@ def test_a_whole_journey() -> None:
 def test_each_refusal_says_what_is_wrong(
     key: str, status: int, role: str, changes: dict[str, Any], message: str
 ) -> None:
-    assert refusal(key, status, role, **changes).problem.message == message
+    refused = refusal(key, status, role, **changes)
+    assert refused.problem.message == message
+    # A missing or wrong detail names its form field; a refusal of the action itself, none.
+    form_fields = ("reason", "items", "deadline", "new_date", "channel", "confirmed")
+    assert refused.field == next((name for name in changes if name in form_fields), "")
 
 
 def test_the_words_of_the_main_refusals() -> None:
@@ -345,7 +349,7 @@ def test_an_apologys_new_date_is_a_working_day_of_the_communes_calendar() -> Non
         "apologise", 4, "lanh_dao", **good(new_date=TODAY + 5 * DAY, calendar=made_up)
     )
     assert action.key == "apologise"
-    assert workflow.PROBLEM_FIELDS[workflow.NEW_DATE_DAY_OFF] == "new_date"
+    assert said.field == "new_date"
 
 
 def test_a_good_request_returns_its_action() -> None:
@@ -498,7 +502,7 @@ def test_staff_dates_are_bounded_to_three_months() -> None:
     said = refusal("apologise", 4, "lanh_dao", new_date=date(9999, 12, 31))
     assert said.problem.message == workflow.NEW_DATE_TOO_LATE
     assert said.problem.params == {"latest": "02/06/2026"}
-    assert workflow.PROBLEM_FIELDS[workflow.NEW_DATE_TOO_LATE] == "new_date"
+    assert said.field == "new_date"
     assert workflow.check("apologise", 4, "lanh_dao", **good(new_date=date(2026, 6, 2)))
     assert refusal("apologise", 4, "lanh_dao", new_date=date(2026, 6, 3)).problem.params == {
         "latest": "02/06/2026"
@@ -509,5 +513,5 @@ def test_staff_dates_are_bounded_to_three_months() -> None:
     assert workflow.latest_new_date(TODAY, date(9999, 12, 20)) == date.max
     deadline = refusal("request_supplement", 4, "chuyen_vien", deadline=date(2026, 6, 3))
     assert deadline.problem.message == workflow.DEADLINE_TOO_LATE
-    assert workflow.PROBLEM_FIELDS[workflow.DEADLINE_TOO_LATE] == "deadline"
+    assert deadline.field == "deadline"
     assert workflow.check("request_supplement", 4, "chuyen_vien", **good(deadline=date(2026, 6, 2)))

@@ -1,6 +1,9 @@
-"""Administration on the web: accounts, one's own password, which procedures are published."""
+"""Administration on the web: accounts, one's own password, published procedures, the log."""
 
 from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,9 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from extensions import db
+from models import AdminChange
+from models import CalendarDay
 from models import Procedure
 from models import StaffChange
 from models import StaffUser
+from services.workflow import local_today
 from tests.pages import check_page
 from tests.pages import parse
 from tests.staff import make_user
@@ -271,3 +277,164 @@ def test_a_hidden_procedure_leaves_the_communes_list(
     assert "Đang ẩn" in parse(admin.get("/can-bo/thu-tuc")).select_one("#p-1\\.001193").get_text()
     toggle(admin, "1.001193", "cong-bo", "co")
     assert listed("/thu-tuc?q=khai+sinh")
+
+
+# --- The administrative log: procedures and days off --------------------------------------------
+
+
+def admin_log(app: Flask, unit: int = 8566) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return [
+            (row.actor, row.subject, row.change)
+            for row in db.session.scalars(
+                sa.select(AdminChange).where(AdminChange.unit_code == unit).order_by(AdminChange.id)
+            )
+        ]
+
+
+def signed_in_admin(app: Flask, unit: int = 8566) -> tuple[FlaskClient, str]:
+    name = make_user(app, "quan_tri", unit)
+    client = app.test_client()
+    assert sign_in(client, name).status_code == 303
+    return client, name
+
+
+def test_publishing_and_online_switches_are_logged_where_accounts_are(
+    app: Flask, restore_procedure: None
+) -> None:
+    admin, name = signed_in_admin(app)
+    toggle(admin, "1.001193", "cong-bo", "khong")
+    toggle(admin, "1.001193", "truc-tuyen", "khong")
+    toggle(admin, "1.001193", "truc-tuyen", "co")
+    toggle(admin, "1.001193", "cong-bo", "co")
+    assert admin_log(app) == [
+        (name, "1.001193", "unpublished"),
+        (name, "1.001193", "online_closed"),
+        (name, "1.001193", "online_opened"),
+        (name, "1.001193", "published"),
+    ]
+    # A second press on a page left open changes nothing, and so logs nothing.
+    token = parse(admin.get("/can-bo/thu-tuc")).select_one("[name=csrf_token]")["value"]
+    again = {"csrf_token": token, "code": "1.001193", "doi": "cong-bo", "gia-tri": "co"}
+    assert admin.post("/can-bo/thu-tuc", data=again).status_code == 303
+    assert len(admin_log(app)) == 4
+
+    page = parse(admin.get("/can-bo/nguoi-dung"))
+    check_page(page)
+    shown = page.select("ul.changes")[1].get_text()
+    for words in ("ẩn thủ tục khỏi danh sách của xã", "tạm ngừng nhận hồ sơ trực tuyến", name):
+        assert words in shown
+    assert "Khai sinh" in shown or "khai sinh" in shown  # the procedure's name, beside its code
+    # Another commune's administrator does not read this commune's log.
+    other, _name = signed_in_admin(app, unit=4792)
+    assert "1.001193" not in parse(other.get("/can-bo/nguoi-dung")).select("ul.changes")[1].text
+
+
+def test_days_off_added_and_removed_are_logged(app: Flask) -> None:
+    admin, name = signed_in_admin(app)
+    page = parse(admin.get("/can-bo/ngay-nghi"))
+    day = date(local_today().year + 1, 6, 2)
+    form = "form[action$='/ngay-nghi']:not(.inline)"
+    post_form(admin, page, form, {"day": day.isoformat(), "note": "Bão"})
+    post_form(admin, page, form, {"day": day.isoformat(), "working": "co"})
+    listed = parse(admin.get("/can-bo/ngay-nghi"))
+    post_form(admin, listed, "form.inline[action$='/ngay-nghi']", {"xoa": "1"})
+    with app.app_context():
+        assert db.session.get(CalendarDay, (8566, day)) is None
+    shown = day.strftime("%d/%m/%Y")
+    assert admin_log(app) == [
+        (name, shown, "day_off"),
+        (name, shown, "working_day"),
+        (name, shown, "day_removed"),
+    ]
+    log = parse(admin.get("/can-bo/nguoi-dung")).select("ul.changes")[1].get_text()
+    assert "thêm ngày nghỉ" in log and "(Bão)" in log and "bỏ ngày đã thêm" in log
+
+
+def refuse_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second half of a change fails: its log row is refused by the database."""
+    from services import admin as admin_service
+
+    def unwritable(actor: StaffUser, subject: str, change: str, detail: str = "") -> None:
+        db.session.add(AdminChange(unit_code=actor.unit_code, actor=None, subject=subject,
+                                   change=change, detail=detail))  # fmt: skip
+
+    monkeypatch.setattr(admin_service, "log", unwritable)
+
+
+def test_a_day_whose_log_row_fails_is_not_kept(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin, _name = signed_in_admin(app)
+    page = parse(admin.get("/can-bo/ngay-nghi"))
+    day = date(local_today().year + 1, 6, 3)
+    form = "form[action$='/ngay-nghi']:not(.inline)"
+    post_form(admin, page, form, {"day": day.isoformat(), "note": "Bão"})
+    refuse_the_log(monkeypatch)
+    with pytest.raises(sa.exc.IntegrityError):
+        post_form(admin, page, form, {"day": (day + timedelta(days=1)).isoformat()})
+    with pytest.raises(sa.exc.IntegrityError):
+        post_form(
+            admin,
+            parse(admin.get("/can-bo/ngay-nghi")),
+            "form.inline[action$='/ngay-nghi']",
+            {"xoa": "1"},
+        )
+    with app.app_context():
+        assert db.session.get(CalendarDay, (8566, day + timedelta(days=1))) is None
+        assert db.session.get(CalendarDay, (8566, day)) is not None  # its removal undone
+    assert [change for _actor, _day, change in admin_log(app)] == ["day_off"]
+
+
+def test_a_procedure_switch_whose_log_row_fails_is_not_kept(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, restore_procedure: None
+) -> None:
+    admin, _name = signed_in_admin(app)
+    refuse_the_log(monkeypatch)
+    with pytest.raises(sa.exc.IntegrityError):
+        toggle(admin, "1.001193", "cong-bo", "khong")
+    with app.app_context():
+        assert db.session.get(Procedure, "1.001193").published
+    assert admin_log(app) == []
+
+
+def test_the_administrative_log_cannot_be_rewritten(app: Flask) -> None:
+    admin, _name = signed_in_admin(app)
+    page = parse(admin.get("/can-bo/ngay-nghi"))
+    day = date(local_today().year + 1, 6, 4)
+    post_form(admin, page, "form[action$='/ngay-nghi']:not(.inline)", {"day": day.isoformat()})
+    with app.app_context():
+        change = db.session.scalar(sa.select(AdminChange))
+        change.change = "day_removed"
+        with pytest.raises(PermissionError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(change)
+        with pytest.raises(PermissionError):
+            db.session.commit()
+        db.session.rollback()
+        for statement in (
+            sa.update(AdminChange).where(AdminChange.id == change.id).values(detail="x"),
+            sa.delete(AdminChange).where(AdminChange.id == change.id),
+        ):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                db.session.execute(statement)
+            db.session.rollback()
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_about_the_username(
+    app: Flask,
+) -> None:
+    from domain.messages import Invalid
+    from services import staff as staff_service
+
+    with app.app_context():
+        admin = db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.username == make_user(app, "quan_tri"))
+        )
+        details = {"full_name": "Lê Thị Hai", "phone": "", "role": "tiep_nhan"}
+        staff_service.create_account(admin, "le.thi.hai", **details)
+        # The second of two administrators, whose check for a free name ran before the insert.
+        with pytest.raises(Invalid) as refused:
+            staff_service.create_account(admin, "le.thi.hai", **details)
+        assert refused.value.field == "username"
+        assert refused.value.problem.message == staff_service.USERNAME_TAKEN
+    assert changes(app, "le.thi.hai") == ["created"]

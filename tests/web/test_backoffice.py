@@ -752,6 +752,37 @@ def test_counter_registration(app: Flask) -> None:
     assert (found.channel, found.status) == (1, 2) and found.due_date is not None
 
 
+def test_a_counter_receipt_that_fails_half_way_leaves_no_dossier(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models import OutboxMessage
+    from services import notify
+
+    queue = notify.queue
+
+    def refuse_the_receipt(row: Dossier, event: DossierEvent) -> None:
+        # The last step of the second half: registering went through, receiving fails.
+        if event.action == "receive":
+            raise RuntimeError("the receipt fails")
+        queue(row, event)
+
+    monkeypatch.setattr(notify, "queue", refuse_the_receipt)
+    clerk = staff_client(app, "tiep_nhan")
+    name = "Lò Thị Nửa Chừng"
+    with pytest.raises(RuntimeError, match="the receipt fails"):
+        counter_dossier(clerk, name=name)
+    with app.app_context():
+        left = db.session.scalars(sa.select(Dossier.id).where(Dossier.applicant_name == name))
+        assert left.all() == []
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DossierEvent)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    monkeypatch.undo()
+    # Nothing of the first try stayed, its number of the day included: the next one is 0001.
+    code = counter_dossier(clerk, name=name)
+    assert code.endswith("-0001")
+    assert (dossier(app, code).status, len(events(app, code))) == (2, 2)
+
+
 def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
     code = submitted(app)
     clerk = staff_client(app, "tiep_nhan")

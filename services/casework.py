@@ -1,0 +1,76 @@
+"""What the back office reads about its unit's dossiers and procedures.
+
+Its writes are services.workflow (actions), services.counter (paper dossiers), services.admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from domain.paging import Paging
+from domain.references import normalize_dossier_code
+from extensions import db
+from models import Dossier
+from models import DossierEvent
+from models import Procedure
+from models import StoredFile
+
+
+def unit_dossier(code: str, unit_code: int) -> Dossier | None:
+    """The dossier of this code, if it belongs to this unit, with its events and files."""
+    normal = normalize_dossier_code(code)
+    if not normal:
+        return None
+    return db.session.scalar(
+        sa.select(Dossier)
+        .where(Dossier.code == normal, Dossier.unit_code == unit_code)
+        .options(selectinload(Dossier.events), selectinload(Dossier.files))
+    )
+
+
+def dossier_file(dossier: Dossier, file_id: int) -> StoredFile | None:
+    """One paper of this dossier; another dossier's is not found."""
+    stored = db.session.get(StoredFile, file_id)
+    return stored if stored is not None and stored.dossier_id == dossier.id else None
+
+
+def procedures_in_use(unit_code: int) -> Sequence[Any]:
+    """(code, name) of the procedures the unit has dossiers of, for the inbox's filter."""
+    return db.session.execute(
+        sa.select(Procedure.code, Procedure.name)
+        .where(
+            Procedure.code.in_(
+                sa.select(Dossier.procedure_code).where(Dossier.unit_code == unit_code).distinct()
+            )
+        )
+        .order_by(Procedure.name)
+    ).all()
+
+
+def counter_procedures() -> Sequence[Any]:
+    """(code, name) of the commune procedures a paper dossier may be registered for."""
+    return db.session.execute(
+        sa.select(Procedure.code, Procedure.name)
+        .where(Procedure.is_local.is_(True))
+        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
+    ).all()
+
+
+def procedure_exists(code: str) -> bool:
+    return bool(code) and db.session.get(Procedure, code) is not None
+
+
+def unit_events(unit_code: int, paging: Paging) -> Sequence[Any]:
+    """(event, dossier code) of every action on the unit's dossiers, newest first."""
+    return db.session.execute(
+        sa.select(DossierEvent, Dossier.code)
+        .join(Dossier, Dossier.id == DossierEvent.dossier_id)
+        .where(Dossier.unit_code == unit_code)
+        .order_by(DossierEvent.id.desc())
+        .limit(paging.size)
+        .offset(paging.offset)
+    ).all()
