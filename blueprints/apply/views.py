@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -58,18 +55,13 @@ from services.forms import accepts_online
 from services.forms import form_for
 from services.links import public_url
 from services.units import directory
+from services.workflow import local_today
 
 bp = Blueprint("apply", __name__)
 
-CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SESSION_KEY = "drafts"
 NOT_FOUND = N_("Không tìm thấy hồ sơ đang làm với mã và số điện thoại này, hoặc hồ sơ đã hết hạn.")
 KEEP_IN_SESSION = 5
-
-
-def today() -> date:
-    return drafts.utcnow().astimezone(LOCAL).date()
 
 
 # --- Which drafts this browser may open --------------------------------------------------------
@@ -138,7 +130,7 @@ def step_as_sent(status: int, **notice: Any) -> tuple[str, int] | None:
     if current is None:
         return None
     counts = group_counts(current, draft)
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
     shown = StepResult(values=result.values, typed=result.typed)
     counts.update(result.counts)
     return render_step(draft, form, current, shown, counts, status, **notice)
@@ -185,21 +177,14 @@ def expired(_error: Exception) -> tuple[str, int]:
 # --- Start -------------------------------------------------------------------------------------
 
 
-def procedure_or_404(code: str) -> Procedure:
-    proc = db.session.get(Procedure, code) if CODE.match(code) else None
-    if proc is None:
-        abort(404)
-    return proc
-
-
-@bp.route("/nop-ho-so/<code>", methods=["GET", "POST"])
+@bp.route("/nop-ho-so/<procedure:code>", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 @private
 def start(code: str) -> Any:
     """The start page: what you need, how long it takes, the phone to resume with."""
-    if not CODE.match(code):
-        return step_or_page(code)
-    proc = procedure_or_404(code)
+    proc = db.session.get(Procedure, code)
+    if proc is None:
+        abort(404)
     form = form_for(code)
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
@@ -226,7 +211,7 @@ def start(code: str) -> Any:
 def start_unsaved() -> str | None:
     """The database is busy: the start page again with the phone number typed."""
     code = (request.view_args or {}).get("code", "")
-    proc = db.session.get(Procedure, code) if CODE.match(code) else None
+    proc = db.session.get(Procedure, code)
     form = form_for(code) if proc is not None else None
     if proc is None or form is None:
         return None
@@ -255,6 +240,8 @@ def draft_in_progress(code: str) -> Draft | None:
     return None
 
 
+@bp.route("/nop-ho-so/<draft_id>")
+@private
 def step_or_page(draft_id: str) -> Response:
     """/nop-ho-so/<draft>: go to where this draft stopped."""
     draft, _form = open_draft(draft_id)
@@ -363,14 +350,14 @@ def step(draft_id: str, step_id: str) -> Any:
         if typed:
             # Sent before with mistakes: a reload shows the same answers and the same messages.
             counts = group_counts(current, draft, typed)
-            result = read_step(current, typed, draft.answers, today(), directory(), counts)
+            result = read_step(current, typed, draft.answers, local_today(), directory(), counts)
             return render_step(draft, form, current, result, counts)
         return render_step(draft, form, current)
     counts = group_counts(current, draft)
     action = request.form.get("hanh-dong", "")
     if action.startswith(("them:", "tinh:")):
         return rework(draft, form, current, counts, action)
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
     result.errors.update(missing_uploads(current, draft))
     counts.update(result.counts)
     following = drafts.save_step(draft, form, current.id, result)
@@ -397,7 +384,7 @@ def rework(
 ) -> Any:
     """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
     verb, _sep, target = action.partition(":")
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
+    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
     counts.update(result.counts)
     spec = next((f for f in current.fields if f.name == target), None)
     if verb == "them" and spec is not None and spec.type == "group":
@@ -538,7 +525,7 @@ def check_field(draft_id: str, step_id: str, name: str) -> Any:
     result = StepResult()
     error = None
     try:
-        read_value(spec, request.form, name, today(), directory(), result)
+        read_value(spec, request.form, name, local_today(), directory(), result)
     except Invalid as problem:
         error = problem.problem
     typed = views.values_for(spec, name, None, dict(request.form))
@@ -562,7 +549,7 @@ def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
         "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
         "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
         "display": views.display,
-        "notices": late_notices(form, draft.answers, today()),
+        "notices": late_notices(form, draft.answers, local_today()),
         "resume_code": format_resume_code(draft.resume_code),
     }
 
