@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints import fields as views
 from blueprints import outage
+from blueprints.apply import pages
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import UPLOADS_PER_ADDRESS
 from blueprints.incoming import UPLOADS_PER_DRAFT
@@ -30,27 +31,21 @@ from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
 from domain import validators
-from domain.formspec import YES
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
-from domain.formspec import item_counts
-from domain.formspec import late_notices
-from domain.formspec import missing_answers
-from domain.formspec import read_step
 from domain.formspec import read_value
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
-from domain.references import format_resume_code
 from domain.references import normalize_resume_code
 from extensions import db
 from extensions import limiter
 from models import Dossier
 from models import Draft
 from models import Procedure
-from services import dossiers
 from services import drafts
+from services import steps
 from services.forms import accepts_online
 from services.forms import form_for
 from services.links import public_url
@@ -129,11 +124,8 @@ def step_as_sent(status: int, **notice: Any) -> tuple[str, int] | None:
     current = form.step(request.view_args["step_id"])
     if current is None:
         return None
-    counts = group_counts(current, draft)
-    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
-    shown = StepResult(values=result.values, typed=result.typed)
-    counts.update(result.counts)
-    return render_step(draft, form, current, shown, counts, status, **notice)
+    page = steps.as_sent(draft, current, request.form, local_today())
+    return pages.step_page(draft, form, page, returning=returning(), **notice), status
 
 
 @bp.errorhandler(CSRFError)
@@ -253,85 +245,9 @@ def step_or_page(draft_id: str) -> Response:
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def group_counts(
-    step: StepSpec, draft: Draft, source: dict[str, str] | None = None
-) -> dict[str, int]:
-    """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
-    return item_counts(step.fields, draft.answers, request.form if source is None else source)
-
-
-def render_step(
-    draft: Draft,
-    form: FormSpec,
-    step: StepSpec,
-    result: StepResult | None = None,
-    counts: dict[str, int] | None = None,
-    status: int = 200,
-    upload_errors: dict[str, Problem] | None = None,
-    stale: bool = False,
-    acknowledge: bool = False,
-    unavailable: str = "",
-) -> tuple[str, int]:
-    answers = dict(draft.answers)
-    if result is not None:
-        answers.update({k: v for k, v in result.values.items() if v is not None})
-        typed = result.typed
-    else:
-        typed = draft.typed.get(step.id)
-    errors = dict(result.errors) if result else {}
-    errors.update(upload_errors or {})
-    # A question that depends on an answer on this same page is always sent: without
-    # JavaScript it shows with a note saying when to answer it; site.js hides it until then.
-    here = {f.name: f for f in step.fields}
-    visible = [f for f in step.fields if f.when is None or f.when.field in here or f.shown(answers)]
-    field_list = views.field_views(
-        visible,
-        answers,
-        typed,
-        errors,
-        result.notices if result else {},
-        directory(),
-        current_app.config["PROVINCE_CODE"],
-        drafts.files_by_slot(draft),
-        counts or group_counts(step, draft),
-    )
-    note_conditions(field_list, step)
-    steps = form.visible_steps(answers)
-    previous = form.previous_step(step.id, answers)
-    return render_template(
-        "apply/step.html",
-        draft=draft,
-        form=form,
-        step=step,
-        fields=field_list,
-        errors=[(f, f.error) for f in flatten(field_list) if f.error],
-        number=[s.id for s in steps].index(step.id) + 1 if step in steps else 1,
-        total=len(steps),
-        previous=previous,
-        returning=request.args.get("sua") == "1",
-        resume_code=format_resume_code(draft.resume_code),
-        stale=stale,
-        acknowledge=acknowledge,
-        unavailable=unavailable,
-    ), status
-
-
-def note_conditions(field_list: list[views.FieldView], step: StepSpec) -> None:
-    """For a question asked only after some answer on the same page, say which answer."""
-    here = {f.name: f for f in step.fields}
-    for view in field_list:
-        when = view.spec.when
-        if when is not None and when.field in here:
-            view.condition = [_(here[when.field].label_of(v)) for v in when.values]
-
-
-def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
-    flat = []
-    for view in field_list:
-        flat.append(view)
-        for item in view.items:
-            flat.extend(item)
-    return flat
+def returning() -> bool:
+    """Sent from the check page's change link: back there once saved."""
+    return request.args.get("sua") == "1"
 
 
 @bp.route("/nop-ho-so/<draft_id>/<step_id>", methods=["GET", "POST"])
@@ -339,73 +255,23 @@ def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
 def step(draft_id: str, step_id: str) -> Any:
     """One question page. Answers are kept on the server every time the page is sent."""
     draft, form = open_draft(draft_id)
-    if draft.dossier is not None:
+    if request.method == "GET":
+        outcome = steps.show_step(draft, form, step_id, local_today())
+    else:
+        outcome = steps.submit_step(draft, form, step_id, request.form, local_today())
+    if outcome.kind == steps.SENT:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
-    current = form.step(step_id)
-    if current is None or not current.shown(draft.answers):
+    if outcome.kind == steps.ELSEWHERE:
         # An old page, or a step an answer has since hidden: go to where the draft is now.
         return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
-    if request.method == "GET":
-        typed = draft.typed.get(current.id)
-        if typed:
-            # Sent before with mistakes: a reload shows the same answers and the same messages.
-            counts = group_counts(current, draft, typed)
-            result = read_step(current, typed, draft.answers, local_today(), directory(), counts)
-            return render_step(draft, form, current, result, counts)
-        return render_step(draft, form, current)
-    counts = group_counts(current, draft)
-    action = request.form.get("hanh-dong", "")
-    if action.startswith(("them:", "tinh:")):
-        return rework(draft, form, current, counts, action)
-    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
-    result.errors.update(missing_uploads(current, draft))
-    counts.update(result.counts)
-    following = drafts.save_step(draft, form, current.id, result)
-    if not result.ok:
-        return render_step(draft, form, current, result, counts, 422)
-    if result.notices and request.form.get("da-doc") != YES:
-        # Accepted and saved, but the notice (a late registration) must be read before going on.
-        return render_step(draft, form, current, result, counts, acknowledge=True)
-    if request.args.get("sua") == "1":
-        # A change made from the check page may ask new questions: those come first.
-        pending = form.step(draft.current_step)
-        if pending is not None and pending.id != current.id:
-            return redirect(
-                url_for("apply.step", draft_id=draft.id, step_id=pending.id, sua="1"), 303
-            )
-        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    if outcome.page is not None:
+        page = pages.step_page(draft, form, outcome.page, returning=returning())
+        return page, outcome.status
+    following = outcome.goes_to(returning())
     if following is None:
         return redirect(url_for("apply.check", draft_id=draft.id), 303)
-    return redirect(url_for("apply.step", draft_id=draft.id, step_id=following), 303)
-
-
-def rework(
-    draft: Draft, form: FormSpec, current: StepSpec, counts: dict[str, int], action: str
-) -> Any:
-    """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
-    verb, _sep, target = action.partition(":")
-    result = read_step(current, request.form, draft.answers, local_today(), directory(), counts)
-    counts.update(result.counts)
-    spec = next((f for f in current.fields if f.name == target), None)
-    if verb == "them" and spec is not None and spec.type == "group":
-        counts[spec.name] = min(counts.get(spec.name, 0) + 1, spec.max_items)
-        result.typed[f"{spec.name}-count"] = str(counts[spec.name])
-    # Keep what was typed, but do not show errors for a page still being filled in.
-    drafts.keep_typed(draft, current.id, result.typed)
-    return render_step(
-        draft, form, current, StepResult(values=result.values, typed=result.typed), counts
-    )
-
-
-def missing_uploads(current: StepSpec, draft: Draft) -> dict[str, Problem]:
-    have = drafts.files_by_slot(draft)
-    missing = {}
-    for spec in current.visible_fields(draft.answers):
-        if spec.type == "upload" and spec.required and not have.get(spec.name):
-            missing[spec.name] = Problem(
-                N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này.")
-            )
-    return missing
+    sua = "1" if returning() else None
+    return redirect(url_for("apply.step", draft_id=draft.id, step_id=following, sua=sua), 303)
 
 
 @bp.route("/nop-ho-so/<draft_id>/tiep")
@@ -451,7 +317,7 @@ def upload(draft_id: str) -> Any:
     if problem:
         return slot_refused(draft, form, current, spec, problem, 422)
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, {})
+        return pages.upload_slot(draft, current, spec, {})
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
@@ -463,8 +329,9 @@ def slot_refused(
     """The slot (htmx, site.js) or its whole step again, with the problem by the slot."""
     errors = {spec.name: problem}
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, errors), status
-    return render_step(draft, form, current, status=status, upload_errors=errors)
+        return pages.upload_slot(draft, current, spec, errors), status
+    page = steps.with_problems(draft, current, errors)
+    return pages.step_page(draft, form, page, returning=returning()), status
 
 
 @bp.errorhandler(UploadsThrottled)
@@ -479,14 +346,6 @@ def uploads_throttled(error: UploadsThrottled) -> Any:
     return body, status, {"Retry-After": str(error.minutes * 60)}
 
 
-def render_slot(
-    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, errors: dict[str, Problem]
-) -> str:
-    view = views.FieldView(spec, spec.name, {}, errors.get(spec.name))
-    view.files = drafts.files_by_slot(draft).get(spec.name, [])
-    return render_template("apply/_upload.html", draft=draft, step=current, f=view)
-
-
 @bp.route("/nop-ho-so/<draft_id>/tep/<id:file_id>/xoa", methods=["POST"])
 @private
 def remove_file(draft_id: str, file_id: int) -> Any:
@@ -497,7 +356,7 @@ def remove_file(draft_id: str, file_id: int) -> Any:
     if draft.dossier is None:
         drafts.remove_file(draft, file_id)
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, {})
+        return pages.upload_slot(draft, current, spec, {})
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
@@ -528,30 +387,12 @@ def check_field(draft_id: str, step_id: str, name: str) -> Any:
         read_value(spec, request.form, name, local_today(), directory(), result)
     except Invalid as problem:
         error = problem.problem
-    typed = views.values_for(spec, name, None, dict(request.form))
-    view = views.FieldView(spec, name, typed, error, result.notices.get(name))
-    views.fill_choices(view, directory(), current_app.config["PROVINCE_CODE"])
-    note_conditions([view], current)
-    names = [f.name for f in current.fields]
-    return render_template("apply/_field.html", draft=draft, step=current, f=view, names=names)
+    return pages.field_check(
+        draft, current, spec, dict(request.form), error, result.notices.get(name)
+    )
 
 
 # --- Check, send, confirmation, receipt --------------------------------------------------------
-
-
-def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
-    files = drafts.files_by_slot(draft)
-    counts = {slot: len(items) for slot, items in files.items()}
-    return {
-        "draft": draft,
-        "form": form,
-        "steps": form.visible_steps(draft.answers),
-        "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
-        "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
-        "display": views.display,
-        "notices": late_notices(form, draft.answers, local_today()),
-        "resume_code": format_resume_code(draft.resume_code),
-    }
 
 
 @bp.route("/nop-ho-so/<draft_id>/kiem-tra")
@@ -561,7 +402,7 @@ def check(draft_id: str) -> Any:
     draft, form = open_draft(draft_id)
     if draft.dossier is not None:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
-    return render_template("apply/check.html", **check_context(draft, form), error=None)
+    return pages.check_page(draft, form)
 
 
 @bp.route("/nop-ho-so/<draft_id>/gui", methods=["POST"])
@@ -570,15 +411,10 @@ def check(draft_id: str) -> Any:
 def send(draft_id: str) -> Any:
     """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
     draft, form = open_draft(draft_id)
-    if draft.dossier is None:
-        context = check_context(draft, form)
-        if context["missing"]:
-            error = Problem(N_("Hồ sơ còn thiếu thông tin. Bạn hãy bổ sung các mục được đánh dấu."))
-            return render_template("apply/check.html", **context, error=error), 422
-        if request.form.get("declaration") != "co":
-            error = Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
-            return render_template("apply/check.html", **context, error=error), 422
-        dossiers.submit(draft, form, helper_user_id=signed_in_helper())
+    declared = request.form.get("declaration") == "co"
+    problem = steps.send(draft, form, declared, helper_user_id=signed_in_helper())
+    if problem is not None:
+        return pages.check_page(draft, form, problem), 422
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
 
 
@@ -588,13 +424,8 @@ def send_unsaved() -> str | None:
     draft, form = open_draft((request.view_args or {}).get("draft_id", ""))
     if draft.dossier is not None:
         return None
-    return render_template(
-        "apply/check.html",
-        **check_context(draft, form),
-        error=None,
-        declared=request.form.get("declaration") == "co",
-        unavailable="check",
-    )
+    declared = request.form.get("declaration") == "co"
+    return pages.check_page(draft, form, declared=declared, unavailable="check")
 
 
 def signed_in_helper() -> int | None:
