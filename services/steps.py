@@ -15,13 +15,16 @@ from dataclasses import field
 from datetime import date
 
 from domain.formspec import YES
+from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
 from domain.formspec import item_counts
 from domain.formspec import missing_answers
 from domain.formspec import read_step
+from domain.formspec import read_value
 from domain.messages import N_
+from domain.messages import Invalid
 from domain.messages import Problem
 from models import Draft
 from services import dossiers
@@ -179,3 +182,31 @@ def send(
         return Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
     dossiers.submit(draft, form, helper_user_id=helper_user_id)
     return None
+
+
+@dataclass
+class FieldCheck:
+    """One field checked as it is typed (htmx): its message, or its notice, or neither."""
+
+    step: StepSpec
+    spec: FieldSpec
+    error: Problem | None = None
+    notice: Problem | None = None
+
+
+def check_field(
+    form: FormSpec, step_id: str, name: str, posted: Mapping[str, str], today: date
+) -> FieldCheck | None:
+    """Check one simple field of a step; None when the step has no such field."""
+    step = form.step(step_id)
+    spec = next((f for f in step.fields if f.name == name), None) if step else None
+    if step is None or spec is None or spec.type in {"group", "upload"}:
+        return None
+    result = StepResult()
+    checked = FieldCheck(step, spec)
+    try:
+        read_value(spec, posted, name, today, directory(), result)
+    except Invalid as problem:
+        checked.error = problem.problem
+    checked.notice = result.notices.get(name)
+    return checked

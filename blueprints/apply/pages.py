@@ -18,6 +18,7 @@ from domain.references import format_resume_code
 from models import Draft
 from services import drafts
 from services import steps
+from services.steps import FieldCheck
 from services.steps import StepPage
 from services.units import directory
 from services.workflow import local_today
@@ -71,17 +72,11 @@ def step_page(
     )
 
 
-def field_check(
-    draft: Draft,
-    step: StepSpec,
-    spec: FieldSpec,
-    posted: dict[str, str],
-    error: Problem | None,
-    notice: Problem | None,
-) -> str:
+def field_check(draft: Draft, checked: FieldCheck, posted: dict[str, str]) -> str:
     """One field with its message, or none, as htmx swaps it in while the person types."""
+    step, spec = checked.step, checked.spec
     typed = views.values_for(spec, spec.name, None, posted)
-    view = views.FieldView(spec, spec.name, typed, error, notice)
+    view = views.FieldView(spec, spec.name, typed, checked.error, checked.notice)
     views.fill_choices(view, directory(), current_app.config["PROVINCE_CODE"])
     note_conditions([view], step)
     names = [f.name for f in step.fields]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -31,10 +30,9 @@ from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
 from domain import validators
+from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
-from domain.formspec import StepResult
 from domain.formspec import StepSpec
-from domain.formspec import read_value
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
@@ -49,7 +47,6 @@ from services import steps
 from services.forms import accepts_online
 from services.forms import form_for
 from services.links import public_url
-from services.units import directory
 from services.workflow import local_today
 
 bp = Blueprint("apply", __name__)
@@ -72,47 +69,28 @@ def unbind(draft_id: str) -> None:
     session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft_id]
 
 
-class NeedsResume(Exception):
-    pass
-
-
-class AlreadySent(Exception):
-    def __init__(self, draft_id: str) -> None:
-        super().__init__(draft_id)
-        self.draft_id = draft_id
-
-
-def sent_dossier(draft_id: str) -> Dossier | None:
-    """The dossier sent from a draft this browser holds, even once the draft is purged."""
-    if draft_id not in session.get(SESSION_KEY, []):
-        return None
-    return db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft_id))
+def held() -> list[str]:
+    """The drafts this browser may open without their resume code."""
+    return list(session.get(SESSION_KEY, []))
 
 
 def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
     """The draft and its form, if this browser may open it (else ask for the resume code)."""
-    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    bound = draft_id in session.get(SESSION_KEY, [])
-    if (draft is None or drafts.is_expired(draft)) and bound and sent_dossier(draft_id):
-        # Once sent, the dossier outlives its draft: never suggest starting again.
-        raise AlreadySent(draft_id)
-    if draft is None or not bound:
-        raise NeedsResume
-    if drafts.is_expired(draft):
+    try:
+        return drafts.open_held(draft_id, held())
+    except drafts.Expired:
         abort(410)
-    form = form_for(draft.procedure_code)
-    if form is None:
+    except drafts.NoForm:
         abort(404)
-    return draft, form
 
 
-@bp.errorhandler(NeedsResume)
-def needs_resume(_error: NeedsResume) -> Response:
+@bp.errorhandler(drafts.NeedsResume)
+def needs_resume(_error: drafts.NeedsResume) -> Response:
     return redirect(url_for("apply.resume"), 303)
 
 
-@bp.errorhandler(AlreadySent)
-def already_sent(error: AlreadySent) -> Response:
+@bp.errorhandler(drafts.AlreadySent)
+def already_sent(error: drafts.AlreadySent) -> Response:
     return redirect(url_for("apply.done", draft_id=error.draft_id), 303)
 
 
@@ -149,15 +127,15 @@ def too_big(_error: Exception) -> tuple[str, int]:
     draft_id = (request.view_args or {}).get("draft_id", "")
     try:
         draft, form = open_draft(draft_id) if draft_id else (None, None)
-    except (NeedsResume, AlreadySent, HTTPException):
+    except (drafts.NeedsResume, drafts.AlreadySent, HTTPException):
         draft = form = None
     if draft is not None and form is not None:
         back = url_for("apply.step_or_check", draft_id=draft.id)
         slot = request.args.get("o", "")
-        for candidate in form.visible_steps(draft.answers):
-            if slot in {f.name for f in candidate.visible_fields(draft.answers)}:
-                back = url_for("apply.step", draft_id=draft.id, step_id=candidate.id)
-                back += f"#{slot}-slot"
+        found = drafts.upload_slot(form, draft, slot)
+        if found is not None:
+            back = url_for("apply.step", draft_id=draft.id, step_id=found[0].id)
+            back += f"#{slot}-slot"
     return render_template("apply/too_big.html", back=back), 413
 
 
@@ -181,7 +159,7 @@ def start(code: str) -> Any:
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
     error = None
-    existing = draft_in_progress(code)
+    existing = drafts.in_progress(code, held())
     phone = request.form.get("phone", existing.phone if existing else "")
     if request.method == "POST":
         try:
@@ -213,23 +191,9 @@ def start_unsaved() -> str | None:
         form=form,
         phone=request.form.get("phone", "")[:20],
         error=None,
-        existing=draft_in_progress(code),
+        existing=drafts.in_progress(code, held()),
         unavailable="start",
     )
-
-
-def draft_in_progress(code: str) -> Draft | None:
-    """The latest unsent, unexpired draft of this procedure this browser already holds."""
-    for draft_id in reversed(session.get(SESSION_KEY, [])):
-        draft = db.session.get(Draft, draft_id)
-        if (
-            draft is not None
-            and draft.procedure_code == code
-            and draft.dossier is None
-            and not drafts.is_expired(draft)
-        ):
-            return draft
-    return None
 
 
 @bp.route("/nop-ho-so/<draft_id>")
@@ -288,12 +252,11 @@ def step_or_check(draft_id: str) -> Response:
 # --- Uploads -----------------------------------------------------------------------------------
 
 
-def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]:
-    for candidate in form.visible_steps(draft.answers):
-        for spec in candidate.visible_fields(draft.answers):
-            if spec.type == "upload" and spec.name == slot:
-                return candidate, spec
-    abort(404)
+def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, FieldSpec]:
+    found = drafts.upload_slot(form, draft, slot)
+    if found is None:
+        abort(404)
+    return found
 
 
 def draft_key() -> str:
@@ -311,8 +274,7 @@ def upload(draft_id: str) -> Any:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
-    room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
-    received = read_uploads(room, drafts.stored_bytes(draft, form))
+    received = read_uploads(drafts.room_left(draft, spec), drafts.stored_bytes(draft, form))
     problem = drafts.keep_files(draft, slot, received.files) or received.problem
     if problem:
         return slot_refused(draft, form, current, spec, problem, 422)
@@ -324,7 +286,7 @@ def upload(draft_id: str) -> Any:
 
 
 def slot_refused(
-    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, problem: Problem, status: int
+    draft: Draft, form: FormSpec, current: StepSpec, spec: FieldSpec, problem: Problem, status: int
 ) -> tuple[str, int]:
     """The slot (htmx, site.js) or its whole step again, with the problem by the slot."""
     errors = {spec.name: problem}
@@ -340,7 +302,7 @@ def uploads_throttled(error: UploadsThrottled) -> Any:
     try:
         draft, form = open_draft(str((request.view_args or {}).get("draft_id", "")))
         current, spec = upload_spec(form, draft, request.args.get("o", ""))
-    except (NeedsResume, AlreadySent, HTTPException):
+    except (drafts.NeedsResume, drafts.AlreadySent, HTTPException):
         return render_template("errors/error.html", code=429), 429
     body, status = slot_refused(draft, form, current, spec, error.problem, 429)
     return body, status, {"Retry-After": str(error.minutes * 60)}
@@ -377,19 +339,10 @@ def communes(draft_id: str) -> str:
 def check_field(draft_id: str, step_id: str, name: str) -> Any:
     """Check one field as it changes (htmx) and return it with its message, or none."""
     draft, form = open_draft(draft_id)
-    current = form.step(step_id)
-    spec = next((f for f in current.fields if f.name == name), None) if current else None
-    if spec is None or spec.type in {"group", "upload"}:
+    checked = steps.check_field(form, step_id, name, request.form, local_today())
+    if checked is None:
         abort(404)
-    result = StepResult()
-    error = None
-    try:
-        read_value(spec, request.form, name, local_today(), directory(), result)
-    except Invalid as problem:
-        error = problem.problem
-    return pages.field_check(
-        draft, current, spec, dict(request.form), error, result.notices.get(name)
-    )
+    return pages.field_check(draft, checked, dict(request.form))
 
 
 # --- Check, send, confirmation, receipt --------------------------------------------------------
@@ -438,7 +391,7 @@ def signed_in_helper() -> int | None:
 
 def submitted(draft_id: str) -> Dossier:
     """The sent dossier; it does not need its draft, which expires and is purged."""
-    dossier = sent_dossier(draft_id)
+    dossier = drafts.sent_dossier(draft_id, held())
     if dossier is None:
         open_draft(draft_id)  # not this browser's, or expired unsent: say so
         abort(404)

@@ -236,3 +236,22 @@ def test_sending_needs_every_answer_and_the_declaration_and_happens_once(
     )
     sent = steps.submit_step(kept(draft), form, "tinh-trang", XAC_NHAN["tinh-trang"], TODAY)
     assert sent.kind == steps.SENT
+
+
+def test_one_field_checked_as_it_is_typed(app_context: Flask) -> None:
+    form = form_for("1.001193")
+    assert form is not None
+    late = steps.check_field(
+        form, "tre-em", "child_birth_date", date_inputs("child_birth_date", day(70)), TODAY
+    )
+    assert late is not None and late.error is None and late.notice is not None
+    wrong = steps.check_field(form, "tre-em", "child_name", {"child_name": "An 3"}, TODAY)
+    assert wrong is not None and wrong.error is not None and wrong.notice is None
+    right = steps.check_field(form, "tre-em", "child_name", {"child_name": "Đinh An"}, TODAY)
+    assert right is not None and right.error is None and right.notice is None
+    for step_id, name in [
+        ("tre-em", "nope"),
+        ("khong-co", "child_name"),
+        ("giay-to", "birth_certificate"),
+    ]:
+        assert steps.check_field(form, step_id, name, {}, TODAY) is None
