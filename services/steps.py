@@ -58,7 +58,7 @@ class StepPage:
 class StepOutcome:
     kind: str
     page: StepPage | None = None
-    status: int = 200
+    refused: bool = False  # the page was sent with mistakes: it is shown again with them
     following: str | None = None  # the next page's step id; None: the check page
     pending: str | None = None  # the first other step still to answer, if any
 
@@ -109,7 +109,7 @@ def submit_step(
     counts.update(result.counts)
     following = drafts.save_step(draft, form, step.id, result)
     if not result.ok:
-        return StepOutcome(AGAIN, StepPage(step, result, counts), status=422)
+        return StepOutcome(AGAIN, StepPage(step, result, counts), refused=True)
     if result.notices and posted.get(READ) != YES:
         # Kept, but the notice (a late registration) must be read before going on.
         return StepOutcome(AGAIN, StepPage(step, result, counts, acknowledge=True))

@@ -230,7 +230,7 @@ def step(draft_id: str, step_id: str) -> Any:
         return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
     if outcome.page is not None:
         page = pages.step_page(draft, form, outcome.page, returning=returning())
-        return page, outcome.status
+        return page, (422 if outcome.refused else 200)
     following = outcome.goes_to(returning())
     if following is None:
         return redirect(url_for("apply.check", draft_id=draft.id), 303)

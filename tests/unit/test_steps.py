@@ -62,7 +62,7 @@ def test_mistakes_come_back_with_everything_typed(app_context: Flask) -> None:
         "child_sex": "",
     }
     outcome = steps.submit_step(draft, form, "tre-em", posted, TODAY)
-    assert outcome.kind == steps.AGAIN and outcome.status == 422
+    assert outcome.kind == steps.AGAIN and outcome.refused
     assert outcome.page is not None and not outcome.page.acknowledge
     shown = outcome.page.result
     assert set(shown.errors) == {"child_birth_date", "child_sex"}
@@ -74,7 +74,7 @@ def test_mistakes_come_back_with_everything_typed(app_context: Flask) -> None:
     # The good answers are kept even so, and a reload shows the same page and messages.
     assert saved.answers["child_name"] == "Đinh Minh An"
     again = steps.show_step(saved, form, "tre-em", TODAY)
-    assert again.page is not None and again.status == 200
+    assert again.page is not None and not again.refused
     assert set(again.page.result.errors) == set(shown.errors)
     assert again.page.result.typed == shown.typed
 
@@ -83,7 +83,7 @@ def test_a_late_date_is_kept_but_its_notice_is_read_first(app_context: Flask) ->
     draft, form = new_draft("1.001193")
     posted = {**KHAI_SINH["tre-em"], **date_inputs("child_birth_date", day(70))}
     outcome = steps.submit_step(draft, form, "tre-em", posted, TODAY)
-    assert outcome.kind == steps.AGAIN and outcome.status == 200
+    assert outcome.kind == steps.AGAIN and not outcome.refused
     assert outcome.page is not None and outcome.page.acknowledge
     assert set(outcome.page.result.notices) == {"child_birth_date"}
     assert "tre-em" in kept(draft).done_steps
@@ -94,7 +94,7 @@ def test_a_late_date_is_kept_but_its_notice_is_read_first(app_context: Flask) ->
 def test_a_document_page_without_its_file_is_refused(app_context: Flask) -> None:
     draft, form = new_draft("1.001193")
     outcome = steps.submit_step(draft, form, "giay-to", {}, TODAY)
-    assert outcome.status == 422 and outcome.page is not None
+    assert outcome.refused and outcome.page is not None
     assert set(outcome.page.result.errors) == {"birth_certificate"}
 
 
@@ -122,7 +122,7 @@ def test_adding_an_item_keeps_what_was_typed_without_messages(app_context: Flask
         steps.ACTION: "them:previous_marriages",
     }
     outcome = steps.submit_step(draft, form, "hon-nhan-truoc", posted, TODAY)
-    assert outcome.kind == steps.AGAIN and outcome.status == 200
+    assert outcome.kind == steps.AGAIN and not outcome.refused
     assert outcome.page is not None
     assert outcome.page.counts == {"previous_marriages": 2}
     assert outcome.page.result.errors == {}  # the first item is not finished: no message yet
@@ -162,7 +162,7 @@ def test_removing_the_only_item_a_divorce_needs_is_refused(app_context: Flask) -
     posted = {"previous_marriages-count": "1", **previous_marriage(0, "Trần Văn Một")}
     posted["previous_marriages-0-bo"] = "co"
     outcome = steps.submit_step(draft, form, "hon-nhan-truoc", posted, TODAY)
-    assert outcome.status == 422 and outcome.page is not None
+    assert outcome.refused and outcome.page is not None
     assert set(outcome.page.result.errors) == {"previous_marriages"}
     assert outcome.page.counts == {"previous_marriages": 1}  # one empty item to fill in
 
