@@ -255,3 +255,33 @@ def test_one_field_checked_as_it_is_typed(app_context: Flask) -> None:
         ("giay-to", "birth_certificate"),
     ]:
         assert steps.check_field(form, step_id, name, {}, TODAY) is None
+
+
+def test_picking_a_province_without_javascript_keeps_the_page_as_typed(
+    app_context: Flask,
+) -> None:
+    draft, form = new_draft("1.001193")
+    posted = {
+        "requester_name": "Hà Thị Mai",
+        "requester_address-tinh": "1",
+        "requester_address-xa": "",
+        steps.ACTION: "tinh:requester_address",
+    }
+    outcome = steps.submit_step(draft, form, "nguoi-yeu-cau", posted, TODAY)
+    assert outcome.kind == steps.AGAIN and not outcome.refused
+    assert outcome.page is not None and outcome.page.result.errors == {}
+    assert outcome.page.result.typed["requester_address-tinh"] == "1"
+    saved = kept(draft)
+    assert saved.typed["nguoi-yeu-cau"]["requester_name"] == "Hà Thị Mai"
+    assert saved.done_steps == [] and saved.answers == {}
+
+
+def test_the_view_leaves_reading_a_step_to_the_service() -> None:
+    # Issue 12: apply/views.py called read_step in four places; now only services/steps does.
+    from tests.test_architecture import ROOT
+    from tests.test_architecture import imported_modules
+
+    imported = imported_modules(ROOT / "blueprints" / "apply" / "views.py")
+    readers = {f"domain.formspec.{name}" for name in ("read_step", "read_value", "item_counts")}
+    assert imported & readers == set()
+    assert "services.steps" in imported
