@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
@@ -18,12 +20,34 @@ from domain.messages import Problem
 from domain.references import new_resume_code
 from domain.uploads import CleanFile
 from extensions import db
+from models import Dossier
 from models import Draft
 from models import StoredFile
 from models import utcnow
 from services.files import file_path
 from services.files import remove_partial_files
 from services.files import store_all
+from services.forms import form_for
+
+
+class NeedsResume(Exception):
+    """Not a draft this browser holds: the resume code and phone number open it."""
+
+
+class AlreadySent(Exception):
+    """The draft was sent (and may be purged since): its dossier's confirmation."""
+
+    def __init__(self, draft_id: str) -> None:
+        super().__init__(draft_id)
+        self.draft_id = draft_id
+
+
+class Expired(Exception):
+    """The draft was never sent and its days are over."""
+
+
+class NoForm(Exception):
+    """The draft's procedure has no online form any more."""
 
 
 def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None = None) -> Draft:
@@ -55,6 +79,44 @@ def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None 
 
 def is_expired(draft: Draft, now: datetime | None = None) -> bool:
     return draft.expires_at <= (now or utcnow())
+
+
+def sent_dossier(draft_id: str, held: Collection[str]) -> Dossier | None:
+    """The dossier sent from a draft the browser holds, even once the draft is purged."""
+    if draft_id not in held:
+        return None
+    return db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft_id))
+
+
+def open_held(draft_id: str, held: Collection[str]) -> tuple[Draft, FormSpec]:
+    """The draft and its form, if it is one of `held` (the browser's); else why not."""
+    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
+    bound = draft_id in held
+    if (draft is None or is_expired(draft)) and bound and sent_dossier(draft_id, held):
+        # Once sent, the dossier outlives its draft: never suggest starting again.
+        raise AlreadySent(draft_id)
+    if draft is None or not bound:
+        raise NeedsResume
+    if is_expired(draft):
+        raise Expired
+    form = form_for(draft.procedure_code)
+    if form is None:
+        raise NoForm
+    return draft, form
+
+
+def in_progress(procedure_code: str, held: Collection[str]) -> Draft | None:
+    """The latest unsent, unexpired draft of this procedure among `held` (in opening order)."""
+    for draft_id in reversed(list(held)):
+        draft = db.session.get(Draft, draft_id)
+        if (
+            draft is not None
+            and draft.procedure_code == procedure_code
+            and draft.dossier is None
+            and not is_expired(draft)
+        ):
+            return draft
+    return None
 
 
 def find_for_resume(resume_code: str, phone: str) -> Draft | None:
@@ -115,6 +177,20 @@ def stored_bytes(draft: Draft, form: FormSpec) -> int:
     """What counts toward the dossier's size limit: the files of the slots still asked for."""
     wanted = form.visible_upload_slots(draft.answers)
     return sum(f.size for f in draft.files if f.slot in wanted)
+
+
+def upload_slot(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, FieldSpec] | None:
+    """The step and field of a document slot the answers still ask for."""
+    for step in form.visible_steps(draft.answers):
+        for spec in step.visible_fields(draft.answers):
+            if spec.type == "upload" and spec.name == slot:
+                return step, spec
+    return None
+
+
+def room_left(draft: Draft, spec: FieldSpec) -> int:
+    """How many more files the slot takes."""
+    return spec.max_files - len(files_by_slot(draft).get(spec.name, []))
 
 
 def files_by_slot(draft: Draft) -> dict[str, list[StoredFile]]:

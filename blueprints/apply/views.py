@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -24,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints import fields as views
 from blueprints import outage
+from blueprints.apply import pages
 from blueprints.htmx import is_fragment_request
 from blueprints.incoming import UPLOADS_PER_ADDRESS
 from blueprints.incoming import UPLOADS_PER_DRAFT
@@ -33,43 +30,30 @@ from blueprints.incoming import throttled
 from blueprints.private import private
 from blueprints.qr import qr_svg
 from domain import validators
-from domain.formspec import YES
+from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
-from domain.formspec import StepResult
 from domain.formspec import StepSpec
-from domain.formspec import item_counts
-from domain.formspec import late_notices
-from domain.formspec import missing_answers
-from domain.formspec import read_step
-from domain.formspec import read_value
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
-from domain.references import format_resume_code
 from domain.references import normalize_resume_code
 from extensions import db
 from extensions import limiter
 from models import Dossier
 from models import Draft
 from models import Procedure
-from services import dossiers
 from services import drafts
+from services import steps
 from services.forms import accepts_online
 from services.forms import form_for
 from services.links import public_url
-from services.units import directory
+from services.workflow import local_today
 
 bp = Blueprint("apply", __name__)
 
-CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SESSION_KEY = "drafts"
 NOT_FOUND = N_("Không tìm thấy hồ sơ đang làm với mã và số điện thoại này, hoặc hồ sơ đã hết hạn.")
 KEEP_IN_SESSION = 5
-
-
-def today() -> date:
-    return drafts.utcnow().astimezone(LOCAL).date()
 
 
 # --- Which drafts this browser may open --------------------------------------------------------
@@ -85,47 +69,28 @@ def unbind(draft_id: str) -> None:
     session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d != draft_id]
 
 
-class NeedsResume(Exception):
-    pass
-
-
-class AlreadySent(Exception):
-    def __init__(self, draft_id: str) -> None:
-        super().__init__(draft_id)
-        self.draft_id = draft_id
-
-
-def sent_dossier(draft_id: str) -> Dossier | None:
-    """The dossier sent from a draft this browser holds, even once the draft is purged."""
-    if draft_id not in session.get(SESSION_KEY, []):
-        return None
-    return db.session.scalar(sa.select(Dossier).where(Dossier.draft_id == draft_id))
+def held() -> list[str]:
+    """The drafts this browser may open without their resume code."""
+    return list(session.get(SESSION_KEY, []))
 
 
 def open_draft(draft_id: str) -> tuple[Draft, FormSpec]:
     """The draft and its form, if this browser may open it (else ask for the resume code)."""
-    draft = db.session.get(Draft, draft_id) if len(draft_id) <= 32 else None
-    bound = draft_id in session.get(SESSION_KEY, [])
-    if (draft is None or drafts.is_expired(draft)) and bound and sent_dossier(draft_id):
-        # Once sent, the dossier outlives its draft: never suggest starting again.
-        raise AlreadySent(draft_id)
-    if draft is None or not bound:
-        raise NeedsResume
-    if drafts.is_expired(draft):
+    try:
+        return drafts.open_held(draft_id, held())
+    except drafts.Expired:
         abort(410)
-    form = form_for(draft.procedure_code)
-    if form is None:
+    except drafts.NoForm:
         abort(404)
-    return draft, form
 
 
-@bp.errorhandler(NeedsResume)
-def needs_resume(_error: NeedsResume) -> Response:
+@bp.errorhandler(drafts.NeedsResume)
+def needs_resume(_error: drafts.NeedsResume) -> Response:
     return redirect(url_for("apply.resume"), 303)
 
 
-@bp.errorhandler(AlreadySent)
-def already_sent(error: AlreadySent) -> Response:
+@bp.errorhandler(drafts.AlreadySent)
+def already_sent(error: drafts.AlreadySent) -> Response:
     return redirect(url_for("apply.done", draft_id=error.draft_id), 303)
 
 
@@ -137,11 +102,8 @@ def step_as_sent(status: int, **notice: Any) -> tuple[str, int] | None:
     current = form.step(request.view_args["step_id"])
     if current is None:
         return None
-    counts = group_counts(current, draft)
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
-    shown = StepResult(values=result.values, typed=result.typed)
-    counts.update(result.counts)
-    return render_step(draft, form, current, shown, counts, status, **notice)
+    page = steps.as_sent(draft, current, request.form, local_today())
+    return pages.step_page(draft, form, page, returning=returning(), **notice), status
 
 
 @bp.errorhandler(CSRFError)
@@ -165,15 +127,15 @@ def too_big(_error: Exception) -> tuple[str, int]:
     draft_id = (request.view_args or {}).get("draft_id", "")
     try:
         draft, form = open_draft(draft_id) if draft_id else (None, None)
-    except (NeedsResume, AlreadySent, HTTPException):
+    except (drafts.NeedsResume, drafts.AlreadySent, HTTPException):
         draft = form = None
     if draft is not None and form is not None:
         back = url_for("apply.step_or_check", draft_id=draft.id)
         slot = request.args.get("o", "")
-        for candidate in form.visible_steps(draft.answers):
-            if slot in {f.name for f in candidate.visible_fields(draft.answers)}:
-                back = url_for("apply.step", draft_id=draft.id, step_id=candidate.id)
-                back += f"#{slot}-slot"
+        found = drafts.upload_slot(form, draft, slot)
+        if found is not None:
+            back = url_for("apply.step", draft_id=draft.id, step_id=found[0].id)
+            back += f"#{slot}-slot"
     return render_template("apply/too_big.html", back=back), 413
 
 
@@ -185,26 +147,19 @@ def expired(_error: Exception) -> tuple[str, int]:
 # --- Start -------------------------------------------------------------------------------------
 
 
-def procedure_or_404(code: str) -> Procedure:
-    proc = db.session.get(Procedure, code) if CODE.match(code) else None
-    if proc is None:
-        abort(404)
-    return proc
-
-
-@bp.route("/nop-ho-so/<code>", methods=["GET", "POST"])
+@bp.route("/nop-ho-so/<procedure:code>", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 @private
 def start(code: str) -> Any:
     """The start page: what you need, how long it takes, the phone to resume with."""
-    if not CODE.match(code):
-        return step_or_page(code)
-    proc = procedure_or_404(code)
+    proc = db.session.get(Procedure, code)
+    if proc is None:
+        abort(404)
     form = form_for(code)
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
     error = None
-    existing = draft_in_progress(code)
+    existing = drafts.in_progress(code, held())
     phone = request.form.get("phone", existing.phone if existing else "")
     if request.method == "POST":
         try:
@@ -226,7 +181,7 @@ def start(code: str) -> Any:
 def start_unsaved() -> str | None:
     """The database is busy: the start page again with the phone number typed."""
     code = (request.view_args or {}).get("code", "")
-    proc = db.session.get(Procedure, code) if CODE.match(code) else None
+    proc = db.session.get(Procedure, code)
     form = form_for(code) if proc is not None else None
     if proc is None or form is None:
         return None
@@ -236,25 +191,13 @@ def start_unsaved() -> str | None:
         form=form,
         phone=request.form.get("phone", "")[:20],
         error=None,
-        existing=draft_in_progress(code),
+        existing=drafts.in_progress(code, held()),
         unavailable="start",
     )
 
 
-def draft_in_progress(code: str) -> Draft | None:
-    """The latest unsent, unexpired draft of this procedure this browser already holds."""
-    for draft_id in reversed(session.get(SESSION_KEY, [])):
-        draft = db.session.get(Draft, draft_id)
-        if (
-            draft is not None
-            and draft.procedure_code == code
-            and draft.dossier is None
-            and not drafts.is_expired(draft)
-        ):
-            return draft
-    return None
-
-
+@bp.route("/nop-ho-so/<draft_id>")
+@private
 def step_or_page(draft_id: str) -> Response:
     """/nop-ho-so/<draft>: go to where this draft stopped."""
     draft, _form = open_draft(draft_id)
@@ -266,85 +209,9 @@ def step_or_page(draft_id: str) -> Response:
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def group_counts(
-    step: StepSpec, draft: Draft, source: dict[str, str] | None = None
-) -> dict[str, int]:
-    """How many items each repeatable group shows: as posted (or kept typed), else as saved."""
-    return item_counts(step.fields, draft.answers, request.form if source is None else source)
-
-
-def render_step(
-    draft: Draft,
-    form: FormSpec,
-    step: StepSpec,
-    result: StepResult | None = None,
-    counts: dict[str, int] | None = None,
-    status: int = 200,
-    upload_errors: dict[str, Problem] | None = None,
-    stale: bool = False,
-    acknowledge: bool = False,
-    unavailable: str = "",
-) -> tuple[str, int]:
-    answers = dict(draft.answers)
-    if result is not None:
-        answers.update({k: v for k, v in result.values.items() if v is not None})
-        typed = result.typed
-    else:
-        typed = draft.typed.get(step.id)
-    errors = dict(result.errors) if result else {}
-    errors.update(upload_errors or {})
-    # A question that depends on an answer on this same page is always sent: without
-    # JavaScript it shows with a note saying when to answer it; site.js hides it until then.
-    here = {f.name: f for f in step.fields}
-    visible = [f for f in step.fields if f.when is None or f.when.field in here or f.shown(answers)]
-    field_list = views.field_views(
-        visible,
-        answers,
-        typed,
-        errors,
-        result.notices if result else {},
-        directory(),
-        current_app.config["PROVINCE_CODE"],
-        drafts.files_by_slot(draft),
-        counts or group_counts(step, draft),
-    )
-    note_conditions(field_list, step)
-    steps = form.visible_steps(answers)
-    previous = form.previous_step(step.id, answers)
-    return render_template(
-        "apply/step.html",
-        draft=draft,
-        form=form,
-        step=step,
-        fields=field_list,
-        errors=[(f, f.error) for f in flatten(field_list) if f.error],
-        number=[s.id for s in steps].index(step.id) + 1 if step in steps else 1,
-        total=len(steps),
-        previous=previous,
-        returning=request.args.get("sua") == "1",
-        resume_code=format_resume_code(draft.resume_code),
-        stale=stale,
-        acknowledge=acknowledge,
-        unavailable=unavailable,
-    ), status
-
-
-def note_conditions(field_list: list[views.FieldView], step: StepSpec) -> None:
-    """For a question asked only after some answer on the same page, say which answer."""
-    here = {f.name: f for f in step.fields}
-    for view in field_list:
-        when = view.spec.when
-        if when is not None and when.field in here:
-            view.condition = [_(here[when.field].label_of(v)) for v in when.values]
-
-
-def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
-    flat = []
-    for view in field_list:
-        flat.append(view)
-        for item in view.items:
-            flat.extend(item)
-    return flat
+def returning() -> bool:
+    """Sent from the check page's change link: back there once saved."""
+    return request.args.get("sua") == "1"
 
 
 @bp.route("/nop-ho-so/<draft_id>/<step_id>", methods=["GET", "POST"])
@@ -352,73 +219,23 @@ def flatten(field_list: list[views.FieldView]) -> list[views.FieldView]:
 def step(draft_id: str, step_id: str) -> Any:
     """One question page. Answers are kept on the server every time the page is sent."""
     draft, form = open_draft(draft_id)
-    if draft.dossier is not None:
+    if request.method == "GET":
+        outcome = steps.show_step(draft, form, step_id, local_today())
+    else:
+        outcome = steps.submit_step(draft, form, step_id, request.form, local_today())
+    if outcome.kind == steps.SENT:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
-    current = form.step(step_id)
-    if current is None or not current.shown(draft.answers):
+    if outcome.kind == steps.ELSEWHERE:
         # An old page, or a step an answer has since hidden: go to where the draft is now.
         return redirect(url_for("apply.step_or_check", draft_id=draft.id), 303)
-    if request.method == "GET":
-        typed = draft.typed.get(current.id)
-        if typed:
-            # Sent before with mistakes: a reload shows the same answers and the same messages.
-            counts = group_counts(current, draft, typed)
-            result = read_step(current, typed, draft.answers, today(), directory(), counts)
-            return render_step(draft, form, current, result, counts)
-        return render_step(draft, form, current)
-    counts = group_counts(current, draft)
-    action = request.form.get("hanh-dong", "")
-    if action.startswith(("them:", "tinh:")):
-        return rework(draft, form, current, counts, action)
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
-    result.errors.update(missing_uploads(current, draft))
-    counts.update(result.counts)
-    following = drafts.save_step(draft, form, current.id, result)
-    if not result.ok:
-        return render_step(draft, form, current, result, counts, 422)
-    if result.notices and request.form.get("da-doc") != YES:
-        # Accepted and saved, but the notice (a late registration) must be read before going on.
-        return render_step(draft, form, current, result, counts, acknowledge=True)
-    if request.args.get("sua") == "1":
-        # A change made from the check page may ask new questions: those come first.
-        pending = form.step(draft.current_step)
-        if pending is not None and pending.id != current.id:
-            return redirect(
-                url_for("apply.step", draft_id=draft.id, step_id=pending.id, sua="1"), 303
-            )
-        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    if outcome.page is not None:
+        page = pages.step_page(draft, form, outcome.page, returning=returning())
+        return page, (422 if outcome.refused else 200)
+    following = outcome.goes_to(returning())
     if following is None:
         return redirect(url_for("apply.check", draft_id=draft.id), 303)
-    return redirect(url_for("apply.step", draft_id=draft.id, step_id=following), 303)
-
-
-def rework(
-    draft: Draft, form: FormSpec, current: StepSpec, counts: dict[str, int], action: str
-) -> Any:
-    """Add a repeated item, or pick a province without JavaScript; nothing typed is lost."""
-    verb, _sep, target = action.partition(":")
-    result = read_step(current, request.form, draft.answers, today(), directory(), counts)
-    counts.update(result.counts)
-    spec = next((f for f in current.fields if f.name == target), None)
-    if verb == "them" and spec is not None and spec.type == "group":
-        counts[spec.name] = min(counts.get(spec.name, 0) + 1, spec.max_items)
-        result.typed[f"{spec.name}-count"] = str(counts[spec.name])
-    # Keep what was typed, but do not show errors for a page still being filled in.
-    drafts.keep_typed(draft, current.id, result.typed)
-    return render_step(
-        draft, form, current, StepResult(values=result.values, typed=result.typed), counts
-    )
-
-
-def missing_uploads(current: StepSpec, draft: Draft) -> dict[str, Problem]:
-    have = drafts.files_by_slot(draft)
-    missing = {}
-    for spec in current.visible_fields(draft.answers):
-        if spec.type == "upload" and spec.required and not have.get(spec.name):
-            missing[spec.name] = Problem(
-                N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này.")
-            )
-    return missing
+    sua = "1" if returning() else None
+    return redirect(url_for("apply.step", draft_id=draft.id, step_id=following, sua=sua), 303)
 
 
 @bp.route("/nop-ho-so/<draft_id>/tiep")
@@ -435,12 +252,11 @@ def step_or_check(draft_id: str) -> Response:
 # --- Uploads -----------------------------------------------------------------------------------
 
 
-def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, Any]:
-    for candidate in form.visible_steps(draft.answers):
-        for spec in candidate.visible_fields(draft.answers):
-            if spec.type == "upload" and spec.name == slot:
-                return candidate, spec
-    abort(404)
+def upload_spec(form: FormSpec, draft: Draft, slot: str) -> tuple[StepSpec, FieldSpec]:
+    found = drafts.upload_slot(form, draft, slot)
+    if found is None:
+        abort(404)
+    return found
 
 
 def draft_key() -> str:
@@ -458,26 +274,26 @@ def upload(draft_id: str) -> Any:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
-    room = spec.max_files - len(drafts.files_by_slot(draft).get(slot, []))
-    received = read_uploads(room, drafts.stored_bytes(draft, form))
+    received = read_uploads(drafts.room_left(draft, spec), drafts.stored_bytes(draft, form))
     problem = drafts.keep_files(draft, slot, received.files) or received.problem
     if problem:
         return slot_refused(draft, form, current, spec, problem, 422)
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, {})
+        return pages.upload_slot(draft, current, spec, {})
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
 
 
 def slot_refused(
-    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, problem: Problem, status: int
+    draft: Draft, form: FormSpec, current: StepSpec, spec: FieldSpec, problem: Problem, status: int
 ) -> tuple[str, int]:
     """The slot (htmx, site.js) or its whole step again, with the problem by the slot."""
     errors = {spec.name: problem}
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, errors), status
-    return render_step(draft, form, current, status=status, upload_errors=errors)
+        return pages.upload_slot(draft, current, spec, errors), status
+    page = steps.with_problems(draft, current, errors)
+    return pages.step_page(draft, form, page, returning=returning()), status
 
 
 @bp.errorhandler(UploadsThrottled)
@@ -486,18 +302,10 @@ def uploads_throttled(error: UploadsThrottled) -> Any:
     try:
         draft, form = open_draft(str((request.view_args or {}).get("draft_id", "")))
         current, spec = upload_spec(form, draft, request.args.get("o", ""))
-    except (NeedsResume, AlreadySent, HTTPException):
+    except (drafts.NeedsResume, drafts.AlreadySent, HTTPException):
         return render_template("errors/error.html", code=429), 429
     body, status = slot_refused(draft, form, current, spec, error.problem, 429)
     return body, status, {"Retry-After": str(error.minutes * 60)}
-
-
-def render_slot(
-    draft: Draft, form: FormSpec, current: StepSpec, spec: Any, errors: dict[str, Problem]
-) -> str:
-    view = views.FieldView(spec, spec.name, {}, errors.get(spec.name))
-    view.files = drafts.files_by_slot(draft).get(spec.name, [])
-    return render_template("apply/_upload.html", draft=draft, step=current, f=view)
 
 
 @bp.route("/nop-ho-so/<draft_id>/tep/<id:file_id>/xoa", methods=["POST"])
@@ -510,7 +318,7 @@ def remove_file(draft_id: str, file_id: int) -> Any:
     if draft.dossier is None:
         drafts.remove_file(draft, file_id)
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
-        return render_slot(draft, form, current, spec, {})
+        return pages.upload_slot(draft, current, spec, {})
     return redirect(
         url_for("apply.step", draft_id=draft.id, step_id=current.id) + f"#{slot}-tep", 303
     )
@@ -531,40 +339,13 @@ def communes(draft_id: str) -> str:
 def check_field(draft_id: str, step_id: str, name: str) -> Any:
     """Check one field as it changes (htmx) and return it with its message, or none."""
     draft, form = open_draft(draft_id)
-    current = form.step(step_id)
-    spec = next((f for f in current.fields if f.name == name), None) if current else None
-    if spec is None or spec.type in {"group", "upload"}:
+    checked = steps.check_field(form, step_id, name, request.form, local_today())
+    if checked is None:
         abort(404)
-    result = StepResult()
-    error = None
-    try:
-        read_value(spec, request.form, name, today(), directory(), result)
-    except Invalid as problem:
-        error = problem.problem
-    typed = views.values_for(spec, name, None, dict(request.form))
-    view = views.FieldView(spec, name, typed, error, result.notices.get(name))
-    views.fill_choices(view, directory(), current_app.config["PROVINCE_CODE"])
-    note_conditions([view], current)
-    names = [f.name for f in current.fields]
-    return render_template("apply/_field.html", draft=draft, step=current, f=view, names=names)
+    return pages.field_check(draft, checked, dict(request.form))
 
 
 # --- Check, send, confirmation, receipt --------------------------------------------------------
-
-
-def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
-    files = drafts.files_by_slot(draft)
-    counts = {slot: len(items) for slot, items in files.items()}
-    return {
-        "draft": draft,
-        "form": form,
-        "steps": form.visible_steps(draft.answers),
-        "missing": {s.id for s in missing_answers(form, draft.answers, counts)},
-        "answers_of": lambda step_id: views.step_answers(form, step_id, draft.answers, files),
-        "display": views.display,
-        "notices": late_notices(form, draft.answers, today()),
-        "resume_code": format_resume_code(draft.resume_code),
-    }
 
 
 @bp.route("/nop-ho-so/<draft_id>/kiem-tra")
@@ -574,7 +355,7 @@ def check(draft_id: str) -> Any:
     draft, form = open_draft(draft_id)
     if draft.dossier is not None:
         return redirect(url_for("apply.done", draft_id=draft.id), 303)
-    return render_template("apply/check.html", **check_context(draft, form), error=None)
+    return pages.check_page(draft, form)
 
 
 @bp.route("/nop-ho-so/<draft_id>/gui", methods=["POST"])
@@ -583,15 +364,10 @@ def check(draft_id: str) -> Any:
 def send(draft_id: str) -> Any:
     """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
     draft, form = open_draft(draft_id)
-    if draft.dossier is None:
-        context = check_context(draft, form)
-        if context["missing"]:
-            error = Problem(N_("Hồ sơ còn thiếu thông tin. Bạn hãy bổ sung các mục được đánh dấu."))
-            return render_template("apply/check.html", **context, error=error), 422
-        if request.form.get("declaration") != "co":
-            error = Problem(N_("Bạn hãy đánh dấu vào ô cam đoan để gửi hồ sơ."))
-            return render_template("apply/check.html", **context, error=error), 422
-        dossiers.submit(draft, form, helper_user_id=signed_in_helper())
+    declared = request.form.get("declaration") == "co"
+    problem = steps.send(draft, form, declared, helper_user_id=signed_in_helper())
+    if problem is not None:
+        return pages.check_page(draft, form, problem), 422
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
 
 
@@ -601,13 +377,8 @@ def send_unsaved() -> str | None:
     draft, form = open_draft((request.view_args or {}).get("draft_id", ""))
     if draft.dossier is not None:
         return None
-    return render_template(
-        "apply/check.html",
-        **check_context(draft, form),
-        error=None,
-        declared=request.form.get("declaration") == "co",
-        unavailable="check",
-    )
+    declared = request.form.get("declaration") == "co"
+    return pages.check_page(draft, form, declared=declared, unavailable="check")
 
 
 def signed_in_helper() -> int | None:
@@ -620,7 +391,7 @@ def signed_in_helper() -> int | None:
 
 def submitted(draft_id: str) -> Dossier:
     """The sent dossier; it does not need its draft, which expires and is purged."""
-    dossier = sent_dossier(draft_id)
+    dossier = drafts.sent_dossier(draft_id, held())
     if dossier is None:
         open_draft(draft_id)  # not this browser's, or expired unsent: say so
         abort(404)
