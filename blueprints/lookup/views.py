@@ -293,12 +293,8 @@ def new_files(dossier: Dossier, slot: str) -> list[StoredFile]:
     return [
         f
         for f in dossier.files
-        if f.slot == slot and since is not None and _naive(f.created_at) >= _naive(since)
+        if f.slot == slot and since is not None and f.created_at >= since
     ]
-
-
-def _naive(moment: Any) -> Any:
-    return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
 
 
 def supplement_slots(dossier: Dossier) -> list[tuple[dict[str, str], Any]]:
