@@ -277,8 +277,9 @@ def withdraw(dossier: Dossier, reason: str, confirmed: bool) -> Outcome:
             act(dossier, request, None)
         except Invalid as refused:
             db.session.rollback()
-            name = workflow.PROBLEM_FIELDS.get(refused.problem.message, WHOLE)
-            return Outcome({name: refused.problem})
+            # The tick is the page's one field; any other refusal is about the whole dossier.
+            tick = refused.problem.message == workflow.NOT_CONFIRMED
+            return Outcome({"confirmed" if tick else WHOLE: refused.problem})
         except Conflict:
             return changed()
     return DONE
