@@ -54,7 +54,7 @@ CHANGED = N_(
 )
 PHONE_MISMATCH = N_("Số điện thoại không khớp với số đã ghi khi nộp hồ sơ.")
 PAPER_MISSING = N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của giấy tờ này.")
-RATING_MISSING = N_("Bạn hãy chọn một mức hài lòng.")
+RATING_MISSING = N_("Bạn hãy chọn một câu trả lời.")  # as a question of the online form says
 # Why the centre refused, stopped, asked for more, asked for money or set a new date: the
 # person needs these words to act, and sees them only with the phone number.
 REASONS_SHOWN = frozenset({"refuse", "stop", "request_supplement", "request_fee", "apologise"})

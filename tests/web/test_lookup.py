@@ -506,7 +506,7 @@ def test_a_rating_sent_without_a_choice_says_so_and_keeps_the_comment(app: Flask
         assert answer.status_code == 422 and answer.headers["Cache-Control"] == "no-store"
         again = parse(answer)
         check_page(again)
-        assert "chọn một mức hài lòng" in again.select_one("#value-error").get_text()
+        assert "chọn một câu trả lời" in again.select_one("#value-error").get_text()
         assert again.select_one("#danh-gia fieldset")["aria-describedby"] == "value-error"
         assert again.select_one("#comment").get_text() == "Cán bộ tận tình"
     with app.app_context():
