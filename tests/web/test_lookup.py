@@ -446,6 +446,7 @@ def test_a_repeated_group_is_corrected_item_by_item(app: Flask) -> None:
     from werkzeug.datastructures import MultiDict
 
     from blueprints.lookup import views
+    from services import lookup
 
     saved = {
         "previous_spouse_name": "Lò Văn Páo",
@@ -481,10 +482,51 @@ def test_a_repeated_group_is_corrected_item_by_item(app: Flask) -> None:
                 "previous_marriages-0-previous_end_paper": "Bản án số 12",
             }
         )
-        values, errors = views.read_answers(row, posted)
+        values, errors = lookup.read_corrections(row, posted)
         assert list(errors) == ["previous_marriages-0-previous_end_date"]
         posted["previous_marriages-0-previous_end_date-ngay"] = "14"
-        values, errors = views.read_answers(row, posted)
+        values, errors = lookup.read_corrections(row, posted)
         assert errors == {}
         assert values["previous_marriages"][0]["previous_end_date"] == "2019-05-14"
         assert values["previous_marriages"][0]["previous_spouse_name"] == "Lò Văn Pảo"
+
+
+def test_a_rating_sent_without_a_choice_says_so_and_keeps_the_comment(app: Flask) -> None:
+    code = submitted(app)
+    set_status(app, code, 10)
+    citizen = app.test_client()
+    verify(citizen, code)
+    page = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    form = page.select_one("form[action$='/danh-gia']")
+    token = form.select_one("[name=csrf_token]")["value"]
+    for value in ("", "rat-hai-long"):  # nothing ticked, or a value no radio sends
+        answer = citizen.post(
+            form["action"], data={"csrf_token": token, "value": value, "comment": "Cán bộ tận tình"}
+        )
+        assert answer.status_code == 422 and answer.headers["Cache-Control"] == "no-store"
+        again = parse(answer)
+        check_page(again)
+        assert "chọn một câu trả lời" in again.select_one("#value-error").get_text()
+        assert again.select_one("#danh-gia fieldset")["aria-describedby"] == "value-error"
+        assert again.select_one("#comment").get_text() == "Cán bộ tận tình"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DossierRating)) == 0
+    citizen.post(
+        form["action"],
+        data={"csrf_token": token, "value": "hai_long", "comment": "Cán bộ tận tình"},
+    )
+    shown = parse(citizen.get(f"/tra-cuu?ma={code}"))
+    assert "Cảm ơn" in shown.select_one("#danh-gia").get_text()
+
+
+def test_a_phone_number_written_wrongly_is_explained_by_the_field_and_kept(app: Flask) -> None:
+    code = submitted(app)
+    citizen = app.test_client()
+    answer = verify(citizen, code, "09123")
+    assert answer.status_code == 422
+    page = parse(answer)
+    check_page(page)
+    assert "10 chữ số" in page.select_one("#phone-error").get_text()
+    assert page.select_one("#phone")["value"] == "09123"
+    assert page.select_one("#phone")["aria-describedby"] == "phone-error"
+    assert "Hà Thị Mai" not in answer.get_data(as_text=True)

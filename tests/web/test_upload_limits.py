@@ -115,3 +115,33 @@ def test_supplement_uploads_are_limited_per_dossier(app: Flask) -> None:
     check_page(page)
     assert "đợi khoảng" in page.select_one("#birth_certificate-slot").get_text()
     assert page.select_one("form[action$='/bo-sung']") is not None  # can still send the rest
+
+
+def test_uploads_throttled_without_the_phone_number_get_a_plain_429(app: Flask) -> None:
+    code, citizen = asked_to_correct(app, ["birth_certificate"])
+    action = parse(citizen.get(f"/tra-cuu?ma={code}")).select_one("form.upload-form")["action"]
+    stranger = app.test_client()
+    token = parse(stranger.get(f"/tra-cuu?ma={code}")).select_one("[name=csrf_token]")["value"]
+
+    def upload(client: FlaskClient, url: str, csrf: str):
+        return client.post(
+            url,
+            data={"csrf_token": csrf, "tep": (io.BytesIO(NOT_A_FILE), "x.jpg")},
+            content_type="multipart/form-data",
+            headers={"X-Upload": "1"},  # as site.js sends it: the paper's block alone
+        )
+
+    # The limit counts every try on the dossier; the page with the paper is only the owner's.
+    statuses = [upload(stranger, action, token).status_code for _ in range(PER_DRAFT)]
+    assert statuses == [403] * PER_DRAFT
+    blocked = upload(stranger, action, token)
+    assert blocked.status_code == 429
+    check_page(parse(blocked))
+    page = parse(blocked)
+    assert page.select_one(".status-card, .upload, form.upload-form") is None  # the error page
+    # The owner, throttled in turn, for an item that is not a paper asked for: no paper to
+    # show the wait by, so the plain page too.
+    token = parse(citizen.get(f"/tra-cuu?ma={code}")).select_one("[name=csrf_token]")["value"]
+    not_a_paper = upload(citizen, action.replace("birth_certificate", "child_sex"), token)
+    assert not_a_paper.status_code == 429 and not_a_paper.headers["Cache-Control"] == "no-store"
+    assert parse(not_a_paper).select_one(".status-card, .upload, form.upload-form") is None

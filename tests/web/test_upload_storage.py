@@ -50,6 +50,11 @@ class FillingDisk(io.RawIOBase):
 @pytest.fixture
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Writes under the upload folder fail half-way with ENOSPC; returns the paths tried."""
+    return fill_the_disk(monkeypatch)
+
+
+def fill_the_disk(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """From now on, writes under the upload folder fail half-way; returns the paths tried."""
     tried: list[Path] = []
 
     def opening(path, mode="r", *args, **kwargs):
@@ -144,3 +149,37 @@ def test_the_purge_removes_what_a_killed_worker_left(app: Flask, uploads: Path) 
     with app.app_context():
         assert files.remove_partial_files(older_than=timedelta(hours=1)) == 1
     assert not old.exists() and new.exists() and kept.exists()
+
+
+def test_a_full_disk_on_a_supplement_paper_says_so_by_the_paper(
+    app: Flask, uploads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models import Dossier
+    from tests.pages import parse
+    from tests.web.test_lookup import asked_to_correct
+
+    code, citizen = asked_to_correct(app, ["birth_certificate"])  # its papers sent whole
+    full_disk = fill_the_disk(monkeypatch)
+    form = parse(citizen.get(f"/tra-cuu?ma={code}")).select_one("form.upload-form")
+    files_before = on_disk(uploads)
+    for script in (False, True):
+        response = citizen.post(
+            form["action"],
+            data={**form_values(form), "tep": (io.BytesIO(photo()), "bo-sung.jpg")},
+            content_type="multipart/form-data",
+            headers={"X-Upload": "1"} if script else {},
+        )
+        assert response.status_code == 422
+        page = parse(response)
+        if not script:
+            check_page(page)  # the whole page; with the script, the paper's block alone
+        assert "hết chỗ lưu tệp" in page.select_one("#birth_certificate-error").get_text()
+        assert "bo-sung.jpg" not in page.select_one("#birth_certificate-slot").get_text()
+    assert full_disk and on_disk(uploads) == files_before
+    with app.app_context():
+        linked = db.session.scalar(
+            sa.select(sa.func.count(StoredFile.id))
+            .join(Dossier, Dossier.id == StoredFile.dossier_id)
+            .where(Dossier.code == code, StoredFile.original_name == "bo-sung.jpg")
+        )
+    assert linked == 0
