@@ -276,10 +276,9 @@ def withdraw(dossier: Dossier, reason: str, confirmed: bool) -> Outcome:
         try:
             act(dossier, request, None)
         except Invalid as refused:
-            db.session.rollback()
             # The tick is the page's one field; any other refusal is about the whole dossier.
-            tick = refused.problem.message == workflow.NOT_CONFIRMED
-            return Outcome({"confirmed" if tick else WHOLE: refused.problem})
+            field = "confirmed" if refused.field == "confirmed" else WHOLE
+            return Outcome({field: refused.problem})
         except Conflict:
             return changed()
     return DONE
