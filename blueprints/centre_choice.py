@@ -10,7 +10,9 @@ from __future__ import annotations
 from flask import Response
 from flask import current_app
 from flask import g
+from flask import has_request_context
 from flask import request
+from flask_login import current_user
 
 from services import centres
 from services.centres import Centre
@@ -21,6 +23,8 @@ REMEMBER_DAYS = 365
 
 def chosen() -> Centre | None:
     """The centre this person chose, if any (and if it is one of this province)."""
+    if not has_request_context():
+        return None
     if "chosen_centre" not in g:
         raw = request.cookies.get(COOKIE, "")
         found = None
@@ -34,7 +38,19 @@ def chosen() -> Centre | None:
 
 
 def current() -> Centre:
-    """The centre every page shows: the one chosen, else the deployment's own."""
+    """The centre every page shows: the one chosen, else the deployment's own.
+
+    Staff pages show the staff member's own unit, whatever the office browser once chose.
+    """
+    if not has_request_context():  # a message queued by a command
+        return centres.default_centre()
+    if request.blueprint == "backoffice" and current_user.is_authenticated:
+        try:
+            own = centres.find(current_user.unit_code)
+        except Exception:  # an error page renders even when the database does not
+            own = None
+        if own is not None:
+            return own
     return chosen() or centres.default_centre()
 
 

@@ -23,6 +23,12 @@ from services.centres import Centre
 bp = Blueprint("centres", __name__)
 
 
+@bp.app_template_global()
+def centre_of(unit_code: int) -> Centre:
+    """A dossier's own centre, for the pages that speak of it (not the one a person chose)."""
+    return centres.find(unit_code) or centres.default_centre()
+
+
 def centre_or_404(unit: int) -> Centre:
     found = centres.find(unit)
     if found is None:  # unknown, or a commune of another province
