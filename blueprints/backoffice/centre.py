@@ -15,8 +15,10 @@ from blueprints.backoffice.views import bp
 from domain import centres as rules
 from domain import validators
 from domain.messages import N_
+from domain.messages import Problem
 from services import centres
 
+NOT_A_CENTRE = N_("Đơn vị của bạn không thuộc tỉnh của cổng này, nên chưa có Trung tâm để sửa.")
 SETTING_WORDS = {
     "name": N_("Tên Trung tâm"),
     "address": N_("Địa chỉ"),
@@ -34,10 +36,12 @@ def centre_settings() -> Any:
     unit = current_user.unit_code
     centre = centres.find(unit)
     typed = centres.settings_of(unit)
-    errors = {}
+    errors: dict[str, Problem] = {}
     if request.method == "POST":
         typed = {name: request.form.get(name, "")[:300] for name in rules.SETTINGS}
         values, errors = validators.check_all(request.form, rules.CHECKS, optional=rules.OPTIONAL)
+        if centre is None:  # an account of a unit outside the portal's province
+            errors["name"] = Problem(NOT_A_CENTRE)
         if not errors and centre is not None:
             changed = centres.update(unit, current_user.username, values)
             return redirect(url_for("backoffice.centre_settings", luu=len(changed)), 303)

@@ -316,3 +316,13 @@ def test_the_log_of_a_centre_cannot_be_rewritten(app: Flask) -> None:
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(sa.text("UPDATE centre_changes SET new = 'x'"))
         db.session.rollback()
+
+
+def test_an_administrator_of_a_unit_outside_the_province_is_told_so(app: Flask) -> None:
+    admin = staff_client(app, "quan_tri", unit=3388)  # Phường Đoàn Kết, Tỉnh Lai Châu
+    page = parse(admin.get("/can-bo/trung-tam"))
+    response = post_form(admin, page, FORM, SETTINGS)
+    assert response.status_code == 422
+    assert "không thuộc tỉnh" in parse(response).select_one("#name-error").get_text()
+    with app.app_context():
+        assert db.session.get(Centre, 3388) is None
