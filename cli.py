@@ -33,6 +33,10 @@ def load_command() -> None:
             f"MOTCUA_UNIT={unit.code} ({unit.name}) is in {unit.province.name} "
             f"(code {unit.province_code}), not in MOTCUA_PROVINCE={config['PROVINCE_CODE']}."
         )
+    from services.centres import seed
+
+    if seed(config):
+        click.echo(f"Centre of {unit.name}: settings from MOTCUA_CENTRE_*, now edited on the web.")
     counts = load_commune_catalog(unit.province.name)
     without = counts["without_detail"]
     click.echo(

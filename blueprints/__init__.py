@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.apply import bp as apply
     from blueprints.backoffice import bp as backoffice
     from blueprints.catalog import bp as catalog
+    from blueprints.centres import bp as centres
     from blueprints.converters import ProcedureCode
     from blueprints.edge import register_edge
     from blueprints.lookup import bp as lookup
@@ -25,3 +26,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lookup)
     app.register_blueprint(apply)
     app.register_blueprint(backoffice)
+    app.register_blueprint(centres)

@@ -1,7 +1,8 @@
 """A small in-process cache of whole catalogue pages, compressed once.
 
-Catalogue pages depend only on the URL, the language, whether htmx asked for a fragment and
-the catalogue's version, so each worker keeps the most recent ones as ready-to-send bytes
+Catalogue pages depend only on the URL, the language, whether htmx asked for a fragment, the
+catalogue's version and the centre the person chose (its name, address and phone are in the
+header and footer), so each worker keeps the most recent ones as ready-to-send bytes
 (compressed cheaply when first rendered, once at a high level when asked for again). They
 carry an ETag, so a phone that already has the page gets a 304 of a few bytes. Pages that
 show personal data must never use this.
@@ -24,6 +25,7 @@ from flask import current_app
 from flask import request
 from flask_babel import get_locale
 
+from blueprints import centre_choice
 from blueprints.compression import encode
 from blueprints.compression import preferred_encoding
 from blueprints.htmx import is_fragment_request
@@ -92,6 +94,8 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response]:
             request.full_path,
             str(get_locale()),
             is_fragment_request(),
+            # The header and footer show the person's centre: one page per centre.
+            centre_choice.cache_key(),
         )
         encoding = preferred_encoding()
         page = _pages.get(key)

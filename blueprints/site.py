@@ -21,6 +21,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 
+from blueprints import centre_choice
 from blueprints import outage
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
@@ -29,7 +30,6 @@ from domain import formatting
 from domain.search import clean_query
 from extensions import db
 from services.links import public_url
-from services.units import deployment
 
 bp = Blueprint("site", __name__)
 
@@ -88,7 +88,8 @@ def _language_names(languages: tuple[str, ...]) -> dict[str, str]:
 @bp.app_context_processor
 def inject_site() -> dict[str, Any]:
     return {
-        "site": deployment(),
+        "site": centre_choice.current(),
+        "centre_chosen": centre_choice.chosen() is not None,
         "locale": str(get_locale()),
         "asset_url": asset_url,
         "language_url": language_url,

@@ -6,6 +6,8 @@ from models.catalog import Procedure
 from models.catalog import ProcedureCase
 from models.catalog import ProcedureChannel
 from models.catalog import ProcedureDocument
+from models.centres import Centre
+from models.centres import CentreChange
 from models.dossiers import Dossier
 from models.dossiers import DossierEvent
 from models.dossiers import DossierRating
@@ -26,6 +28,8 @@ from models.units import Unit
 __all__ = [
     "AdminChange",
     "CalendarDay",
+    "Centre",
+    "CentreChange",
     "LoginThrottle",
     "OutboxMessage",
     "RateLimitCounter",

@@ -30,6 +30,7 @@ from models import Dossier
 from models import DossierEvent
 from models import OutboxMessage
 from models import utcnow
+from services import centres
 from services.links import public_url
 from services.units import deployment
 
@@ -53,7 +54,7 @@ def queue(dossier: Dossier, event: DossierEvent) -> None:
         "dossier": dossier,
         "event": event,
         "url": url,
-        "site": deployment(),
+        "site": centres.find(dossier.unit_code) or deployment(),
         # The dossier's own commune: one deployment can hold dossiers of several units.
         "unit_name": dossier.unit.name,
         "status_label": workflow.label,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
 
-from domain import formatting
 from extensions import db
 from models import Province
 from models import Unit
+
+if TYPE_CHECKING:
+    from services.centres import Centre
 
 
 @dataclass(frozen=True)
@@ -56,48 +59,8 @@ def directory() -> UnitDirectory:
     return found
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """The commune this portal serves, as shown in the header, footer and printouts."""
+def deployment() -> Centre:
+    """The deployment's own unit (MOTCUA_UNIT), whatever centre a person chose."""
+    from services.centres import default_centre
 
-    unit_code: int
-    unit_name: str
-    province_name: str
-    address: str
-    phone: str
-    hours: list[tuple[str, str]]
-
-    @property
-    def centre_name(self) -> str:
-        return self.unit_name
-
-
-_deployments: dict[int, Deployment] = {}
-
-
-def deployment() -> Deployment:
-    """The deployment's unit, read from the unit list once per process."""
-    config = current_app.config
-    code = config["UNIT_CODE"]
-    known = _deployments.get(code)
-    if known is not None:
-        return known
-    try:
-        unit = db.session.get(Unit, code)
-    except Exception:  # an error page must render even when the database does not
-        db.session.rollback()
-        unit = None
-    unit_name = unit.name if unit else ""
-    province_name = unit.province.name if unit else ""
-    address = config["CENTRE_ADDRESS"] or ", ".join(n for n in (unit_name, province_name) if n)
-    found = Deployment(
-        unit_code=code,
-        unit_name=unit_name,
-        province_name=province_name,
-        address=address,
-        phone=config["CENTRE_PHONE"],
-        hours=formatting.parse_hours(config["CENTRE_HOURS"]),
-    )
-    if unit is not None:
-        _deployments[code] = found
-    return found
+    return default_centre()

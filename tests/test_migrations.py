@@ -24,6 +24,7 @@ def test_models_and_migrations_agree(app_context: Flask) -> None:
         "TRUNCATE dossier_events",
         "TRUNCATE staff_changes",
         "TRUNCATE admin_changes",
+        "TRUNCATE centre_changes",
         "TRUNCATE dossiers CASCADE",  # reaches the events through their foreign key
         "TRUNCATE units CASCADE",  # and the account log through its unit
     ],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
+from blueprints import centre_choice
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
@@ -31,7 +32,6 @@ from models import ProcedureChannel
 from services import catalog_index
 from services.forms import accepts_online
 from services.forms import has_form
-from services.links import public_url
 
 bp = Blueprint("catalog", __name__)
 
@@ -196,7 +196,8 @@ def detail(code: str) -> str:
 def checklist(code: str) -> str:
     """A one-page A4 checklist with a QR code to the detail page, for outreach teams."""
     proc = procedure_or_404(code)
-    url = public_url("catalog.detail", code=proc.code)
+    # The chosen centre's address: the QR code brings the reader back to the same centre.
+    url = centre_choice.current().procedure_address(proc.code)
     cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
     limits = []
     for channel in proc.channels:

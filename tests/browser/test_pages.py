@@ -42,6 +42,10 @@ PUBLIC_PAGES = [
     "/quyen-rieng-tu",
     "/tiep-can",
     "/tiep-can?lang=en",
+    "/xa",  # the province's centres, to choose one's own
+    "/xa?q=zzz",  # none found
+    "/xa/thanh-ba",  # a centre's page, by name
+    "/xa/8152?lang=en",
 ]
 
 

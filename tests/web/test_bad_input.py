@@ -51,6 +51,7 @@ from tests.journeys import XAC_NHAN
 from tests.journeys import Applicant
 from tests.journeys import form_values
 from tests.journeys import photo
+from tests.kept import centres_kept
 from tests.pages import parse
 from tests.staff import staff_client
 from tests.web.bad_inputs import CORPUS
@@ -497,6 +498,9 @@ def scenario(app: Flask) -> tuple[dict[str, FlaskClient], list[Target], dict[str
         "/thu-tuc?q=khai+sinh",
         "/tiep-tuc",
         "/can-bo/dang-nhap",
+        "/xa",
+        "/xa?q=thanh+ba",
+        "/xa/8152",
     ):
         targets += targets_on("citizen new", url, parse(public.get(url)))
     draft_url = next(
@@ -540,6 +544,7 @@ def scenario(app: Flask) -> tuple[dict[str, FlaskClient], list[Target], dict[str
         "digest": "x",
         "filename": "css/site.css",
         "slip": "01",
+        "unit": "8152",
     }
     unique: dict[tuple[str, str, bool], Target] = {}
     for target in targets:
@@ -741,7 +746,7 @@ def test_no_bad_input_gives_a_server_error(make_app, monkeypatch: pytest.MonkeyP
     app = make_app(PROPAGATE_EXCEPTIONS=False)
     # Each 5xx is counted and summed up below instead; the logger is shared, so put it back.
     monkeypatch.setattr(app.logger, "disabled", True)
-    with kept_as_it_was(app):
+    with kept_as_it_was(app), centres_kept(app):
         fuzz_everything(app)
 
 

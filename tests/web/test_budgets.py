@@ -35,6 +35,8 @@ CITIZEN_PAGES = [
     ("/thu-tuc/2.000815", "section.official :is(td, dd)"),
     ("/tra-cuu", "form input[name=ma]"),
     ("/tra-cuu?ma={code}", ".status-card .status-now"),
+    ("/xa", "ul.centres li a"),  # all 148 communes of the province
+    ("/xa/8152", "dl.facts dd"),
 ]
 
 

@@ -1,0 +1,185 @@
+"""An existing single-commune database upgrades in place to the province's centres (0013).
+
+It starts from a database made at 0012, the head before centres, with what a commune's
+portal holds: accounts and their log, days off, drafts with their files, dossiers with their
+events and files. After the upgrade nothing is lost or changed, everything still belongs to
+the MOTCUA_UNIT commune, and that commune's centre shows what the environment said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from app import create_app
+from extensions import db
+from extensions import limiter
+from loaders.divisions import load_divisions
+from models import CalendarDay
+from models import Dossier
+from models import DossierEvent
+from models import Draft
+from models import Procedure
+from models import StaffChange
+from models import StoredFile
+from services.staff import create_user
+from tests.conftest import base_config
+from tests.conftest import close_counters
+from tests.conftest import test_database_url as database_url_in
+from tests.pages import parse
+
+MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
+KEPT = [
+    "provinces",
+    "units",
+    "procedures",
+    "staff_users",
+    "staff_changes",
+    "calendar_days",
+    "drafts",
+    "stored_files",
+    "dossiers",
+    "dossier_events",
+]
+ENVIRONMENT = {
+    "UNIT_CODE": 8566,
+    "CENTRE_ADDRESS": "Khu 3, xã Tân Sơn, tỉnh Phú Thọ",
+    "CENTRE_PHONE": "0210 3870 123",
+    "CENTRE_HOURS": "07:00-11:00,13:30-17:00",
+}
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own, empty: SQLite, or a PostgreSQL one beside the test database."""
+    url = database_url_in(tmp_path)
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    made = sa.engine.make_url(url)
+    name = f"{made.database}_upgrade_test"
+    server = sa.create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield made.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def fill_at_0012(app: Flask) -> str:
+    """What a commune's portal holds at 0012, written through the models (unchanged by 0013)."""
+    now = datetime.now(UTC)
+    load_divisions()
+    db.session.add(Procedure(code="1.004746", name="Thủ tục chứng thực bản sao", is_local=True))
+    db.session.commit()
+    admin = create_user("quantri", "mat-khau-rat-dai-2026", "quan_tri", 8566, "Nguyễn Văn Quản")
+    clerk = create_user("tiepnhan", "mat-khau-rat-dai-2026", "tiep_nhan", 8566, "Lê Thị Nhận")
+    db.session.add(StaffChange(unit_code=8566, actor=admin.username, username=clerk.username,
+                               change="created", detail="tiep_nhan"))  # fmt: skip
+    db.session.add(
+        CalendarDay(unit_code=8566, day=date(2026, 12, 24), note="Bão", created_by="quantri")
+    )
+    draft = Draft(id="d" * 32, resume_code="ABC234", phone="0912345678", procedure_code="1.004746",
+                  answers={"child_name": "Đinh Minh Khang"}, current_step="tre-em",
+                  expires_at=now + timedelta(days=30))  # fmt: skip
+    sent = Draft(id="s" * 32, resume_code="XYZ789", phone="0987654321", procedure_code="1.004746",
+                 expires_at=now + timedelta(days=30))  # fmt: skip
+    db.session.add_all([draft, sent])
+    db.session.flush()
+    dossier = Dossier(code="08566-261201-0001", draft_id=sent.id, unit_code=8566,
+                      procedure_code="1.004746", status=2, applicant_name="Đinh Văn Bình",
+                      applicant_phone="0987654321", answers={"child_name": "Đinh Minh An"},
+                      received_at=now, due_date=date(2026, 12, 8))  # fmt: skip
+    db.session.add(dossier)
+    db.session.flush()
+    db.session.add_all(
+        [
+            DossierEvent(dossier_id=dossier.id, action="submit", to_status=1),
+            DossierEvent(
+                dossier_id=dossier.id,
+                action="receive",
+                from_status=1,
+                to_status=2,
+                actor_name=clerk.full_name,
+                actor_role="tiep_nhan",
+                actor_id=clerk.id,
+            ),  # fmt: skip
+            StoredFile(
+                draft_id=draft.id,
+                slot="birth_certificate",
+                stored_name="a" * 40,
+                mimetype="image/jpeg",
+                size=1234,
+                sha256="b" * 64,
+            ),  # fmt: skip
+            StoredFile(
+                dossier_id=dossier.id,
+                slot="birth_certificate",
+                stored_name="c" * 40,
+                mimetype="application/pdf",
+                size=5678,
+                sha256="d" * 64,
+            ),  # fmt: skip
+        ]
+    )
+    db.session.commit()
+    return dossier.code
+
+
+def rows(table: str) -> list[dict]:
+    query = sa.text(f"SELECT * FROM {table} ORDER BY 1")
+    return [dict(row._mapping) for row in db.session.execute(query)]
+
+
+def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database: str) -> None:
+    app = create_app({**base_config(empty_database), **ENVIRONMENT})
+    counters = [limiter.storage]
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0012")
+        code = fill_at_0012(app)
+        before = {table: rows(table) for table in KEPT}
+        upgrade(directory=MIGRATIONS)
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0013"
+        after = {table: rows(table) for table in KEPT}
+        assert after == before
+        assert len(after["units"]) == 3321 and len(after["stored_files"]) == 2
+        # Everything the portal held is the MOTCUA_UNIT commune's.
+        for table in ("staff_users", "staff_changes", "calendar_days", "dossiers"):
+            assert {row["unit_code"] for row in after[table]} == {8566}, table
+        # Its centre: what the environment said, once; the other communes have no row yet.
+        centres = rows("centres")
+        assert [(c["unit_code"], c["address"], c["phone"], c["hours"]) for c in centres] == [
+            (8566, ENVIRONMENT["CENTRE_ADDRESS"], "0210 3870 123", "07:00-11:00,13:30-17:00")
+        ]
+        assert rows("centre_changes") == []
+        db.session.remove()
+    # The upgraded portal serves as before, with the centre's settings from the database.
+    client = app.test_client()
+    footer = parse(client.get("/")).select_one("footer").get_text(" ", strip=True)
+    assert "0210 3870 123" in footer and "Khu 3, xã Tân Sơn" in footer
+    assert "07:00–11:00, 13:30–17:00" in footer
+    lookup = parse(client.get(f"/tra-cuu?ma={code}"))
+    assert code in lookup.select_one("main").get_text()
+    # Later the environment says something else: the database, edited on the web, decides.
+    later = create_app({**base_config(empty_database), **ENVIRONMENT, "CENTRE_PHONE": "0999"})
+    counters.append(limiter.storage)
+    footer = parse(later.test_client().get("/")).select_one("footer").get_text(" ", strip=True)
+    assert "0210 3870 123" in footer and "0999" not in footer
+    for made in (app, later):
+        with made.app_context():
+            db.engine.dispose()
+    for storage in counters:
+        close_counters(storage)
