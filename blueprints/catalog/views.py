@@ -12,8 +12,6 @@ from flask import render_template
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
 from blueprints.htmx import render_page
@@ -56,7 +54,7 @@ class ChannelInfo:
 
 @dataclass(frozen=True)
 class Result:
-    procedure: Procedure
+    procedure: catalog_index.Listed
     name_pieces: list[tuple[str, bool]]
 
 
@@ -135,19 +133,7 @@ def index() -> str:
     pages = Paging(page, size, total).pages
     page = min(page, pages)
     page_keys = keys[(page - 1) * size : page * size]
-    rows = {
-        p.code: p
-        for p in db.session.scalars(
-            sa.select(Procedure)
-            .where(Procedure.code.in_(page_keys))
-            .options(
-                load_only(
-                    Procedure.code, Procedure.name, Procedure.name_en, Procedure.is_full_online
-                ),
-                joinedload(Procedure.field),
-            )
-        )
-    }
+    rows = snapshot.listed
     locale = str(get_locale())
     results = [
         Result(rows[k], highlight(rows[k].name_in(locale), found.words(k) if found else ()))
