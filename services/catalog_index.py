@@ -50,7 +50,7 @@ class Listed:
 class Snapshot:
     version: tuple[Any, ...]
     index: SearchIndex
-    fields: list[tuple[str, str]]  # (slug, name) of fields with commune procedures
+    fields: tuple[tuple[str, str], ...]  # (slug, name) of fields with commune procedures
     has_national: bool
     # Every procedure's result line, by code: a search page reads no rows. Kept with the
     # index, so it is exactly as fresh as the results it shows (and the page cache's key).
@@ -183,7 +183,7 @@ def build_snapshot(version: tuple[Any, ...]) -> Snapshot:
     return Snapshot(
         version,
         build_index(),
-        [(slug, name) for slug, name in fields],
+        tuple((slug, name) for slug, name in fields),
         has_national,
         listing(),
     )
