@@ -11,9 +11,11 @@ from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy.orm import selectinload
 
 from blueprints.htmx import render_page
@@ -57,7 +59,26 @@ class ChannelInfo:
 @dataclass(frozen=True)
 class Result:
     procedure: catalog_index.Listed
-    name_pieces: list[tuple[str, bool]]
+    url: str
+    name: Markup  # with the matched words in <mark>
+
+
+def marked(pieces: list[tuple[str, bool]]) -> Markup:
+    """The name with its matched words marked, escaped (a macro call per result cost more)."""
+    # escape() is markupsafe's C code; Markup.format and Markup.join are Python and slower.
+    return Markup(
+        "".join(f"<mark>{escape(text)}</mark>" if hit else escape(text) for text, hit in pieces)
+    )
+
+
+@lru_cache(maxsize=2048)
+def _detail_url(script_root: str, code: str) -> str:
+    return url_for("catalog.detail", code=code)
+
+
+def detail_url(code: str) -> str:
+    """url_for('catalog.detail', code=code), built once per code: 20 a page were 5 % of it."""
+    return _detail_url(request.script_root, code)
 
 
 @lru_cache(maxsize=4)
@@ -161,7 +182,11 @@ def index() -> str:
     rows = snapshot.listed
     locale = str(get_locale())
     results = [
-        Result(rows[k], highlight(rows[k].name_in(locale), found.words(k) if found else ()))
+        Result(
+            rows[k],
+            detail_url(k),
+            marked(highlight(rows[k].name_in(locale), found.words(k) if found else ())),
+        )
         for k in page_keys
         if k in rows
     ]
