@@ -22,6 +22,8 @@ from flask import request
 Level = Literal["dynamic", "stored"]
 # Brotli 9 rather than 11 for stored pages: a cached page is upgraded on a request's path.
 STORED_LEVELS = {"br": 9, "gzip": 9}
+# Brotli's window is 2**bits - 16 bytes; 16 to 22 bits are 64 kB to brotli's default 4 MB.
+MIN_WINDOW_BITS, MAX_WINDOW_BITS, WINDOW_SLACK = 16, 22, 16
 
 
 def level_for(encoding: str, level: Level) -> int:
@@ -32,9 +34,18 @@ def level_for(encoding: str, level: Level) -> int:
     return int(current_app.config[key])
 
 
+def window_bits(size: int) -> int:
+    """A brotli window that holds the whole body, no larger than needed (the default is 4 MB).
+
+    Setting up the 4 MB window was half the cost of compressing a 15 kB page; any window
+    as large as the body finds every match the large one would, so the bytes are the same.
+    """
+    return max(MIN_WINDOW_BITS, min(MAX_WINDOW_BITS, (size + WINDOW_SLACK).bit_length()))
+
+
 def encode(body: bytes, encoding: str, level: Level = "dynamic") -> bytes:
     if encoding == "br":
-        return brotli.compress(body, quality=level_for("br", level))
+        return brotli.compress(body, quality=level_for("br", level), lgwin=window_bits(len(body)))
     if encoding == "gzip":
         return gzip.compress(body, compresslevel=level_for("gzip", level), mtime=0)
     return body

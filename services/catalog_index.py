@@ -1,4 +1,4 @@
-"""The catalogue as each worker holds it in memory: search index, fields, popular procedures.
+"""The catalogue as each worker holds it in memory: search index, fields, result lines.
 
 A worker keeps one snapshot per database. At most every CATALOG_CHECK_SECONDS it asks the
 database for the catalogue's version (row count and last update); when a loader or another
@@ -29,12 +29,32 @@ from models import ProcedureDocument
 SYNONYMS = Path(__file__).resolve().parents[1] / "data" / "search" / "synonyms.json"
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What a line of search results shows of a procedure."""
+
+    code: str
+    name: str
+    name_en: str | None
+    field_name: str | None
+    is_full_online: bool
+
+    def name_in(self, locale: str) -> str:
+        """As Procedure.name_in: English where we wrote one, else official."""
+        if locale == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
 @dataclass
 class Snapshot:
     version: tuple[Any, ...]
     index: SearchIndex
-    fields: list[tuple[str, str]]  # (slug, name) of fields with commune procedures
+    fields: tuple[tuple[str, str], ...]  # (slug, name) of fields with commune procedures
     has_national: bool
+    # Every procedure's result line, by code: a search page reads no rows. Kept with the
+    # index, so it is exactly as fresh as the results it shows (and the page cache's key).
+    listed: dict[str, Listed] = field(default_factory=dict)
     checked_at: float = field(default_factory=time.monotonic)
 
 
@@ -133,6 +153,24 @@ def build_index() -> SearchIndex:
     return SearchIndex.build(documents(), load_synonyms())
 
 
+def listing() -> dict[str, Listed]:
+    rows = db.session.execute(
+        sa.select(
+            Procedure.code,
+            Procedure.name,
+            Procedure.name_en,
+            Field.name,
+            Procedure.is_full_online,
+        ).outerjoin(Field, Procedure.field_id == Field.id)
+    )
+    # A field's name once, not once per procedure: the national list has 5,670 of them.
+    names: dict[str, str] = {}
+    return {
+        code: Listed(code, name, name_en, field and names.setdefault(field, field), online)
+        for code, name, name_en, field, online in rows
+    }
+
+
 def build_snapshot(version: tuple[Any, ...]) -> Snapshot:
     fields = db.session.execute(
         sa.select(Field.slug, Field.name)
@@ -142,7 +180,13 @@ def build_snapshot(version: tuple[Any, ...]) -> Snapshot:
     has_national = bool(
         db.session.scalar(sa.select(sa.exists().where(Procedure.is_local.is_(False))))
     )
-    return Snapshot(version, build_index(), [(slug, name) for slug, name in fields], has_national)
+    return Snapshot(
+        version,
+        build_index(),
+        tuple((slug, name) for slug, name in fields),
+        has_national,
+        listing(),
+    )
 
 
 def current() -> Snapshot:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
+import sys
 
 import pikepdf
 import pytest
@@ -95,3 +97,22 @@ def test_uploads_from_the_web_go_through_the_child(monkeypatch: pytest.MonkeyPat
         received = incoming.read_uploads(5, 0)
     assert called == [len(document)]
     assert received.problem is None and received.files[0][0].pages == 1
+
+
+def test_a_web_worker_never_loads_pikepdf() -> None:
+    # pikepdf and qpdf cost every worker ~9 MB against its 100 MB budget (DESIGN.md), and only
+    # the bounded child rewrites a PDF. A fresh interpreter: this one imported pikepdf above.
+    program = (
+        "import sys; from app import create_app; import blueprints.incoming, services.bounded; "
+        "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}); "
+        "print('pikepdf' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=bounded.ROOT,
+        env={**os.environ, "MOTCUA_WEB_WORKER": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"

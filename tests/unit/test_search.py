@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from app import create_app
 from domain.search import Document
 from domain.search import Hit
 from domain.search import SearchIndex
@@ -15,9 +11,7 @@ from domain.search import clean_query
 from domain.search import fold
 from domain.search import highlight
 from domain.search import within_one_edit
-from extensions import db
-from services.catalog_index import build_index
-from tests.conftest import base_config
+from tests.unit.conftest import local
 
 DOCS = [
     Document(
@@ -243,20 +237,6 @@ KHAI_SINH, KHAI_TU, BAN_SAO_TRICH_LUC, KET_HON_NUOC_NGOAI = (
     "2.000806",
 )
 THUONG_TRU, TAM_TRU = "1.004222", "1.004194"
-
-
-@pytest.fixture(scope="module")
-def catalogue(database: str, uploads: Path) -> Iterator[SearchIndex]:
-    app = create_app(base_config(database, uploads))
-    with app.app_context():
-        built = build_index()
-        db.session.remove()
-        db.engine.dispose()
-    yield built
-
-
-def local(index: SearchIndex, query: str) -> list[str]:
-    return index.search(query, {"local"}).keys
 
 
 @pytest.mark.parametrize(

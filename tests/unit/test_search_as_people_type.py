@@ -9,7 +9,6 @@ absent from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +22,10 @@ from domain.search import SearchIndex
 from domain.search import highlight
 from extensions import db
 from models import Procedure
-from services.catalog_index import build_index
 from services.catalog_index import documents
 from services.catalog_index import load_synonyms
 from tests.conftest import base_config
+from tests.unit.conftest import local
 
 KHAI_SINH = "1.001193"
 KHAI_SINH_LAI = "1.004884"
@@ -207,20 +206,6 @@ CASES = [
         ("register a birth", KHAI_SINH, 3),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def catalogue(database: str, uploads: Path) -> Iterator[SearchIndex]:
-    app = create_app(base_config(database, uploads))
-    with app.app_context():
-        built = build_index()
-        db.session.remove()
-        db.engine.dispose()
-    yield built
-
-
-def local(index: SearchIndex, query: str) -> list[str]:
-    return index.search(query, {"local"}).keys
 
 
 def in_commune(index: SearchIndex, code: str) -> bool:

@@ -8,11 +8,13 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.search import fold
 from domain.search import within_one_edit
+from extensions import db
 from services import catalog_index
 from tests.conftest import HX
 from tests.pages import check_page
@@ -75,6 +77,30 @@ def test_matched_words_are_highlighted(client: FlaskClient) -> None:
     soup = parse(client.get("/thu-tuc?q=khai+sinh"))
     first = soup.select_one("ol.results li > a")
     assert [m.get_text() for m in first.select("mark")] == ["khai", "sinh"]
+
+
+def test_a_search_reads_no_procedure_rows(app: Flask, client: FlaskClient) -> None:
+    # The result lines come from the worker's snapshot of the catalogue; the database is asked
+    # only whether the catalogue or the centres changed (every request here:
+    # CATALOG_CHECK_SECONDS is 0).
+    client.get("/thu-tuc?q=khai+sinh&warm=1")
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        soup = parse(client.get("/thu-tuc?q=khai+sinh&trang=1"))
+        assert len(result_names(soup)) == 16
+        first = soup.select_one("ol.results li")
+        assert first.select_one(".meta").get_text() == "Hộ tịch · Mã 1.001193"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    versions = ("count(procedures.code)", "count(centres.unit_code)")
+    assert statements and all(any(v in s for v in versions) for s in statements), statements
 
 
 def marks_with_words(app: Flask, soup) -> list[tuple[str, list[str], set[str]]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import brotli
 import flask_compress.flask_compress as flask_compress_module
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from blueprints import assets
@@ -119,3 +120,15 @@ def test_static_files_keep_the_highest_level_made_once(
         css = client.get(url, headers={"Accept-Encoding": "br"})
         assert css.headers["Content-Encoding"] == "br"
     assert sorted(calls) == [("br", 11), ("gzip", 9)]
+
+
+@pytest.mark.parametrize("size", [0, 100, 65_519, 65_520, 65_521, 300_000, 5_000_000])
+def test_the_brotli_window_holds_the_whole_body(size: int) -> None:
+    # A smaller window is cheaper to set up, and loses nothing while the body fits in it.
+    bits = compression.window_bits(size)
+    assert 16 <= bits <= 22
+    assert (1 << bits) - 16 >= min(size, (1 << 22) - 16)
+    body = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    with Flask(__name__).app_context() as ctx:
+        ctx.app.config["COMPRESS_BR_LEVEL"] = 4
+        assert brotli.decompress(compression.encode(body, "br")) == body
