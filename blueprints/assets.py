@@ -90,11 +90,19 @@ class SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
+_urls: dict[tuple[str, str, str], str] = {}
+
+
 def asset_url(filename: str) -> str:
     """URL of a static file, with its content hash (template global)."""
     asset = load(filename)
     digest = asset.digest if asset else "missing"
-    return url_for("assets.static", digest=digest, filename=filename)
+    # Every page asks for the same two: building them with url_for cost more than the <head>.
+    key = (request.script_root, filename, digest)
+    found = _urls.get(key)
+    if found is None:
+        found = _urls[key] = url_for("assets.static", digest=digest, filename=filename)
+    return found
 
 
 @bp.route("/static/<digest>/<path:filename>")

@@ -20,6 +20,7 @@ from flask_babel import get_translations
 from flask_babel import gettext as _
 from jinja2.ext import _make_new_gettext
 from jinja2.ext import _make_new_ngettext
+from markupsafe import Markup
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
@@ -104,7 +105,39 @@ def inject_site() -> dict[str, Any]:
         "asset_url": asset_url,
         "language_url": language_url,
         "language_names": _language_names(tuple(current_app.config["LANGUAGES"])),
+        "page_footer": page_footer,
     }
+
+
+_footers: dict[tuple[Any, ...], Markup] = {}
+FOOTERS_KEPT = 1000  # a province's centres × languages × chosen or not, with room to spare
+
+
+def page_footer() -> Markup:
+    """The footer of every page, rendered once per centre, language and choice (template global)."""
+    # The same bytes for every visitor of a centre; rendering it each time (hours, three
+    # links, seven strings) was a tenth of an uncached search page.
+    site = centre_choice.current()
+    chosen = centre_choice.chosen() is not None
+    key = (
+        str(get_locale()),
+        request.script_root,
+        chosen,
+        site.unit_code,
+        site.unit_name,
+        site.name,
+        site.address,
+        site.phone,
+        tuple(site.hours),
+    )
+    found = _footers.get(key)
+    if found is None:
+        template = current_app.jinja_env.get_template("_footer.html")
+        found = Markup(template.render(site=site, centre_chosen=chosen))
+        if len(_footers) >= FOOTERS_KEPT:
+            _footers.clear()
+        _footers[key] = found
+    return found
 
 
 # When the accessibility statement was last checked against the pages; change with it.
