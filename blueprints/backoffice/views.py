@@ -460,7 +460,7 @@ def figures() -> str:
     end = parse_day(request.args.get("den")) or today
     return render_template(
         "backoffice/figures.html",
-        figures=on_time_figures(current_user.unit_code, start, end),
+        figures=on_time_figures(current_user.unit_code, start, end, today),
         start=start,
         end=end,
     )
