@@ -84,5 +84,5 @@ COUNTS_ONLY = ("quan_tri",)
 
 
 def home_endpoint(role: str) -> str:
-    """The page a member of staff starts from: the inbox, or the province's accounts."""
-    return "backoffice.users" if role in PROVINCE else "backoffice.inbox"
+    """The page a member of staff starts from: the inbox, or the province's figures."""
+    return "backoffice.province_figures" if role in PROVINCE else "backoffice.inbox"
