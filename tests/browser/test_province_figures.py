@@ -44,10 +44,10 @@ def test_the_province_figures_on_an_office_screen(
     audit.check(page)
 
     with page.expect_navigation():
-        page.locator("thead").get_by_role("link", name="Tiếp nhận").click()
+        page.locator("thead").get_by_role("link", name="Hồ sơ tiếp nhận").click()
     heading = page.locator("thead th[aria-sort]")
     expect(heading).to_have_attribute("aria-sort", "descending")
-    expect(heading).to_contain_text("Tiếp nhận")
+    expect(heading).to_contain_text("Hồ sơ tiếp nhận")
     expect(page).to_have_url(re.compile(r"ky=\d{4}-q1"))  # the period stays chosen
     audit.check(page)
 

@@ -163,7 +163,7 @@ def test_the_province_page_shows_every_unit_and_the_total(app: Flask) -> None:
     check_page(page)
     headings, rows, total = table(page)
     assert len(rows) == 148
-    assert headings[:2] == ["Đơn vị", "Tiếp nhận"]
+    assert headings[:2] == ["Đơn vị", "Hồ sơ tiếp nhận"]
     assert rows["Xã Yên Thủy"] == ["4", "75.0%", "4", "1", "1", "2", "50.0%", "1", "1", "100.0%"]
     assert rows["Xã Lạc Lương"] == ["2", "100.0%", "1", "0", "1", "0", "100.0%", "1", "2", "50.0%"]
     assert rows["Xã Yên Trị"] == ["0", "–", "0", "0", "0", "0", "–", "0", "0", "–"]
@@ -190,7 +190,7 @@ def test_columns_sort_by_links_that_work_without_javascript(app: Flask) -> None:
     assert "chieu=giam" in link and "ky=2025-03" in link
     by_received = parse(province.get(link))
     th = by_received.select_one("thead th[aria-sort]")
-    assert th["aria-sort"] == "descending" and "Tiếp nhận" in th.get_text()
+    assert th["aria-sort"] == "descending" and "Hồ sơ tiếp nhận" in th.get_text()
     first = list(table(by_received)[1])[:3]
     assert first[:2] == ["Xã Yên Thủy", "Xã Lạc Lương"]
     # The same heading again turns the order round; units without a share always come last.
