@@ -40,8 +40,13 @@ CHANGES: Mapping[str, str] = MappingProxyType(
         "reactivated": N_("mở lại tài khoản"),
         "password_reset": N_("cấp mật khẩu tạm"),
         "password_changed": N_("tự đổi mật khẩu"),
+        # A move is written in the log of both units, each saying where the person went or
+        # came from (the detail is the other unit's code).
+        "moved_out": N_("chuyển sang đơn vị khác"),
+        "moved_in": N_("chuyển đến từ đơn vị khác"),
     }
 )
+PROVINCE_ADMIN = "quan_tri_tinh"
 # Lower-case Latin letters, digits and . _ -: typed easily on any keyboard, read aloud once.
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
 # A temporary password is read out or written down once: no look-alike characters.
@@ -93,10 +98,26 @@ def free_tries(account_failures: int) -> int:
     return 1 if account_failures >= ACCOUNT_TRIES else FREE_TRIES
 
 
-def check_role(raw: str) -> str:
-    if raw not in ROLES:
+def assignable_roles(actor_role: str) -> list[str]:
+    """The roles this administrator may give: a commune's cannot make a province administrator."""
+    if actor_role == PROVINCE_ADMIN:
+        return list(ROLES)
+    return [role for role in ROLES if role != PROVINCE_ADMIN]
+
+
+def check_role(raw: str, actor_role: str = PROVINCE_ADMIN) -> str:
+    if raw not in assignable_roles(actor_role):
         raise Invalid(N_("Bạn hãy chọn vai trò."))
     return raw
+
+
+def may_manage(actor_role: str, target_role: str) -> bool:
+    """Whether an administrator may change this account at all (in a unit they manage).
+
+    A province administrator's account may be attached to any commune: that commune's own
+    administrator must not be able to lock it or give it a password they know.
+    """
+    return actor_role == PROVINCE_ADMIN or target_role != PROVINCE_ADMIN
 
 
 def temporary_password() -> str:
@@ -106,12 +127,16 @@ def temporary_password() -> str:
 
 
 def refuse_own_lockout(
-    actor_id: int, target_id: int, new_role: str | None, active: bool | None
+    actor_id: int,
+    target_id: int,
+    new_role: str | None,
+    active: bool | None,
+    actor_role: str = "quan_tri",
 ) -> None:
     """An administrator cannot take away their own access: someone else must do that."""
     if actor_id != target_id:
         return
     if active is False:
         raise Invalid(N_("Bạn không thể tự khóa tài khoản của mình."))
-    if new_role is not None and new_role != "quan_tri":
+    if new_role is not None and new_role != actor_role:
         raise Invalid(N_("Bạn không thể tự bỏ quyền quản trị của mình."))

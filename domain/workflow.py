@@ -122,6 +122,9 @@ ROLES: Mapping[str, str] = MappingProxyType(
         # Runs the system (accounts, days off, procedures) and does not act on dossiers: a
         # decision on a dossier must come from someone who answers for it (separation of duties).
         "quan_tri": N_("Quản trị hệ thống"),
+        # Manages the accounts of every unit of the province and reads the province's figures;
+        # like the commune administrator, never opens a dossier.
+        "quan_tri_tinh": N_("Quản trị cấp tỉnh"),
         # Submits for people and follows those dossiers; never decides on one.
         "to_cong_nghe_so": N_("Tổ công nghệ số cộng đồng"),
     }

@@ -143,6 +143,9 @@ class Dossier(StatusQuestions, Model):
         sa.Index("ix_dossiers_unit_status_due", "unit_code", "status", "due_date"),
         sa.Index("ix_dossiers_unit_due", "unit_code", "due_date"),
         sa.Index("ix_dossiers_unit_submitted", "unit_code", "submitted_at"),
+        # The figures of a period, of one unit or of the province (services.figures).
+        sa.Index("ix_dossiers_unit_received", "unit_code", "received_at"),
+        sa.Index("ix_dossiers_unit_finished", "unit_code", "finished_at"),
         # Filters staff use every day; the counts of every tab stay on the index.
         sa.Index(
             "ix_dossiers_unit_channel_status_due", "unit_code", "channel", "status", "due_date"
@@ -190,7 +193,7 @@ class DossierRating(Model):
     dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), unique=True)
     value: Mapped[str] = mapped_column(sa.String(20))  # rat_hai_long, hai_long, khong_hai_long
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, index=True)
 
 
 class OutboxMessage(Model):

@@ -9,6 +9,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -18,11 +19,13 @@ from domain import numbers
 from domain.messages import N_
 from domain.messages import Invalid
 from extensions import db
+from models import Unit
 from models import utcnow
 from models.staff import LoginThrottle
 from models.staff import StaffChange
 from models.staff import StaffSession
 from models.staff import StaffUser
+from services.transactions import one_transaction
 
 USERNAME_TAKEN = N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.")
 # Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
@@ -46,10 +49,12 @@ def create_user(
     return user
 
 
-def _log(actor: StaffUser, user: StaffUser, change: str, detail: str = "") -> None:
+def _log(
+    actor: StaffUser, user: StaffUser, change: str, detail: str = "", unit_code: int | None = None
+) -> None:
     db.session.add(
         StaffChange(
-            unit_code=user.unit_code,
+            unit_code=user.unit_code if unit_code is None else unit_code,
             actor=actor.username,
             username=user.username,
             change=change,
@@ -58,29 +63,48 @@ def _log(actor: StaffUser, user: StaffUser, change: str, detail: str = "") -> No
     )
 
 
+def province_units() -> Sequence[Unit]:
+    """Every commune-level unit of the deployment's province, by name."""
+    return db.session.scalars(
+        sa.select(Unit)
+        .where(Unit.province_code == current_app.config["PROVINCE_CODE"])
+        .order_by(Unit.name)
+    ).all()
+
+
+def managed_units(actor: StaffUser) -> list[int]:
+    """The units whose accounts this administrator manages: their own, or the province's."""
+    if actor.role == accounts.PROVINCE_ADMIN:
+        return [unit.code for unit in province_units()]
+    return [actor.unit_code]
+
+
 def recent_changes(
-    unit_code: int, username: str | None = None, limit: int = 30
+    unit_codes: Sequence[int], username: str | None = None, limit: int = 30
 ) -> Sequence[StaffChange]:
-    """The account log of the unit (or of one account in it), newest first."""
-    query = sa.select(StaffChange).where(StaffChange.unit_code == unit_code)
+    """The account log of these units (or of one account in them), newest first."""
+    query = sa.select(StaffChange).where(StaffChange.unit_code.in_(unit_codes))
     if username is not None:
         query = query.where(StaffChange.username == username)
     return db.session.scalars(query.order_by(StaffChange.id.desc()).limit(limit)).all()
 
 
-def unit_accounts(unit_code: int) -> Sequence[StaffUser]:
-    """The unit's accounts, open ones first."""
+def managed_accounts(actor: StaffUser, unit_codes: Sequence[int]) -> Sequence[StaffUser]:
+    """The accounts of these units that this administrator may change, open ones first."""
+    query = sa.select(StaffUser).where(StaffUser.unit_code.in_(unit_codes))
+    if not accounts.may_manage(actor.role, accounts.PROVINCE_ADMIN):
+        query = query.where(StaffUser.role != accounts.PROVINCE_ADMIN)
     return db.session.scalars(
-        sa.select(StaffUser)
-        .where(StaffUser.unit_code == unit_code)
-        .order_by(StaffUser.active.desc(), StaffUser.username)
+        query.order_by(StaffUser.active.desc(), StaffUser.unit_code, StaffUser.username)
     ).all()
 
 
-def account_in(unit_code: int, user_id: int) -> StaffUser | None:
-    """The account, if it belongs to this unit: an administrator manages their own only."""
+def managed_account(actor: StaffUser, user_id: int) -> StaffUser | None:
+    """The account, if this administrator manages it: a commune's manages its own unit only."""
     user = db.session.get(StaffUser, user_id)
-    return user if user is not None and user.unit_code == unit_code else None
+    if user is None or user.unit_code not in managed_units(actor):
+        return None
+    return user if accounts.may_manage(actor.role, user.role) else None
 
 
 def username_taken(username: str) -> bool:
@@ -89,9 +113,19 @@ def username_taken(username: str) -> bool:
 
 
 def create_account(
-    actor: StaffUser, username: str, full_name: str, phone: str, role: str
+    actor: StaffUser,
+    username: str,
+    full_name: str,
+    phone: str,
+    role: str,
+    unit_code: int | None = None,
 ) -> tuple[StaffUser, str]:
-    """An administrator opens an account in their unit; the person sets their own password."""
+    """An administrator opens an account in a unit they manage (their own unless said);
+    the person sets their own password."""
+    unit_code = actor.unit_code if unit_code is None else unit_code
+    if unit_code not in managed_units(actor):
+        raise PermissionError(f"{actor.username} does not manage unit {unit_code}")
+    role = accounts.check_role(role, actor.role)
     temporary = accounts.temporary_password()
     user = StaffUser(
         username=username,
@@ -99,7 +133,7 @@ def create_account(
         phone=phone,
         password_hash=generate_password_hash(temporary),
         role=role,
-        unit_code=actor.unit_code,
+        unit_code=unit_code,
         must_change_password=True,
     )
     db.session.add(user)
@@ -120,7 +154,9 @@ def change_account(
     actor: StaffUser, user: StaffUser, role: str | None = None, active: bool | None = None
 ) -> None:
     """A new role, or the account closed or opened again; a closed account is signed out."""
-    accounts.refuse_own_lockout(actor.id, user.id, role, active)
+    accounts.refuse_own_lockout(actor.id, user.id, role, active, actor.role)
+    if role is not None:
+        role = accounts.check_role(role, actor.role)
     if role is not None and role != user.role:
         _log(actor, user, "role", role)
         user.role = role
@@ -130,6 +166,23 @@ def change_account(
         user.active = active
         user.session_version += 1
     db.session.commit()
+
+
+def move_account(actor: StaffUser, user: StaffUser, unit_code: int) -> None:
+    """A province administrator moves someone to another unit of the province.
+
+    Logged in both units' account logs; the person signs in again, to the new unit's inbox.
+    """
+    if actor.role != accounts.PROVINCE_ADMIN or unit_code not in managed_units(actor):
+        raise PermissionError(f"{actor.username} may not move an account to {unit_code}")
+    old = user.unit_code
+    if unit_code == old:
+        return
+    with one_transaction():
+        _log(actor, user, "moved_out", str(unit_code), unit_code=old)
+        _log(actor, user, "moved_in", str(old), unit_code=unit_code)
+        user.unit_code = unit_code
+        user.session_version += 1
 
 
 def reset_password(actor: StaffUser, user: StaffUser) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -152,7 +153,8 @@ def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database
         code = fill_at_0012(app)
         before = {table: rows(table) for table in KEPT}
         upgrade(directory=MIGRATIONS)
-        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0013"
+        head = ScriptDirectory(MIGRATIONS).get_current_head()
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
         after = {table: rows(table) for table in KEPT}
         assert after == before
         assert len(after["units"]) == 3321 and len(after["stored_files"]) == 2

@@ -72,6 +72,17 @@ STAFF = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri")
 ON_DOSSIERS = ("tiep_nhan", "chuyen_vien", "lanh_dao")
 # A community helper also opens the dossiers they submitted (the page only, as before).
 DOSSIER_READERS = (*ON_DOSSIERS, "to_cong_nghe_so")
-EVERYONE = (*STAFF, "to_cong_nghe_so")
+# Work in one unit's inbox.
+IN_UNIT = (*STAFF, "to_cong_nghe_so")
+# Works for the whole province: its accounts and its figures, no unit's inbox or dossiers.
+PROVINCE = ("quan_tri_tinh",)
+EVERYONE = (*IN_UNIT, *PROVINCE)
+# Open and change accounts: a commune's own, or every unit's of the province.
+ACCOUNT_ADMINS = ("quan_tri", *PROVINCE)
 # Sees how many dossiers wait in each tab, not which.
 COUNTS_ONLY = ("quan_tri",)
+
+
+def home_endpoint(role: str) -> str:
+    """The page a member of staff starts from: the inbox, or the province's figures."""
+    return "backoffice.province_figures" if role in PROVINCE else "backoffice.inbox"

@@ -1,4 +1,4 @@
-"""Back office administration: accounts of the unit, one's own password, published procedures."""
+"""Back office administration: accounts, one's own password, published procedures."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 
+from blueprints.backoffice.access import ACCOUNT_ADMINS
 from blueprints.backoffice.access import EVERYONE
+from blueprints.backoffice.access import home_endpoint
 from blueprints.backoffice.access import roles
 from blueprints.backoffice.views import bp
 from domain import accounts
+from domain import numbers
 from domain import validators
 from domain.messages import N_
 from domain.messages import Invalid
@@ -33,7 +36,8 @@ def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
         "username": accounts.check_username,
         "full_name": validators.person_name,
         "phone": validators.phone,
-        "role": accounts.check_role,
+        # A commune administrator's form offers no province role: one sent anyway is refused.
+        "role": lambda raw: accounts.check_role(raw, current_user.role),
     }
     # A phone number helps colleagues, but is not required.
     values, errors = validators.check_all(request.form, checks, optional={"phone"})
@@ -42,24 +46,47 @@ def read_account_form() -> tuple[dict[str, str], dict[str, Problem]]:
     return values, errors
 
 
+def managed_unit_or_404(raw: str | None) -> int:
+    """The unit a form or link names, if this administrator manages it; never another's."""
+    code = numbers.whole(raw)
+    if code is None or code not in staff_service.managed_units(current_user):
+        abort(404)
+    return code
+
+
 def account_or_404(user_id: int) -> StaffUser:
-    user = staff_service.account_in(current_user.unit_code, user_id)
+    user = staff_service.managed_account(current_user, user_id)
     if user is None:
         abort(404)
     return user
 
 
+def chosen_units() -> tuple[list[int], int | None]:
+    """The units the accounts page lists: all those managed, or the one picked (?xa=)."""
+    if request.args.get("xa"):
+        code = managed_unit_or_404(request.args.get("xa"))
+        return [code], code
+    return staff_service.managed_units(current_user), None
+
+
 @bp.route("/nguoi-dung", methods=["GET", "POST"])
-@roles("quan_tri")
+@roles(*ACCOUNT_ADMINS)
 def users() -> Any:
-    """Accounts of this unit: open a new one, see who changed what (accounts, procedures, days)."""
-    typed = {k: request.form.get(k, "")[:100] for k in ACCOUNT_FIELDS}
+    """Accounts of the units one manages: open a new one, see who changed what."""
+    typed = {k: request.form.get(k, "")[:100] for k in (*ACCOUNT_FIELDS, "don-vi")}
     errors: dict[str, Problem] = {}
+    province = current_user.role == accounts.PROVINCE_ADMIN
     if request.method == "POST":
+        # Only a province administrator's form has the field; a commune administrator's
+        # accounts go to their own unit, and a unit forged into their form is not found.
+        raw_unit = request.form.get("don-vi")
+        unit_code = managed_unit_or_404(raw_unit) if raw_unit or province else None
         values, errors = read_account_form()
         if not errors:
             try:
-                user, temporary = staff_service.create_account(current_user, **values)
+                user, temporary = staff_service.create_account(
+                    current_user, **values, unit_code=unit_code
+                )
             except Invalid as problem:
                 errors[problem.field] = problem.problem
             else:
@@ -67,29 +94,34 @@ def users() -> Any:
                 return render_template(
                     "backoffice/temporary_password.html", person=user, temporary=temporary
                 )
-    unit = current_user.unit_code
+    units, picked = chosen_units()
     status = 422 if errors else 200
     return render_template(
         "backoffice/users.html",
-        people=staff_service.unit_accounts(unit),
-        changes=staff_service.recent_changes(unit),
-        admin_changes=admin_service.recent_changes(unit),
+        people=staff_service.managed_accounts(current_user, units),
+        changes=staff_service.recent_changes(units),
+        # Procedures and days off are a commune's own page; the province's page is accounts.
+        admin_changes=None if province else admin_service.recent_changes(current_user.unit_code),
+        units=staff_service.province_units() if province else None,
+        picked=picked,
+        assignable=accounts.assignable_roles(current_user.role),
         typed=typed,
         errors=errors,
     ), status
 
 
 @bp.route("/nguoi-dung/<id:user_id>", methods=["GET", "POST"])
-@roles("quan_tri")
+@roles(*ACCOUNT_ADMINS)
 def account(user_id: int) -> Any:
-    """One account: change the role, close or reopen it, give a temporary password."""
+    """One account: change the role, close or reopen it, give a temporary password, move it."""
     person = account_or_404(user_id)
+    province = current_user.role == accounts.PROVINCE_ADMIN
     error = None
     if request.method == "POST":
         what = request.form.get("doi")
         try:
             if what == "vai-tro":
-                role = accounts.check_role(request.form.get("role", ""))
+                role = accounts.check_role(request.form.get("role", ""), current_user.role)
                 staff_service.change_account(current_user, person, role=role)
             elif what in ("khoa", "mo"):
                 staff_service.change_account(current_user, person, active=what == "mo")
@@ -98,16 +130,27 @@ def account(user_id: int) -> Any:
                 return render_template(
                     "backoffice/temporary_password.html", person=person, temporary=temporary
                 )
+            elif what == "don-vi":
+                if not province:
+                    abort(403)  # moving between units is the province's decision
+                target = managed_unit_or_404(request.form.get("don-vi"))
+                staff_service.move_account(current_user, person, target)
             else:
                 abort(400)
         except Invalid as problem:
             error = problem.problem
         else:
             return redirect(url_for("backoffice.account", user_id=person.id), 303)
-    changes = staff_service.recent_changes(current_user.unit_code, person.username)
+    units = staff_service.managed_units(current_user)
+    changes = staff_service.recent_changes(units, person.username)
     status = 422 if error else 200
     return render_template(
-        "backoffice/account.html", person=person, changes=changes, error=error
+        "backoffice/account.html",
+        person=person,
+        changes=changes,
+        error=error,
+        assignable=accounts.assignable_roles(current_user.role),
+        units=staff_service.province_units() if province else None,
     ), status
 
 
@@ -128,8 +171,9 @@ def change_password() -> Any:
             except Invalid as problem:
                 errors["new"] = problem.problem
         if not errors:
+            home = home_endpoint(current_user.role)
             login_user(current_user)  # this session carries the account's new version
-            return redirect(url_for("backoffice.inbox"), 303)
+            return redirect(url_for(home), 303)
     status = 422 if errors else 200
     return render_template("backoffice/password.html", errors=errors), status
 

@@ -24,10 +24,12 @@ from flask_login import logout_user
 from blueprints.backoffice.access import COUNTS_ONLY
 from blueprints.backoffice.access import DOSSIER_READERS
 from blueprints.backoffice.access import EVERYONE
+from blueprints.backoffice.access import IN_UNIT
 from blueprints.backoffice.access import ON_DOSSIERS
 from blueprints.backoffice.access import SESSION_TOKEN
 from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF
+from blueprints.backoffice.access import home_endpoint
 from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
 from blueprints.private import keep_private
@@ -90,7 +92,17 @@ def words() -> dict[str, Any]:
         "slip_of": workflow.slip_of,
         "display": display,
         "form_label": form_label,
+        "unit_name": unit_name,
     }
+
+
+def unit_name(code: int | str) -> str:
+    """A unit of the province by its name, for logs that keep its code."""
+    from services.units import directory
+
+    number = numbers.whole(str(code))
+    names = directory().units.get(current_app.config["PROVINCE_CODE"], {})
+    return names.get(number, str(code)) if number is not None else str(code)
 
 
 # Every staff page shows personal data (or could, after sign-in): none is ever stored.
@@ -120,7 +132,7 @@ def login() -> Any:
                 user, current_app.permanent_session_lifetime
             )
             login_user(user)
-            return redirect(url_for("backoffice.inbox"), 303)
+            return redirect(url_for(home_endpoint(user.role)), 303)
         if locked is not None:
             minutes = max(1, int((locked - utcnow()).total_seconds() // 60) + 1)
             error = Problem(
@@ -163,7 +175,7 @@ def parse_day(raw: str | None) -> date | None:
 
 
 @bp.route("/")
-@roles(*EVERYONE)
+@roles(*IN_UNIT)
 def inbox() -> str:
     """Dossiers by tab with counts, filters, search; soonest due first.
 
@@ -448,7 +460,7 @@ def figures() -> str:
     end = parse_day(request.args.get("den")) or today
     return render_template(
         "backoffice/figures.html",
-        figures=on_time_figures(current_user.unit_code, start, end),
+        figures=on_time_figures(current_user.unit_code, start, end, today),
         start=start,
         end=end,
     )

@@ -186,7 +186,8 @@ def test_labels_of_actions_roles_and_other_events() -> None:
     assert workflow.action_label("submit") == "Nộp hồ sơ"
     assert workflow.action_label("old_key") == "old_key"
     assert set(workflow.ROLES) == {"tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri"} | {
-        "to_cong_nghe_so"
+        "to_cong_nghe_so",
+        "quan_tri_tinh",
     }
     assert all(workflow.role_label(role) for role in EVERY_ROLE)
     assert workflow.role_label(CITIZEN) == "Người dân"
@@ -385,7 +386,7 @@ def test_a_caller_with_the_calendar_may_call_a_dossier_late_before_its_due_date(
 # ---- who never acts on dossiers -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["quan_tri", "to_cong_nghe_so", "stranger"])
+@pytest.mark.parametrize("role", ["quan_tri", "quan_tri_tinh", "to_cong_nghe_so", "stranger"])
 def test_administrators_and_helpers_do_nothing_on_dossiers(role: str) -> None:
     for status in Status:
         assert workflow.allowed_actions(status, role, late=True) == []

@@ -64,7 +64,7 @@ def do(client: FlaskClient, code: str, key: str, changes: dict | None = None):
 # --- Access ------------------------------------------------------------------------------------
 
 
-ROLES = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri", "to_cong_nghe_so")
+ROLES = ("tiep_nhan", "chuyen_vien", "lanh_dao", "quan_tri", "to_cong_nghe_so", "quan_tri_tinh")
 DOSSIER_ENDPOINTS = {
     "backoffice.dossier",
     "backoffice.action",
