@@ -166,6 +166,7 @@ def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database
         ]
         assert rows("centre_changes") == []
         # Then 0016: every draft begun goes to the commune it always went to; files stay.
+        db.session.commit()  # let go of the tables read: 0016 alters drafts
         upgrade(directory=MIGRATIONS, revision="0016")
         assert [(d["id"][0], d["unit_code"]) for d in rows("drafts")] == [("d", 8566), ("s", 8566)]
         assert rows("stored_files") == after["stored_files"]
