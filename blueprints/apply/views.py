@@ -455,7 +455,8 @@ def send(draft_id: str) -> Any:
     """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
     draft, form = open_draft(draft_id)
     declared = request.form.get("declaration") == "co"
-    problem = steps.send(draft, form, declared, helper_user_id=signed_in_helper())
+    helper = signed_in_helper(drafts.receiving_unit(draft, form))
+    problem = steps.send(draft, form, declared, helper_user_id=helper)
     if problem is not None:
         return pages.check_page(draft, form, problem), 422
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
@@ -471,12 +472,13 @@ def send_unsaved() -> str | None:
     return pages.check_page(draft, form, declared=declared, unavailable="check")
 
 
-def signed_in_helper() -> int | None:
-    """A community helper signed in to the back office (same session cookie) in this unit."""
+def signed_in_helper(unit_code: int) -> int | None:
+    """A community helper signed in to the back office (same session cookie) of the unit the
+    dossier goes to: staff follow only their own unit's dossiers."""
     user = current_user
     if not user.is_authenticated or user.role != "to_cong_nghe_so" or user.must_change_password:
         return None
-    return user.id if user.unit_code == current_app.config["UNIT_CODE"] else None
+    return user.id if user.unit_code == unit_code else None
 
 
 def submitted(draft_id: str) -> Dossier:

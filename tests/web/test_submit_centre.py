@@ -20,6 +20,7 @@ from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import Applicant
 from tests.pages import check_page
 from tests.pages import fragment
+from tests.pages import gzipped_size
 from tests.pages import parse
 from tests.staff import staff_client
 
@@ -223,3 +224,26 @@ def test_a_boundary_free_address_may_be_in_another_province(
     person.answer_all(answers, [])
     person.submit("form[action$='/gui']", {"declaration": "co"})
     assert dossier_of(app, person).unit_code == THANH_BA
+
+
+def test_a_signed_in_helper_follows_only_a_dossier_sent_to_their_own_unit(app: Flask) -> None:
+    answers = {**KHAI_SINH, "me": {**KHAI_SINH["me"], "mother_address-xa": str(THANH_BA)}}
+    followed = {}
+    for unit in (THANH_BA, TAN_SON):
+        person = Applicant(staff_client(app, "to_cong_nghe_so", unit=unit))
+        person.start("1.001193")
+        person.answer_all(answers, KHAI_SINH_UPLOADS)
+        person.submit("form[action$='/gui']", {"declaration": "co"})
+        dossier = dossier_of(app, person)
+        assert dossier.unit_code == THANH_BA
+        followed[unit] = dossier.helper_user_id is not None
+    # Tân Sơn's helper sent it, but it is Thanh Ba's: staff never follow another unit's.
+    assert followed == {THANH_BA: True, TAN_SON: False}
+
+
+def test_the_start_page_with_every_centre_fits_the_byte_budget(
+    client: FlaskClient, boundary_free: None
+) -> None:
+    response = client.get(START)
+    assert len(parse(response).select("#centre-list input[name=xa]")) == 148
+    assert gzipped_size(response) <= 14 * 1024
