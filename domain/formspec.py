@@ -30,7 +30,18 @@ FIELD_TYPES = frozenset(
 YES, NO = "co", "khong"
 # Step ids share the URL space of a draft with these pages.
 RESERVED_STEP_IDS = frozenset(
-    {"kiem-tra", "gui", "xong", "bien-nhan", "tep", "dia-chi", "thoat", "tiep", "truong"}
+    {
+        "kiem-tra",
+        "gui",
+        "xong",
+        "bien-nhan",
+        "tep",
+        "dia-chi",
+        "thoat",
+        "tiep",
+        "truong",
+        "trung-tam",
+    }
 )
 
 
@@ -43,7 +54,7 @@ class FormSpecError(ValueError):
 # Keys starting with "_" are comments.
 FORM_KEYS = frozenset(
     "procedure version title minutes applicant_name applicant_id applicant_email bring "
-    "steps".split()
+    "competent_address steps".split()
 )
 STEP_KEYS = frozenset({"id", "title", "intro", "when", "fields"})
 FIELD_KEYS = frozenset(
@@ -171,6 +182,9 @@ class FormSpec:
     applicant_id: str  # … CCCD …
     applicant_email: str = ""  # … and e-mail, copied onto the dossier for staff lists
     bring: tuple[str, ...] = ()  # what to have at hand, shown on the start page
+    # The address whose commune is competent when the procedure is bound to the territory
+    # (khai sinh: the mother's residence); empty: the centre chosen.
+    competent_address: str = ""
 
     def step(self, step_id: str) -> StepSpec | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -207,6 +221,11 @@ class FormSpec:
 
     def all_fields(self) -> list[FieldSpec]:
         return [f for s in self.steps for f in s.fields]
+
+    @property
+    def competent_field(self) -> FieldSpec | None:
+        """The address question whose commune is competent, if the form names one."""
+        return next((f for f in self.all_fields() if f.name == self.competent_address), None)
 
 
 # --- Loading -----------------------------------------------------------------------------------
@@ -392,6 +411,7 @@ def load_form(
                 raise FormSpecError(f"{here} is not a field of the form")
             if birth.type != "date":
                 raise FormSpecError(f"{here} is a {birth.type} field, not a date")
+    competent = _check_competent_address(raw.get("competent_address", ""), steps, where)
     return FormSpec(
         procedure=raw["procedure"],
         version=int(raw.get("version", 1)),
@@ -402,6 +422,56 @@ def load_form(
         applicant_id=raw["applicant_id"],
         applicant_email=raw.get("applicant_email", ""),
         bring=tuple(raw.get("bring", [])),
+        competent_address=competent,
+    )
+
+
+def _check_competent_address(name: Any, steps: Sequence[StepSpec], where: str) -> str:
+    """The address that decides competence is always asked: a dossier never lacks its unit."""
+    if name == "":
+        return ""
+    here = f"{where}: competent_address {name!r}"
+    for step in steps:
+        spec = next((f for f in step.fields if f.name == name), None)
+        if spec is None:
+            continue
+        if spec.type != "address":
+            raise FormSpecError(f"{here} is a {spec.type} field, not an address")
+        if not spec.required or spec.when is not None or step.when is not None:
+            raise FormSpecError(f"{here} must be required and asked of everyone")
+        return str(name)
+    raise FormSpecError(f"{here} is not a field of a step")
+
+
+# --- Competence --------------------------------------------------------------------------------
+
+
+def competent_unit(
+    form: FormSpec, answers: Mapping[str, Any], chosen: int, province: int, boundary_free: bool
+) -> int:
+    """The unit a dossier goes to.
+
+    A boundary-free procedure (Nghị định 118/2025/NĐ-CP) may be submitted at any centre of the
+    province: the one chosen. Any other goes to the commune of the address that decides
+    competence, whatever centre was chosen; until that address is given, the chosen one.
+    """
+    if boundary_free or not form.competent_address:
+        return chosen
+    address = answers.get(form.competent_address)
+    if isinstance(address, dict) and address.get("province") == province:
+        return int(address["unit"])
+    return chosen
+
+
+def outside_province(
+    form: FormSpec, name: str, value: Any, province: int, boundary_free: bool
+) -> bool:
+    """An address that decides competence, in another province: it cannot be submitted here."""
+    return (
+        not boundary_free
+        and name == form.competent_address
+        and isinstance(value, dict)
+        and value.get("province") != province
     )
 
 

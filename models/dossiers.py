@@ -33,6 +33,9 @@ class Draft(Model):
     resume_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     phone: Mapped[str] = mapped_column(sa.String(15))  # second factor for resuming
     procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
+    # The centre it will be submitted to: the one chosen, or for a procedure bound to the
+    # territory, the one of the address that decides competence (services.drafts).
+    unit_code: Mapped[int] = mapped_column()
     form_version: Mapped[int] = mapped_column(default=1)
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # What was typed in the last step that did not pass its checks, to show it again.

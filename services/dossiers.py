@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from models import StaffUser
 from models import utcnow
 from services import notify
 from services.calendar import work_calendar
+from services.drafts import receiving_unit
 from services.drafts import visible_answers
 
 
@@ -78,7 +78,7 @@ def submit(
     if existing is not None:
         return existing
     now = now or utcnow()
-    unit_code = current_app.config["UNIT_CODE"]
+    unit_code = receiving_unit(draft, form)
     answers = visible_answers(form, draft.answers)
     local_day = now.astimezone(LOCAL).date()
     dossier = Dossier(

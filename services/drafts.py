@@ -15,6 +15,7 @@ from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
 from domain.formspec import StepResult
 from domain.formspec import StepSpec
+from domain.formspec import competent_unit
 from domain.formspec import missing_answers
 from domain.messages import Problem
 from domain.references import new_resume_code
@@ -24,6 +25,7 @@ from models import Dossier
 from models import Draft
 from models import StoredFile
 from models import utcnow
+from services import centres
 from services.files import file_path
 from services.files import remove_partial_files
 from services.files import store_all
@@ -50,8 +52,14 @@ class NoForm(Exception):
     """The draft's procedure has no online form any more."""
 
 
-def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None = None) -> Draft:
-    """A new draft with a fresh resume code."""
+def start(
+    procedure_code: str,
+    phone: str,
+    form: FormSpec,
+    unit_code: int | None = None,
+    now: datetime | None = None,
+) -> Draft:
+    """A new draft with a fresh resume code, to be submitted to a centre of the province."""
     now = now or utcnow()
     days = current_app.config["DRAFT_DAYS"]
     for _ in range(10):
@@ -63,6 +71,7 @@ def start(procedure_code: str, phone: str, form: FormSpec, now: datetime | None 
         resume_code=code,
         phone=phone,
         procedure_code=procedure_code,
+        unit_code=unit_code or current_app.config["UNIT_CODE"],
         form_version=form.version,
         answers={},
         typed={},
@@ -119,6 +128,21 @@ def in_progress(procedure_code: str, held: Collection[str]) -> Draft | None:
     return None
 
 
+def home_centre(held: Collection[str]) -> centres.Centre | None:
+    """The person's own commune, when an earlier form on this device gave their address."""
+    province = current_app.config["PROVINCE_CODE"]
+    for draft_id in reversed(list(held)):
+        draft = db.session.get(Draft, draft_id)
+        form = form_for(draft.procedure_code) if draft is not None else None
+        if draft is None or form is None:
+            continue
+        for spec in form.all_fields():
+            address = draft.answers.get(spec.name) if spec.type == "address" else None
+            if isinstance(address, dict) and address.get("province") == province:
+                return centres.find(int(address["unit"]))
+    return None
+
+
 def find_for_resume(resume_code: str, phone: str) -> Draft | None:
     """The draft with this code and phone; None if either is wrong, or it expired unsent."""
     draft = db.session.scalar(sa.select(Draft).where(Draft.resume_code == resume_code))
@@ -156,6 +180,7 @@ def save_step(draft: Draft, form: FormSpec, step_id: str, result: StepResult) ->
         typed[step_id] = result.typed
     draft.answers = answers
     draft.typed = typed
+    draft.unit_code = receiving_unit(draft, form)
     pending = first_unanswered(form, draft)
     draft.current_step = pending.id if pending else "kiem-tra"
     draft.updated_at = utcnow()
@@ -164,6 +189,28 @@ def save_step(draft: Draft, form: FormSpec, step_id: str, result: StepResult) ->
         return step_id
     following = form.next_step(step_id, answers)
     return following.id if following else None
+
+
+def receiving_unit(draft: Draft, form: FormSpec) -> int:
+    """The centre the draft goes to: the one chosen, or the competent one for its address."""
+    chosen = draft.unit_code if centres.find(draft.unit_code) else current_app.config["UNIT_CODE"]
+    return competent_unit(
+        form,
+        visible_answers(form, draft.answers),
+        chosen,
+        current_app.config["PROVINCE_CODE"],
+        draft.procedure.is_non_territorial,
+    )
+
+
+def choose_centre(draft: Draft, unit_code: int) -> bool:
+    """Send the draft to another centre of the province (before sending); False if not one."""
+    if draft.dossier is not None or centres.find(unit_code) is None:
+        return False
+    draft.unit_code = unit_code
+    draft.updated_at = utcnow()
+    db.session.commit()
+    return True
 
 
 def keep_typed(draft: Draft, step_id: str, typed: dict[str, str]) -> None:

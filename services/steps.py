@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+from flask import current_app
+
 from domain.formspec import YES
 from domain.formspec import FieldSpec
 from domain.formspec import FormSpec
@@ -21,6 +23,7 @@ from domain.formspec import StepResult
 from domain.formspec import StepSpec
 from domain.formspec import item_counts
 from domain.formspec import missing_answers
+from domain.formspec import outside_province
 from domain.formspec import read_step
 from domain.formspec import read_value
 from domain.messages import N_
@@ -30,6 +33,13 @@ from models import Draft
 from services import dossiers
 from services import drafts
 from services.units import directory
+
+# A procedure bound to the territory is decided where the person lives; a province's portal
+# cannot send it to another province.
+OTHER_PROVINCE = N_(
+    "Thủ tục này do Trung tâm của xã, phường nơi cư trú giải quyết. Địa chỉ này ở tỉnh khác:"
+    " bạn hãy nộp hồ sơ tại tỉnh đó."
+)
 
 # The names the step page posts besides its fields.
 ACTION = "hanh-dong"  # a button other than "Tiếp tục": "<verb>:<field name>"
@@ -106,6 +116,7 @@ def submit_step(
     counts = _counts(step, draft, posted)
     result = read_step(step, posted, draft.answers, today, directory(), counts)
     result.errors.update(missing_uploads(step, draft))
+    refuse_other_provinces(form, draft.procedure.is_non_territorial, result)
     counts.update(result.counts)
     following = drafts.save_step(draft, form, step.id, result)
     if not result.ok:
@@ -119,6 +130,15 @@ def submit_step(
         following=following,
         pending=pending.id if pending is not None and pending.id != step.id else None,
     )
+
+
+def refuse_other_provinces(form: FormSpec, boundary_free: bool, result: StepResult) -> None:
+    """The address deciding competence, in another province: a message by it, nothing kept."""
+    province = current_app.config["PROVINCE_CODE"]
+    for name, value in list(result.values.items()):
+        if outside_province(form, name, value, province, boundary_free):
+            del result.values[name]
+            result.errors[name] = Problem(OTHER_PROVINCE)
 
 
 def as_sent(draft: Draft, step: StepSpec, posted: Mapping[str, str], today: date) -> StepPage:
@@ -195,7 +215,12 @@ class FieldCheck:
 
 
 def check_field(
-    form: FormSpec, step_id: str, name: str, posted: Mapping[str, str], today: date
+    form: FormSpec,
+    step_id: str,
+    name: str,
+    posted: Mapping[str, str],
+    today: date,
+    boundary_free: bool = False,
 ) -> FieldCheck | None:
     """Check one simple field of a step; None when the step has no such field."""
     step = form.step(step_id)
@@ -205,8 +230,10 @@ def check_field(
     result = StepResult()
     checked = FieldCheck(step, spec)
     try:
-        read_value(spec, posted, name, today, directory(), result)
+        result.values[name] = read_value(spec, posted, name, today, directory(), result)
     except Invalid as problem:
         checked.error = problem.problem
+    refuse_other_provinces(form, boundary_free, result)
+    checked.error = checked.error or result.errors.get(name)
     checked.notice = result.notices.get(name)
     return checked

@@ -93,14 +93,14 @@ def fill_at_0012(app: Flask) -> str:
     db.session.add(
         CalendarDay(unit_code=8566, day=date(2026, 12, 24), note="Bão", created_by="quantri")
     )
-    draft = Draft(id="d" * 32, resume_code="ABC234", phone="0912345678", procedure_code="1.004746",
-                  answers={"child_name": "Đinh Minh Khang"}, current_step="tre-em",
-                  expires_at=now + timedelta(days=30))  # fmt: skip
-    sent = Draft(id="s" * 32, resume_code="XYZ789", phone="0987654321", procedure_code="1.004746",
-                 expires_at=now + timedelta(days=30))  # fmt: skip
-    db.session.add_all([draft, sent])
-    db.session.flush()
-    dossier = Dossier(code="08566-261201-0001", draft_id=sent.id, unit_code=8566,
+    # Drafts as 0012 wrote them: the columns of that day only (0015 added their unit).
+    drafts = sa.insert(Draft.__table__)
+    db.session.execute(drafts.values(id="d" * 32, resume_code="ABC234", phone="0912345678",
+                       procedure_code="1.004746", answers={"child_name": "Đinh Minh Khang"},
+                       current_step="tre-em", expires_at=now + timedelta(days=30)))  # fmt: skip
+    db.session.execute(drafts.values(id="s" * 32, resume_code="XYZ789", phone="0987654321",
+                       procedure_code="1.004746", expires_at=now + timedelta(days=30)))  # fmt: skip
+    dossier = Dossier(code="08566-261201-0001", draft_id="s" * 32, unit_code=8566,
                       procedure_code="1.004746", status=2, applicant_name="Đinh Văn Bình",
                       applicant_phone="0987654321", answers={"child_name": "Đinh Minh An"},
                       received_at=now, due_date=date(2026, 12, 8))  # fmt: skip
@@ -119,7 +119,7 @@ def fill_at_0012(app: Flask) -> str:
                 actor_id=clerk.id,
             ),  # fmt: skip
             StoredFile(
-                draft_id=draft.id,
+                draft_id="d" * 32,
                 slot="birth_certificate",
                 stored_name="a" * 40,
                 mimetype="image/jpeg",
@@ -152,9 +152,8 @@ def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database
         upgrade(directory=MIGRATIONS, revision="0012")
         code = fill_at_0012(app)
         before = {table: rows(table) for table in KEPT}
-        upgrade(directory=MIGRATIONS)
-        head = ScriptDirectory(MIGRATIONS).get_current_head()
-        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
+        upgrade(directory=MIGRATIONS, revision="0013")
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0013"
         after = {table: rows(table) for table in KEPT}
         assert after == before
         assert len(after["units"]) == 3321 and len(after["stored_files"]) == 2
@@ -167,6 +166,14 @@ def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database
             (8566, ENVIRONMENT["CENTRE_ADDRESS"], "0210 3870 123", "07:00-11:00,13:30-17:00")
         ]
         assert rows("centre_changes") == []
+        # Then on to the head: every draft begun goes to the commune it always went to (0015);
+        # files stay.
+        db.session.commit()  # let go of the tables read: 0015 alters drafts
+        upgrade(directory=MIGRATIONS)
+        head = ScriptDirectory(MIGRATIONS).get_current_head()
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
+        assert [(d["id"][0], d["unit_code"]) for d in rows("drafts")] == [("d", 8566), ("s", 8566)]
+        assert rows("stored_files") == after["stored_files"]
         db.session.remove()
     # The upgraded portal serves as before, with the centre's settings from the database.
     client = app.test_client()

@@ -16,6 +16,7 @@ from domain.formspec import late_notices
 from domain.messages import Problem
 from domain.references import format_resume_code
 from models import Draft
+from services import centres
 from services import drafts
 from services import steps
 from services.steps import FieldCheck
@@ -106,6 +107,7 @@ def check_context(draft: Draft, form: FormSpec) -> dict[str, Any]:
         "display": views.display,
         "notices": late_notices(form, draft.answers, local_today()),
         "resume_code": format_resume_code(draft.resume_code),
+        "receiving": centres.find(drafts.receiving_unit(draft, form)) or centres.default_centre(),
     }
 
 

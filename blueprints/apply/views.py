@@ -18,6 +18,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from blueprints import centre_choice
 from blueprints import fields as views
 from blueprints import outage
 from blueprints.apply import pages
@@ -37,13 +38,16 @@ from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
 from domain.references import normalize_resume_code
+from domain.search import clean_query
 from extensions import db
 from extensions import limiter
 from models import Dossier
 from models import Draft
 from models import Procedure
+from services import centres
 from services import drafts
 from services import steps
+from services.centres import Centre
 from services.forms import accepts_online
 from services.forms import form_for
 from services.links import public_url
@@ -147,6 +151,45 @@ def expired(_error: Exception) -> tuple[str, int]:
 # --- Start -------------------------------------------------------------------------------------
 
 
+# --- Which centre receives it --------------------------------------------------------------------
+
+CENTRE_FIELD = "xa"
+SEARCH = "tim"  # the centre list's search button (without JavaScript)
+SHOWN = "tim-da-hien"  # the query the list shows: Enter elsewhere sends SEARCH unchanged
+NOT_A_CENTRE = N_("Bạn hãy chọn một Trung tâm trong danh sách của tỉnh.")
+
+
+def centre_query() -> str:
+    source = request.form if request.method == "POST" else request.args
+    return clean_query(source.get("q", ""), current_app.config["MAX_QUERY_LENGTH"])
+
+
+def searching() -> bool:
+    """The search button pressed for a new query (not Enter in another field)."""
+    return SEARCH in request.form and request.form.get("q", "") != request.form.get(SHOWN, "")
+
+
+def posted_centre() -> Centre | None:
+    """The centre chosen in the form; None for none, or a unit not of this province."""
+    raw = request.form.get(CENTRE_FIELD, "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        return None
+    return centres.find(int(raw))
+
+
+def centre_list(selected: int | None, home: Centre | None) -> dict[str, Any]:
+    """The province's centres matching the search, the person's own commune first."""
+    query = centre_query()
+    found = centres.search(query)
+    if home is not None and not query:
+        found = [home, *(c for c in found if c.unit_code != home.unit_code)]
+    total = len(centres.province_centres())
+    return {"query": query, "found": found, "total": total, "selected": selected, "home": home}
+
+
+# --- Start -------------------------------------------------------------------------------------
+
+
 @bp.route("/nop-ho-so/<procedure:code>", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 @private
@@ -158,23 +201,42 @@ def start(code: str) -> Any:
     form = form_for(code)
     if form is None or not accepts_online(proc):
         return render_template("apply/in_person.html", proc=proc, paused=form is not None)
-    error = None
+    errors: dict[str, Problem] = {}
     existing = drafts.in_progress(code, held())
     phone = request.form.get("phone", existing.phone if existing else "")
-    if request.method == "POST":
+    known = centre_choice.chosen()
+    # Only a boundary-free procedure lets the person pick; any other goes where they live.
+    ask = known is None and proc.is_non_territorial
+    picked = posted_centre() if ask else None
+    home = drafts.home_centre(held()) if ask else None
+    if ask and is_fragment_request():
+        return render_template("apply/_centres.html", **centre_list(None, home), fragment=True)
+    if request.method == "POST" and not searching():
         try:
             clean = validators.phone(phone)
         except Invalid as problem:
-            error = problem.problem
-        else:
-            draft = drafts.start(code, clean, form)
+            errors["phone"] = problem.problem
+        if ask and picked is None:
+            errors[CENTRE_FIELD] = Problem(NOT_A_CENTRE)
+        if not errors:
+            unit = (picked or known or centres.default_centre()).unit_code
+            draft = drafts.start(code, clean, form, unit)
             bind(draft)
             return redirect(
                 url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303
             )
+    selected = picked.unit_code if picked else (home.unit_code if home else None)
     return render_template(
-        "apply/start.html", proc=proc, form=form, phone=phone, error=error, existing=existing
-    ), (422 if error else 200)
+        "apply/start.html",
+        proc=proc,
+        form=form,
+        phone=phone,
+        errors=errors,
+        existing=existing,
+        ask=ask,
+        known=known,
+        **(centre_list(selected, home) if ask else {}),
+    ), (422 if errors else 200)
 
 
 @outage.reshows("apply.start")
@@ -190,9 +252,11 @@ def start_unsaved() -> str | None:
         proc=proc,
         form=form,
         phone=request.form.get("phone", "")[:20],
-        error=None,
+        errors={},
         existing=drafts.in_progress(code, held()),
         unavailable="start",
+        ask=False,
+        known=centre_choice.chosen(),
     )
 
 
@@ -339,7 +403,9 @@ def communes(draft_id: str) -> str:
 def check_field(draft_id: str, step_id: str, name: str) -> Any:
     """Check one field as it changes (htmx) and return it with its message, or none."""
     draft, form = open_draft(draft_id)
-    checked = steps.check_field(form, step_id, name, request.form, local_today())
+    checked = steps.check_field(
+        form, step_id, name, request.form, local_today(), draft.procedure.is_non_territorial
+    )
     if checked is None:
         abort(404)
     return pages.field_check(draft, checked, dict(request.form))
@@ -358,6 +424,30 @@ def check(draft_id: str) -> Any:
     return pages.check_page(draft, form)
 
 
+@bp.route("/nop-ho-so/<draft_id>/trung-tam", methods=["GET", "POST"])
+@private
+def centre(draft_id: str) -> Any:
+    """Choose the centre that receives a boundary-free dossier, before it is sent."""
+    draft, form = open_draft(draft_id)
+    if draft.dossier is not None:
+        return redirect(url_for("apply.done", draft_id=draft.id), 303)
+    if not draft.procedure.is_non_territorial:  # the address decides: nothing to choose
+        return redirect(url_for("apply.check", draft_id=draft.id), 303)
+    home = drafts.home_centre([draft.id])
+    if is_fragment_request():
+        return render_template("apply/_centres.html", **centre_list(None, home), fragment=True)
+    errors: dict[str, Problem] = {}
+    picked = posted_centre()
+    if request.method == "POST" and not searching():
+        if picked is not None and drafts.choose_centre(draft, picked.unit_code):
+            return redirect(url_for("apply.check", draft_id=draft.id), 303)
+        errors[CENTRE_FIELD] = Problem(NOT_A_CENTRE)
+    selected = picked.unit_code if picked else draft.unit_code
+    return render_template(
+        "apply/centre.html", draft=draft, form=form, errors=errors, **centre_list(selected, home)
+    ), (422 if errors else 200)
+
+
 @bp.route("/nop-ho-so/<draft_id>/gui", methods=["POST"])
 @limiter.limit("30/hour")
 @private
@@ -365,7 +455,8 @@ def send(draft_id: str) -> Any:
     """Send the dossier. Sending again (a retry, a double tap) returns the same dossier."""
     draft, form = open_draft(draft_id)
     declared = request.form.get("declaration") == "co"
-    problem = steps.send(draft, form, declared, helper_user_id=signed_in_helper())
+    helper = signed_in_helper(drafts.receiving_unit(draft, form))
+    problem = steps.send(draft, form, declared, helper_user_id=helper)
     if problem is not None:
         return pages.check_page(draft, form, problem), 422
     return redirect(url_for("apply.done", draft_id=draft.id), 303)
@@ -381,12 +472,13 @@ def send_unsaved() -> str | None:
     return pages.check_page(draft, form, declared=declared, unavailable="check")
 
 
-def signed_in_helper() -> int | None:
-    """A community helper signed in to the back office (same session cookie) in this unit."""
+def signed_in_helper(unit_code: int) -> int | None:
+    """A community helper signed in to the back office (same session cookie) of the unit the
+    dossier goes to: staff follow only their own unit's dossiers."""
     user = current_user
     if not user.is_authenticated or user.role != "to_cong_nghe_so" or user.must_change_password:
         return None
-    return user.id if user.unit_code == current_app.config["UNIT_CODE"] else None
+    return user.id if user.unit_code == unit_code else None
 
 
 def submitted(draft_id: str) -> Dossier:

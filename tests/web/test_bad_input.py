@@ -433,7 +433,27 @@ def walk_drafts(app: Flask, clients: dict[str, FlaskClient]) -> list[Target]:
         # Each step again, now filled in: a bad value in one field, good ones in the others.
         for url in steps:
             found += targets_on(who, url, person.get(url))
-    return found
+    return found + walk_boundary_free(app, clients)
+
+
+BOUNDARY_FREE = "2.000635"
+
+
+def walk_boundary_free(app: Flask, clients: dict[str, FlaskClient]) -> list[Target]:
+    """A boundary-free procedure with no centre known: the start page's centre list and search,
+    and the page changing a draft's centre (its unit code forged, foreign, huge)."""
+    with app.app_context():
+        db.session.get(Procedure, BOUNDARY_FREE).is_non_territorial = True
+        db.session.commit()
+    who = "draft boundary-free"
+    clients[who] = app.test_client()
+    person = Applicant(clients[who])
+    start = f"/nop-ho-so/{BOUNDARY_FREE}"
+    found = targets_on(who, start, person.get(start))
+    assert any("xa" in t.fields and "q" in t.fields for t in found), "no centre list"
+    person.submit("form[action^='/nop-ho-so/']", {"phone": "0912345678", "xa": "8152"})
+    centre = person.path.replace(person.step_id, "trung-tam")
+    return found + targets_on(who, centre, person.get(centre))
 
 
 def crawl(who: str, client: FlaskClient, seeds: list[str]) -> list[Target]:
@@ -715,7 +735,12 @@ def kept_as_it_was(app: Flask) -> Iterator[None]:
     """
     with app.app_context():
         flags = db.session.execute(
-            sa.select(Procedure.code, Procedure.published, Procedure.online_open)
+            sa.select(
+                Procedure.code,
+                Procedure.published,
+                Procedure.online_open,
+                Procedure.is_non_territorial,
+            )
         ).all()
         days = set(db.session.execute(sa.select(CalendarDay.unit_code, CalendarDay.day)).all())
         db.session.remove()
@@ -725,7 +750,10 @@ def kept_as_it_was(app: Flask) -> Iterator[None]:
         with app.app_context():
             db.session.execute(
                 sa.update(Procedure),
-                [{"code": c, "published": p, "online_open": o} for c, p, o in flags],
+                [
+                    {"code": c, "published": p, "online_open": o, "is_non_territorial": n}
+                    for c, p, o, n in flags
+                ],
             )
             for unit_code, day in db.session.execute(
                 sa.select(CalendarDay.unit_code, CalendarDay.day)
