@@ -25,7 +25,11 @@ def fill(page: Page, answers: dict[str, str]) -> None:
         if kind == "radio":
             page.locator(f'[name="{name}"][value="{value}"]').check()
         elif tag == "SELECT":
-            field.select_option(value)
+            # A person leaves a list alone when it already shows their answer. Choosing it
+            # again would fire "change" (Playwright always does), and the commune list then
+            # asked for could land after the commune was picked, and undo the pick.
+            if field.input_value() != value:
+                field.select_option(value)
         else:
             field.fill(value)
 
