@@ -12,6 +12,7 @@ from extensions import db
 from models import CalendarDay
 from models import Dossier
 from models import DossierEvent
+from models import OutboxMessage
 from models import StoredFile
 from tests.journeys import submitted
 from tests.pages import check_page
@@ -87,6 +88,15 @@ def test_a_transfer_is_seen_by_both_inboxes_and_on_the_citizens_timeline(app: Fl
     assert REASON not in lookup.get_text()  # the reason is for whoever gives the phone number
     plain = app.test_client().get(f"/tra-cuu/{code}.txt").get_data(as_text=True)
     assert "Da chuyen den UBND xa Thanh Ba." in plain
+    with app.app_context():
+        told = db.session.scalars(
+            sa.select(OutboxMessage.body)
+            .join(Dossier)
+            .where(Dossier.code == code, OutboxMessage.channel == "sms")
+            .order_by(OutboxMessage.id)
+        ).all()[-1]
+    # An SMS has 160 letters: where the dossier is now; the link shows the rest.
+    assert told.startswith(f"Ho so {code}: Duoc tiep nhan. Da chuyen den Xa Thanh Ba. Xem: ")
 
 
 def test_the_due_date_follows_the_deciding_communes_calendar(app: Flask) -> None:
