@@ -34,6 +34,6 @@ def upgrade():
 
 
 def downgrade():
+    # The column's foreign key goes with it (SQLite reflects it unnamed: no drop by name).
     with op.batch_alter_table("dossiers") as batch:
-        batch.drop_constraint(FK, type_="foreignkey")
         batch.drop_column("received_unit_code")
