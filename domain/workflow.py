@@ -5,7 +5,8 @@
 - An action moves a dossier from some statuses to one other (or leaves it where it is: an
   apology, a note), may need a reason, ticked items, a deadline, a new date, a channel or a
   confirmation, and may produce a statutory slip: 01 receipt and appointment, 02 supplement
-  request, 03 refusal, 04 apology and new date, 05 notice that the dossier stops.
+  request, 03 refusal, 04 apology and new date, 05 notice that the dossier stops, 06 the
+  transfer slip that goes with a dossier handed to the competent unit of the province.
 - Staff roles act on dossiers; the administrator and the community helper never do. The
   citizen ("citizen") may withdraw a dossier and send a supplement.
 - The clock stops while the person has to act: a supplement (5) or a payment (6).
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,6 +153,8 @@ SLIPS: Mapping[str, str] = MappingProxyType(
         "03": N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
         "04": N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
         "05": N_("Thông báo dừng giải quyết hồ sơ"),
+        # Mẫu 06 of TT 03/2025/TT-VPCP logs the hand-overs (luân chuyển) between units.
+        "06": N_("Phiếu chuyển hồ sơ"),
     }
 )
 
@@ -187,6 +191,12 @@ NEW_DATE_DAY_OFF = N_(
 )
 CHANNEL_MISSING = N_("Bạn hãy chọn cách trả kết quả.")
 NOT_CONFIRMED = N_("Bạn hãy đánh dấu xác nhận muốn rút hồ sơ.")
+UNIT_MISSING = N_("Bạn hãy chọn xã, phường nhận hồ sơ.")
+UNIT_UNKNOWN = N_(
+    "Không có xã, phường này trong tỉnh. Bạn hãy chọn một xã, phường trong danh sách."
+)
+UNIT_SAME = N_("Hồ sơ đang ở chính xã, phường này. Bạn hãy chọn xã, phường khác.")
+PAPERS_MISSING = N_("Bạn hãy đánh dấu các giấy tờ đã nhận để chuyển đi cùng hồ sơ.")
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,8 @@ class Action:
     needs_new_date: bool = False  # a day after the old due date
     needs_channel: bool = False  # one of RESULT_CHANNELS
     needs_confirmation: bool = False  # a ticked "yes, I am sure"
+    needs_unit: bool = False  # another commune of the province
+    needs_papers: bool = False  # at least one paper received ticked, to go with the dossier
     slip: str = ""  # the key of SLIPS it produces, if any
     public: bool = True  # the person sees it on the status page
     danger: bool = False  # it ends the dossier: the page asks for a second look
@@ -325,6 +337,20 @@ _ACTIONS = (
         slip="05",
         danger=True,
     ),
+    # A centre receives whatever the address (NĐ 118/2025) and hands the dossier to the
+    # competent commune before any work on it starts: new, or received and not yet forwarded.
+    # The status stays; the deciding unit goes on from where it is.
+    Action(
+        "transfer",
+        N_("Chuyển đến xã, phường có thẩm quyền"),
+        _statuses(S.NEW, S.RECEIVED),
+        None,
+        _RECEPTION_ROLES,
+        needs_reason=True,
+        needs_unit=True,
+        needs_papers=True,
+        slip="06",
+    ),
     # Once per dossier: a second new date would make the first promise worthless.
     Action(
         "apologise",
@@ -398,7 +424,7 @@ def role_label(role: str) -> str:
 
 
 def slip_of(key: str) -> str:
-    """The slip an action produces ('01'–'05'), or '' when none."""
+    """The slip an action produces ('01'–'06'), or '' when none."""
     return ACTIONS[key].slip if key in ACTIONS else ""
 
 
@@ -569,10 +595,16 @@ def check(
     past_actions: Sequence[str] = (),
     late: bool | None = None,
     calendar: WorkCalendar | None = None,
+    unit: int | None = None,
+    papers: Sequence[str] = (),
+    own_unit: int | None = None,
+    province_units: Collection[int] = (),
 ) -> Action:
     """The action, if this role may do it now with what was given; else Invalid, in words."""
     # late=None: judge lateness by the due date (is_late); pass a bool to judge it otherwise.
     # calendar: the dossier's commune's; without one, the national calendar judges new dates.
+    # unit, for a transfer: where to, among province_units (the province's communes), never
+    # own_unit (the one holding the dossier).
     action = ACTIONS.get(action_key)
     if action is None:
         raise Invalid(UNKNOWN_ACTION)
@@ -596,7 +628,22 @@ def check(
         due,
         calendar or WorkCalendar(),
     )
+    if action.needs_unit:
+        check_unit(unit, own_unit, province_units)
+    if action.needs_papers and not any(paper.strip() for paper in papers):
+        raise Invalid(PAPERS_MISSING, field="papers")
     return action
+
+
+def check_unit(unit: int | None, own_unit: int | None, province_units: Collection[int]) -> None:
+    """Raise Invalid unless unit is another commune of the province."""
+    if unit is None:
+        raise Invalid(UNIT_MISSING, field="unit")
+    if unit == own_unit:
+        raise Invalid(UNIT_SAME, field="unit")
+    # An unknown code, or a commune of another province: the same words, naming neither.
+    if unit not in province_units:
+        raise Invalid(UNIT_UNKNOWN, field="unit")
 
 
 def _check_details(

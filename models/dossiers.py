@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import synonym
 
 from domain.channels import Channel
 from domain.workflow import StatusQuestions
@@ -86,6 +87,11 @@ class DossierSequence(Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
+def _receiving_unit(context: Any) -> int:
+    """A new dossier is received where it is first held."""
+    return int(context.get_current_parameters()["unit_code"])
+
+
 class Dossier(StatusQuestions, Model):
     """A submitted dossier (hồ sơ). Status codes are the national sync codes 1–10."""
 
@@ -96,7 +102,14 @@ class Dossier(StatusQuestions, Model):
     # The draft it came from. Unique: a send replayed or doubled cannot make a second dossier.
     # Not a foreign key, so that purging old drafts never touches dossiers.
     draft_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    # The unit that decides it, whose inbox holds it: the receiving one until a transfer.
+    # Every inbox index leads with it, so it keeps its name; deciding_unit_code says what it is.
     unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
+    # The unit whose centre received it (its code starts the dossier code); never changes.
+    # Nullable only for the migration (0016); every row has one.
+    received_unit_code: Mapped[int] = mapped_column(
+        sa.ForeignKey("units.code"), nullable=True, default=_receiving_unit
+    )
     procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"), index=True)
     status: Mapped[int] = mapped_column(default=1, index=True)
     channel: Mapped[int] = mapped_column(default=Channel.ONLINE)  # a domain.channels.Channel
@@ -132,7 +145,9 @@ class Dossier(StatusQuestions, Model):
     procedure: Mapped[Procedure] = relationship()
     # The commune that handles it: its name and province head the slips, whatever the
     # deployment's own unit is (staff of several communes may share one portal).
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_code])
+    received_unit: Mapped[Unit] = relationship(foreign_keys=[received_unit_code])
+    deciding_unit_code = synonym("unit_code")
     files: Mapped[list[StoredFile]] = relationship(
         back_populates="dossier", order_by="StoredFile.id"
     )

@@ -6,6 +6,7 @@ Its writes are services.workflow (actions), services.counter (paper dossiers), s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from models import Dossier
 from models import DossierEvent
 from models import Procedure
 from models import StoredFile
+from models import Unit
 
 
 def unit_dossier(code: str, unit_code: int) -> Dossier | None:
@@ -30,6 +32,40 @@ def unit_dossier(code: str, unit_code: int) -> Dossier | None:
         .where(Dossier.code == normal, Dossier.unit_code == unit_code)
         .options(selectinload(Dossier.events), selectinload(Dossier.files))
     )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A dossier this unit handed to another: what it may still read of it.
+
+    Its history up to its own last hand-over, and that hand-over (to whom, when, why): never
+    what the deciding unit did since, nor the papers and answers, which went with the dossier.
+    """
+
+    dossier: Dossier
+    events: list[DossierEvent]
+    handover: DossierEvent
+
+
+def sent_dossier(code: str, unit_code: int) -> Sent | None:
+    """The dossier of this code, if this unit transferred it away and does not hold it now."""
+    normal = normalize_dossier_code(code)
+    if not normal:
+        return None
+    found = db.session.scalar(
+        sa.select(Dossier)
+        .where(Dossier.code == normal, Dossier.unit_code != unit_code)
+        .options(selectinload(Dossier.events))
+    )
+    if found is None:
+        return None
+    last = None
+    for index, event in enumerate(found.events):
+        if event.action == "transfer" and event.details.get("from_unit") == unit_code:
+            last = index
+    if last is None:
+        return None
+    return Sent(found, found.events[: last + 1], found.events[last])
 
 
 def dossier_file(dossier: Dossier, file_id: int) -> StoredFile | None:
@@ -74,3 +110,16 @@ def unit_events(unit_code: int, paging: Paging) -> Sequence[Any]:
         .limit(paging.size)
         .offset(paging.offset)
     ).all()
+
+
+def unit_at(dossier: Dossier, event: DossierEvent) -> Unit:
+    """The unit that held the dossier when this happened: the one that issues its slip."""
+    code = dossier.received_unit_code
+    for earlier in dossier.events:
+        if earlier.id == event.id:
+            break
+        if earlier.action == "transfer":
+            code = earlier.details["to_unit"]
+    found = db.session.get(Unit, code)
+    assert found is not None  # a foreign key
+    return found

@@ -57,7 +57,11 @@ PAPER_MISSING = N_("Bạn hãy tải lên ảnh chụp hoặc tệp PDF của gi
 RATING_MISSING = N_("Bạn hãy chọn một câu trả lời.")  # as a question of the online form says
 # Why the centre refused, stopped, asked for more, asked for money or set a new date: the
 # person needs these words to act, and sees them only with the phone number.
-REASONS_SHOWN = frozenset({"refuse", "stop", "request_supplement", "request_fee", "apologise"})
+REASONS_SHOWN = frozenset(
+    {"refuse", "stop", "request_supplement", "request_fee", "apologise", "transfer"}
+)
+# A transfer on the timeline says where the dossier went: the person deals with that commune now.
+TRANSFERRED = N_("Đã chuyển đến UBND %(unit)s")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Step:
 
     at: datetime
     label: str  # to translate
+    params: Mapping[str, str] = field(default_factory=dict)  # what the label names
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,21 @@ def find(code: str | None) -> Dossier | None:
 
 def timeline(dossier: Dossier) -> list[Step]:
     """What the person may see of the history: public steps, no notes, no staff names."""
-    return [Step(e.at, workflow.action_label(e.action)) for e in dossier.events if e.public]
+    return [_step(e) for e in dossier.events if e.public]
+
+
+def _step(event: Any) -> Step:
+    if event.action == "transfer":
+        return Step(event.at, TRANSFERRED, {"unit": commune(event.details.get("to_name", ""))})
+    return Step(event.at, workflow.action_label(event.action))
+
+
+def commune(name: str) -> str:
+    """A unit's name after "UBND": "Xã Thanh Ba" reads "UBND xã Thanh Ba"."""
+    for kind in ("Xã ", "Phường ", "Đặc khu "):
+        if name.startswith(kind):
+            return kind.lower() + name[len(kind) :]
+    return name
 
 
 def reasons(dossier: Dossier) -> list[Reason]:
@@ -174,6 +193,8 @@ def plain_status(dossier: Dossier | None) -> str:
         text = "Khong tim thay ho so nay."
     else:
         parts = [f"Ho so {dossier.code}: {workflow.label(dossier.status)}."]
+        if dossier.unit_code != dossier.received_unit_code:
+            parts.append(f"Da chuyen den UBND {commune(dossier.unit.name)}.")
         if dossier.due_date and dossier.is_running:
             parts.append(f"Hen tra {day(dossier.due_date)}.")
         if dossier.awaits_supplement and dossier.supplement_deadline:

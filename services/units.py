@@ -64,3 +64,13 @@ def deployment() -> Centre:
     from services.centres import default_centre
 
     return default_centre()
+
+
+def province_units() -> list[tuple[int, str]]:
+    """(code, name) of every commune of the deployment's province, by name."""
+    return directory().sorted_units(current_app.config["PROVINCE_CODE"])
+
+
+def unit_name(code: int) -> str:
+    """A commune of the deployment's province by its name; '' for any other code."""
+    return directory().unit_name(code, current_app.config["PROVINCE_CODE"]) or ""

@@ -19,11 +19,15 @@ from extensions import db
 from models import Dossier
 from models import DossierEvent
 from models import StaffUser
+from models import Unit
 from models import utcnow
 from services import notify
 from services.calendar import work_calendar
+from services.dossiers import expected_due
 from services.dossiers import processing_limit
 from services.transactions import one_transaction
+from services.units import province_units
+from services.units import unit_name
 
 
 class Conflict(Exception):
@@ -42,6 +46,8 @@ class Request:
     new_date: date | None = None
     channel: str = ""
     confirmed: bool = False  # "yes, I am sure" ticked, where the action asks for it
+    unit: int | None = None  # a transfer's commune
+    papers: list[str] = field(default_factory=list)  # the papers a transfer hands over
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -103,11 +109,45 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
         dossier.returned_at = now
         dossier.result_channel = request.channel
         details["channel"] = request.channel
+    elif key == "transfer":
+        details = _transfer(dossier, request, now)
     elif key == "apologise":
         details = {"old_date": dossier.due_date.isoformat() if dossier.due_date else None}
         assert request.new_date is not None  # the action needs_new_date: checked above
         dossier.due_date = request.new_date
         details["new_date"] = request.new_date.isoformat()
+    return details
+
+
+def _transfer(dossier: Dossier, request: Request, now: datetime) -> dict[str, Any]:
+    """Hand the dossier to the deciding unit and move its clock to that unit's calendar."""
+    assert request.unit is not None  # the action needs_unit: checked above
+    details: dict[str, Any] = {
+        "from_unit": dossier.unit_code,
+        "from_name": dossier.unit.name,
+        "to_unit": request.unit,
+        "to_name": unit_name(request.unit),
+        "papers": request.papers,
+    }
+    unit = db.session.get(Unit, request.unit)
+    assert unit is not None  # one of the province's communes: checked above
+    dossier.unit = unit
+    calendar = work_calendar(request.unit)
+    limit = processing_limit(dossier.procedure, dossier.submission_channel)
+    # The clock continues: under NĐ 118/2025 a centre receives a dossier whatever the address
+    # (tiếp nhận không phụ thuộc địa giới, domain.md §0.3), so the person handed it in once and
+    # the time limit runs from that reception (the first day not counted, BLDS 2015 art. 147,
+    # domain.md §2.4). The deciding unit counts the same working days from the same moment on
+    # its own calendar: its days off are the ones that matter now.
+    if dossier.received_at is not None and limit is not None:
+        due = calendar.due_date(dossier.received_at, limit.qty, limit.unit)
+        dossier.original_due_date = due
+        # An apology's new date is a promise made to the person (slip 04): it stands.
+        if "apologise" not in past_actions(dossier):
+            dossier.due_date = due
+    elif dossier.received_at is None:
+        dossier.expected_due = expected_due(dossier.procedure, dossier.submitted_at, request.unit)
+    details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
     return details
 
 
@@ -150,6 +190,10 @@ def record_action(
         due=dossier.due_date,
         past_actions=past_actions(dossier),
         calendar=work_calendar(dossier.unit_code),
+        unit=request.unit,
+        papers=request.papers,
+        own_unit=dossier.unit_code,
+        province_units=[code for code, _name in province_units()],
     )
     before = dossier.status
     target = workflow.next_status(

@@ -36,3 +36,48 @@ def test_the_append_only_tables_cannot_be_truncated(app_context: Flask, statemen
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             connection.execute(sa.text(statement))
         connection.rollback()
+
+
+def test_existing_dossiers_were_received_where_they_are_decided(tmp_path) -> None:
+    """0016 on a database with dossiers: each gets its own unit as the receiving one."""
+    from pathlib import Path
+
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from models import Dossier
+    from models import Procedure
+    from models import Province
+    from models import Unit
+    from tests.conftest import base_config
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}", tmp_path))
+    folder = str(Path(app.root_path) / "migrations")
+    with app.app_context():
+        upgrade(directory=folder)
+        db.session.add(
+            Province(code=25, name="Tỉnh Phú Thọ", codename="phu_tho", division_type="tỉnh")
+        )
+        for code, name in ((8566, "Xã Tân Sơn"), (4792, "Phường Tân Hòa")):
+            db.session.add(
+                Unit(code=code, name=name, codename=str(code), division_type="xã", province_code=25)
+            )
+        db.session.add(Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"))
+        for number, unit in enumerate((8566, 4792, 8566)):
+            db.session.add(
+                Dossier(
+                    code=f"0{unit}-260101-000{number}", unit_code=unit, procedure_code="1.001193"
+                )
+            )
+        db.session.commit()
+        downgrade(directory=folder, revision="0015")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("dossiers")}
+        assert "received_unit_code" not in columns
+        upgrade(directory=folder)
+        rows = db.session.execute(
+            sa.text("SELECT unit_code, received_unit_code FROM dossiers ORDER BY id")
+        ).all()
+        assert rows == [(8566, 8566), (4792, 4792), (8566, 8566)]
+        db.session.remove()
+        db.engine.dispose()

@@ -100,12 +100,18 @@ def fill_at_0012(app: Flask) -> str:
                        current_step="tre-em", expires_at=now + timedelta(days=30)))  # fmt: skip
     db.session.execute(drafts.values(id="s" * 32, resume_code="XYZ789", phone="0987654321",
                        procedure_code="1.004746", expires_at=now + timedelta(days=30)))  # fmt: skip
-    dossier = Dossier(code="08566-261201-0001", draft_id="s" * 32, unit_code=8566,
-                      procedure_code="1.004746", status=2, applicant_name="Đinh Văn Bình",
-                      applicant_phone="0987654321", answers={"child_name": "Đinh Minh An"},
-                      received_at=now, due_date=date(2026, 12, 8))  # fmt: skip
-    db.session.add(dossier)
-    db.session.flush()
+    # A dossier as 0012 wrote it too: its table without the columns added since (0016's
+    # receiving unit), defaults and types as the model has them.
+    at_0012 = sa.Table("dossiers", sa.MetaData(), *(
+        column._copy() for column in Dossier.__table__.columns
+        if column.name != "received_unit_code"
+    ))  # fmt: skip
+    db.session.execute(sa.insert(at_0012).values(code="08566-261201-0001", draft_id="s" * 32,
+                       unit_code=8566, procedure_code="1.004746", status=2,
+                       applicant_name="Đinh Văn Bình", applicant_phone="0987654321",
+                       answers={"child_name": "Đinh Minh An"}, received_at=now,
+                       due_date=date(2026, 12, 8)))  # fmt: skip
+    dossier = db.session.execute(sa.select(at_0012.c.id, at_0012.c.code)).one()
     db.session.add_all(
         [
             DossierEvent(dossier_id=dossier.id, action="submit", to_status=1),
@@ -166,13 +172,17 @@ def test_a_commune_database_at_0012_upgrades_and_keeps_everything(empty_database
             (8566, ENVIRONMENT["CENTRE_ADDRESS"], "0210 3870 123", "07:00-11:00,13:30-17:00")
         ]
         assert rows("centre_changes") == []
-        # Then on to the head: every draft begun goes to the commune it always went to (0015);
+        # Then on to the head: every draft begun goes to the commune it always went to (0015),
         # files stay.
         db.session.commit()  # let go of the tables read: 0015 alters drafts
         upgrade(directory=MIGRATIONS)
         head = ScriptDirectory(MIGRATIONS).get_current_head()
         assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
         assert [(d["id"][0], d["unit_code"]) for d in rows("drafts")] == [("d", 8566), ("s", 8566)]
+        # and every dossier was received where it is decided (0016).
+        assert [(d["unit_code"], d["received_unit_code"]) for d in rows("dossiers")] == [
+            (8566, 8566)
+        ]
         assert rows("stored_files") == after["stored_files"]
         db.session.remove()
     # The upgraded portal serves as before, with the centre's settings from the database.

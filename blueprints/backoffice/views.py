@@ -60,6 +60,7 @@ from services.calendar import work_calendar
 from services.files import file_path
 from services.forms import form_for
 from services.links import public_url
+from services.units import province_units
 from services.workflow import Conflict
 from services.workflow import Request
 from services.workflow import act
@@ -67,7 +68,7 @@ from services.workflow import local_today
 
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
 
-SLIPS = {"01", "02", "03", "04", "05"}
+SLIPS = set(workflow.SLIPS)
 # The types a staff browser may show itself, with the extension of what is stored: a photo
 # sent as .heic is kept as JPEG, and its name should say so.
 EVENTS_PER_PAGE = 50
@@ -225,6 +226,13 @@ def dossier_or_404(code: str) -> Dossier:
     return dossier
 
 
+def sent_or_none(code: str) -> casework.Sent | None:
+    """A dossier this unit transferred away and holds no more (a helper never sees one)."""
+    if current_user.role not in ON_DOSSIERS:
+        return None
+    return casework.sent_dossier(code, current_user.unit_code)
+
+
 def dossier_context(
     dossier: Dossier, error: Problem | None = None, failed: str = "", error_field: str = ""
 ) -> dict[str, Any]:
@@ -235,15 +243,20 @@ def dossier_context(
     calendar = work_calendar(dossier.unit_code)
     left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
     form = form_for(dossier.procedure_code)
+    actions = workflow.allowed_actions(
+        dossier.status,
+        current_user.role,
+        past_actions=[e.action for e in dossier.events],
+        late=late,
+    )
+    transfer = any(a.needs_unit for a in actions)
     return {
         "dossier": dossier,
         "form": form,
-        "actions": workflow.allowed_actions(
-            dossier.status,
-            current_user.role,
-            past_actions=[e.action for e in dossier.events],
-            late=late,
-        ),
+        "actions": actions,
+        # Where a transfer may go, and the papers it may hand over: only when it may be done.
+        "units": [u for u in province_units() if u[0] != dossier.unit_code] if transfer else [],
+        "papers": paper_names(dossier) if transfer else [],
         "late": late,
         "days_left": left,
         "today": today,
@@ -275,9 +288,20 @@ def supplement_choices(dossier: Dossier, form: Any) -> list[tuple[str, str]]:
 @bp.route("/ho-so/<code>")
 @roles(*DOSSIER_READERS)
 def dossier(code: str) -> str:
-    """A dossier: answers, documents, timeline, due date, and the actions allowed now."""
+    """A dossier: answers, documents, timeline, due date, and the actions allowed now.
+
+    A dossier this unit transferred away: its history up to the hand-over, and where it went.
+    """
+    sent = sent_or_none(code)
+    if sent is not None:
+        return render_template("backoffice/sent_dossier.html", sent=sent)
     found = dossier_or_404(code)
     return render_template("backoffice/dossier.html", **dossier_context(found))
+
+
+def paper_names(dossier: Dossier) -> list[str]:
+    """What a transfer may hand over: the papers received, as slip 01 lists them."""
+    return [str(paper["name"]) for paper in received_documents(dossier)] or [_("Giấy tờ của hồ sơ")]
 
 
 def read_request(dossier: Dossier, key: str) -> Request:
@@ -285,7 +309,10 @@ def read_request(dossier: Dossier, key: str) -> Request:
     labels = dict(supplement_choices(dossier, form_for(dossier.procedure_code)))
     items = [{"key": k, "label": labels[k]} for k in form.getlist("items") if k in labels]
     version = numbers.whole(form.get("version"))
+    known = paper_names(dossier) if "papers" in form else []
     return Request(
+        unit=numbers.whole(form.get("unit")),
+        papers=[name for name in form.getlist("papers") if name in known],
         key=key,
         version=-1 if version is None else version,
         reason=form.get("reason", "")[:2000],
@@ -354,14 +381,18 @@ def document(code: str, file_id: int) -> Response:
 @bp.route("/ho-so/<code>/phieu/<slip>")
 @roles(*ON_DOSSIERS)
 def print_slip(code: str, slip: str) -> str:
-    """A statutory slip (01–05) to print, A4 or A5, with a QR code to the status page."""
-    found = dossier_or_404(code)
+    """A statutory slip (01–06) to print, A4 or A5, with a QR code to the status page.
+
+    A unit that transferred the dossier prints the slips of its own part of the history.
+    """
     if slip not in SLIPS:
         abort(404)
+    sent = sent_or_none(code)
+    found = sent.dossier if sent else dossier_or_404(code)
     event = next(
         (
             e
-            for e in reversed(found.events)
+            for e in reversed(sent.events if sent else found.events)
             if workflow.ACTIONS.get(e.action) and workflow.ACTIONS[e.action].slip == slip
         ),
         None,
@@ -375,6 +406,7 @@ def print_slip(code: str, slip: str) -> str:
         slip=slip,
         dossier=found,
         event=event,
+        issuer=casework.unit_at(found, event),
         url=url,
         qr=qr_svg(url, _("Mã QR mở trang tra cứu hồ sơ này"), scale=2),
         size="a5" if request.args.get("kho") == "a5" else "a4",

@@ -220,3 +220,50 @@ def test_an_administrator_opens_an_account_for_a_new_clerk(
         expect(clerk.locator("h1")).to_have_text("Hộp hồ sơ")
     finally:
         other.close()
+
+
+def test_a_transfer_and_its_slip_on_one_page(
+    page: Page, audit: PageAudit, live_server: LiveServer
+) -> None:
+    """A clerk hands a paper dossier to Xã Thanh Ba and prints the transfer slip (06), A4 and
+    A5: one page each, as the other slips; the person's status page says where it went."""
+    from tests.browser.test_print import PDF_PAGE
+
+    js = javascript_enabled(page)
+    sign_in(page, audit, account(live_server, "tiep_nhan"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tiếp nhận trực tiếp").click()
+    # Khai sinh, the most common: its six papers fill the slip as most procedures' do.
+    page.get_by_label("Thủ tục").select_option("1.001193")
+    page.get_by_label("Họ và tên người nộp").fill("Hà Văn Sinh")
+    page.get_by_label("Số CCCD").fill("025185004321")
+    page.get_by_label("Số điện thoại di động").fill("0977654321")
+    click_and_load(page, "Ghi nhận hồ sơ")
+    code = page.locator("h1").inner_text().split()[-1]
+    page.get_by_label("Xã, phường nhận và giải quyết hồ sơ").select_option(label="Xã Thanh Ba")
+    page.get_by_label("Lý do chuyển (người dân sẽ đọc)").fill(
+        "Người dân thường trú tại xã Thanh Ba, thuộc thẩm quyền của UBND xã Thanh Ba"
+    )
+    button = "Chuyển đến xã, phường có thẩm quyền"
+    if js:
+        page.get_by_role("button", name=button, exact=True).click()
+    else:
+        click_and_load(page, button)
+    expect(page.locator("h1")).to_have_text(f"Hồ sơ {code}")
+    # The sender holds it no more: its own part of the history, and where it went.
+    expect(page.locator("main")).to_contain_text("Hồ sơ đã được chuyển đến Xã Thanh Ba")
+    audit.check(page)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="In phiếu 06").click()
+    expect(page.locator(".slip-title")).to_contain_text("Phiếu chuyển hồ sơ")
+    audit.check(page)
+    for size in ("", "?kho=a5"):
+        response = page.goto(f"/can-bo/ho-so/{code}/phieu/06{size}")
+        assert response is not None and response.status == 200
+        printed = page.pdf(prefer_css_page_size=True, print_background=True)
+        assert len(PDF_PAGE.findall(printed)) == 1, size
+
+    audit.visit(page, f"/tra-cuu?ma={code}")
+    expect(page.locator(".timeline li").last).to_contain_text("Đã chuyển đến UBND xã Thanh Ba")
+    audit.check(page)

@@ -23,6 +23,8 @@ DAY = timedelta(days=1)
 EVERY_ROLE = (*workflow.ROLES, CITIZEN)
 STAFF_ON_DOSSIERS = {"tiep_nhan", "chuyen_vien", "lanh_dao"}
 ALL = set(range(1, 11))
+TAN_SON, THANH_BA, TAN_HOA = 8566, 8152, 4792  # communes of Phú Thọ
+PHU_THO = frozenset({TAN_SON, THANH_BA, TAN_HOA})
 
 # key: (from, to, roles, slip); None as "to" leaves the status as it is.
 TABLE: dict[str, tuple[set[int], int | None, set[str], str]] = {
@@ -37,6 +39,7 @@ TABLE: dict[str, tuple[set[int], int | None, set[str], str]] = {
     "finish": ({4}, 9, {"lanh_dao"}, ""),
     "return_result": ({9}, 10, {"tiep_nhan"}, ""),
     "withdraw": ({1, 2, 4, 5, 6}, 7, {CITIZEN}, "05"),
+    "transfer": ({1, 2}, None, {"tiep_nhan", "lanh_dao"}, "06"),
     "apologise": ({2, 4, 5, 6}, None, {"chuyen_vien", "lanh_dao"}, "04"),
     "note": (ALL, None, STAFF_ON_DOSSIERS, ""),
 }
@@ -52,6 +55,7 @@ NEEDS: dict[str, set[str]] = {
     "finish": set(),
     "return_result": {"channel"},
     "withdraw": {"confirmation"},
+    "transfer": {"reason", "unit", "papers"},
     "apologise": {"reason", "new_date"},
     "note": {"reason"},
 }
@@ -69,6 +73,10 @@ def good(**changes: Any) -> dict[str, Any]:
         "today": TODAY,
         "due": TODAY - DAY,
         "past_actions": ("submit", "receive"),
+        "unit": THANH_BA,
+        "papers": ["Tờ khai đăng ký khai sinh"],
+        "own_unit": TAN_SON,
+        "province_units": PHU_THO,
     }
     return details | changes
 
@@ -163,7 +171,16 @@ def test_what_each_action_needs() -> None:
         action = ACTIONS[key]
         found = {
             need
-            for need in ("reason", "items", "deadline", "new_date", "channel", "confirmation")
+            for need in (
+                "reason",
+                "items",
+                "deadline",
+                "new_date",
+                "channel",
+                "confirmation",
+                "unit",
+                "papers",
+            )
             if getattr(action, f"needs_{need}")
         }
         assert found == needs, key
@@ -175,7 +192,7 @@ def test_only_internal_notes_are_hidden_from_the_person() -> None:
 
 def test_slips_are_known_and_each_is_produced() -> None:
     produced = {action.slip for action in ACTIONS.values()} - {""}
-    assert produced == set(workflow.SLIPS) == {"01", "02", "03", "04", "05"}
+    assert produced == set(workflow.SLIPS) == {"01", "02", "03", "04", "05", "06"}
     assert workflow.slip_of("withdraw") == workflow.slip_of("stop") == "05"
     assert workflow.slip_of("submit") == workflow.slip_of("finish") == ""
 
@@ -199,6 +216,7 @@ def test_the_page_lists_a_new_dossiers_actions_in_order() -> None:
         "receive",
         "refuse",
         "request_supplement",
+        "transfer",
         "note",
     ]
     assert keys(workflow.allowed_actions(1, CITIZEN)) == ["withdraw"]
@@ -516,3 +534,46 @@ def test_staff_dates_are_bounded_to_three_months() -> None:
     assert deadline.problem.message == workflow.DEADLINE_TOO_LATE
     assert deadline.field == "deadline"
     assert workflow.check("request_supplement", 4, "chuyen_vien", **good(deadline=date(2026, 6, 2)))
+
+
+# ---- transfers ------------------------------------------------------------------------------
+
+
+def test_a_transfer_goes_to_another_commune_of_the_province() -> None:
+    action = workflow.check("transfer", Status.RECEIVED, "tiep_nhan", **good())
+    assert action.slip == "06" and action.target is None and action.public
+    assert workflow.next_status("transfer", Status.NEW) == Status.NEW
+    assert workflow.next_status("transfer", Status.RECEIVED) == Status.RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("unit", "message"),
+    [
+        (None, workflow.UNIT_MISSING),
+        (TAN_SON, workflow.UNIT_SAME),  # the commune holding it
+        (26734, workflow.UNIT_UNKNOWN),  # a ward of Hồ Chí Minh City
+        (99999, workflow.UNIT_UNKNOWN),  # no such unit
+    ],
+)
+def test_a_transfer_to_an_unknown_foreign_or_own_unit_is_refused_by_the_field(
+    unit: int | None, message: str
+) -> None:
+    refused = refusal("transfer", Status.NEW, "tiep_nhan", unit=unit)
+    assert (refused.problem.message, refused.field) == (message, "unit")
+
+
+def test_a_transfer_needs_its_reason_and_the_papers_received() -> None:
+    refused = refusal("transfer", Status.NEW, "tiep_nhan", reason="  ")
+    assert refused.field == "reason"
+    refused = refusal("transfer", Status.NEW, "lanh_dao", papers=[" "])
+    assert (refused.problem.message, refused.field) == (workflow.PAPERS_MISSING, "papers")
+
+
+@pytest.mark.parametrize("status", [4, 5, 6, 9, 10, 3, 7, 8])
+def test_once_work_has_started_the_dossier_stays_where_it_is(status: int) -> None:
+    assert refusal("transfer", status, "tiep_nhan").problem.message == workflow.WRONG_STATUS
+
+
+@pytest.mark.parametrize("role", ["chuyen_vien", "quan_tri", "to_cong_nghe_so", CITIZEN])
+def test_only_reception_transfers(role: str) -> None:
+    assert refusal("transfer", Status.NEW, role).problem.message == workflow.NOT_ALLOWED

@@ -563,7 +563,13 @@ def test_receive_sets_the_due_date_and_prints_slip_01(app: Flask) -> None:
     page = parse(clerk.get(f"/can-bo/ho-so/{code}"))
     check_page(page)
     buttons = [b.get_text(strip=True) for b in page.select(".actions-panel button")]
-    assert buttons == ["Tiếp nhận", "Từ chối tiếp nhận", "Yêu cầu bổ sung", "Ghi chú nội bộ"]
+    assert buttons == [
+        "Tiếp nhận",
+        "Từ chối tiếp nhận",
+        "Yêu cầu bổ sung",
+        "Chuyển đến xã, phường có thẩm quyền",
+        "Ghi chú nội bộ",
+    ]
     assert page.select_one(".documents img")  # the photos, for staff
     response = do(clerk, code, "receive")
     assert response.status_code == 303
