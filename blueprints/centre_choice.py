@@ -60,6 +60,11 @@ def cache_key() -> tuple[int, tuple]:
     return (found.unit_code if found else 0, centres.snapshot().version)
 
 
+def use(centre: Centre) -> None:
+    """This request's pages show the centre, as the next ones will once the cookie is back."""
+    g.chosen_centre = centre
+
+
 def remember(response: Response, centre: Centre) -> None:
     response.set_cookie(
         COOKIE,
@@ -69,4 +74,4 @@ def remember(response: Response, centre: Centre) -> None:
         httponly=True,
         samesite="Lax",
     )
-    g.chosen_centre = centre
+    use(centre)

@@ -38,9 +38,9 @@ def centre_or_404(unit: int) -> Centre:
 
 def show(centre: Centre) -> Response:
     """The centre's page; arriving here makes it the person's centre."""
-    response = make_response(
-        render_template("centres/centre.html", centre=centre, chosen=centre_choice.chosen())
-    )
+    # Chosen before the page is drawn: its own header and footer already name this centre.
+    centre_choice.use(centre)
+    response = make_response(render_template("centres/centre.html", centre=centre))
     centre_choice.remember(response, centre)
     # Never served to someone else from a cache: it carries the cookie that chooses.
     response.headers["Cache-Control"] = "no-cache, private"

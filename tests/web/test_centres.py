@@ -49,6 +49,10 @@ def test_a_commune_has_its_own_page_and_arriving_there_remembers_it(client: Flas
     assert "Xã Thanh Ba, Tỉnh Phú Thọ" in soup.select_one("dl.facts").get_text()
     assert soup.select_one(".centre-url").get_text(strip=True) == f"{PORTAL}/xa/8152"
     assert "private" in response.headers["Cache-Control"]
+    # The page that makes the choice already shows it, above and below.
+    assert soup.select_one(".brand-name").get_text().startswith("Xã Thanh Ba")
+    own = soup.select_one("footer").get_text(" ", strip=True)
+    assert "Xã Thanh Ba" in own and "Tân Sơn" not in own and "Chọn Trung tâm khác" in own
     for url in PAGES:
         text = footer(client, url)
         assert "Xã Thanh Ba" in text and "Tân Sơn" not in text, url
