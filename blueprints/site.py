@@ -29,6 +29,8 @@ from blueprints import centre_choice
 from blueprints import outage
 from blueprints.assets import asset_url
 from blueprints.compression import compress_error_pages
+from blueprints.fragments import fragment
+from blueprints.fragments import slot
 from blueprints.private import no_store
 from domain import formatting
 from domain.search import clean_query
@@ -105,39 +107,47 @@ def inject_site() -> dict[str, Any]:
         "asset_url": asset_url,
         "language_url": language_url,
         "language_names": _language_names(tuple(current_app.config["LANGUAGES"])),
+        "page_header": page_header,
         "page_footer": page_footer,
     }
 
 
-_footers: dict[tuple[Any, ...], Markup] = {}
-FOOTERS_KEPT = 1000  # a province's centres × languages × chosen or not, with room to spare
+def menu_item() -> str | None:
+    """Which item of the main menu the page belongs to, if any."""
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("catalog.") and endpoint != "catalog.home":
+        return "catalog"
+    if endpoint.startswith("lookup."):
+        return "lookup"
+    return "resume" if endpoint == "apply.resume" else None
+
+
+def page_header() -> Markup:
+    """The skip link and header of every page, kept per centre, language and menu item."""
+    site = centre_choice.current()
+    locale = str(get_locale())
+    names = _language_names(tuple(current_app.config["LANGUAGES"]))
+    others = [lang for lang in names if lang != locale]
+    return fragment(
+        "_header.html",
+        (tuple(names), site.unit_name, site.province_name, menu_item()),
+        fill={f"lang-{lang}": language_url(lang) for lang in others},
+        site=site,
+        locale=locale,
+        language_names=names,
+        language_href={lang: slot(f"lang-{lang}") for lang in others},
+        current=menu_item(),
+    )
 
 
 def page_footer() -> Markup:
-    """The footer of every page, rendered once per centre, language and choice (template global)."""
+    """The footer of every page, kept per centre, language and choice (template global)."""
     # The same bytes for every visitor of a centre; rendering it each time (hours, three
     # links, seven strings) was a tenth of an uncached search page.
     site = centre_choice.current()
     chosen = centre_choice.chosen() is not None
-    key = (
-        str(get_locale()),
-        request.script_root,
-        chosen,
-        site.unit_code,
-        site.unit_name,
-        site.name,
-        site.address,
-        site.phone,
-        tuple(site.hours),
-    )
-    found = _footers.get(key)
-    if found is None:
-        template = current_app.jinja_env.get_template("_footer.html")
-        found = Markup(template.render(site=site, centre_chosen=chosen))
-        if len(_footers) >= FOOTERS_KEPT:
-            _footers.clear()
-        _footers[key] = found
-    return found
+    key = (chosen, site.unit_code, site.unit_name, site.name, site.address, site.phone)
+    return fragment("_footer.html", (*key, tuple(site.hours)), site=site, centre_chosen=chosen)
 
 
 # When the accessibility statement was last checked against the pages; change with it.

@@ -694,19 +694,39 @@ class SearchIndex:
 _word_terms = lru_cache(maxsize=16384)(terms)
 
 
+def word_pieces(text: str) -> tuple[tuple[str, str | None], ...]:
+    """Text cut into its words and what lies between, each word with its folded form.
+
+    Joined again the pieces are the text. A name's pieces do not depend on the query, so a
+    search page cuts each name once and only compares folded words per request.
+    """
+    pieces: list[tuple[str, str | None]] = []
+    cursor = 0
+    for match in WORD.finditer(text):
+        if match.start() > cursor:
+            pieces.append((text[cursor : match.start()], None))
+        pieces.append((match.group(), _word_terms(match.group())))
+        cursor = match.end()
+    if cursor < len(text):
+        pieces.append((text[cursor:], None))
+    return tuple(pieces)
+
+
 def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     """Split text into (piece, matched) pairs, marking the words whose folded form matched."""
     wanted = set(words)
     if not wanted:
         return [(text, False)]
     pieces: list[tuple[str, bool]] = []
-    cursor = 0
-    for match in WORD.finditer(text):
-        if _word_terms(match.group()) in wanted:
-            if match.start() > cursor:
-                pieces.append((text[cursor : match.start()], False))
-            pieces.append((match.group(), True))
-            cursor = match.end()
-    if cursor < len(text):
-        pieces.append((text[cursor:], False))
+    plain = ""
+    for piece, folded in word_pieces(text):
+        if folded is not None and folded in wanted:
+            if plain:
+                pieces.append((plain, False))
+                plain = ""
+            pieces.append((piece, True))
+        else:
+            plain += piece
+    if plain:
+        pieces.append((plain, False))
     return pieces

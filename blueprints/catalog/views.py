@@ -14,11 +14,15 @@ from flask import request
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy.orm import selectinload
 
 from blueprints import centre_choice
+from blueprints.fragments import fragment
+from blueprints.fragments import slot
 from blueprints.htmx import render_page
 from blueprints.page_cache import cached_page
 from blueprints.qr import qr_svg
@@ -27,7 +31,7 @@ from domain.channels import Channel
 from domain.paging import Paging
 from domain.paging import page_number
 from domain.search import clean_query
-from domain.search import highlight
+from domain.search import word_pieces
 from extensions import db
 from models import Procedure
 from models import ProcedureChannel
@@ -56,19 +60,42 @@ class ChannelInfo:
     description: str
 
 
-@dataclass(frozen=True)
-class Result:
-    procedure: catalog_index.Listed
-    url: str
-    name: Markup  # with the matched words in <mark>
+# The name's place in a pre-rendered result line; a control character no name holds.
+NAME_SLOT = "\x00"
+# Lines kept: every commune procedure in both languages, and the national ones people find.
+LINES_KEPT = 4096
 
 
-def marked(pieces: list[tuple[str, bool]]) -> Markup:
-    """The name with its matched words marked, escaped (a macro call per result cost more)."""
-    # escape() is markupsafe's C code; Markup.format and Markup.join are Python and slower.
-    return Markup(
-        "".join(f"<mark>{escape(text)}</mark>" if hit else escape(text) for text, hit in pieces)
-    )
+@dataclass(frozen=True, slots=True)
+class ResultLine:
+    """A search result's line, rendered once: the markup around its name, and the name's words."""
+
+    before: str
+    after: str
+    pieces: tuple[tuple[Markup, str | None], ...]  # (escaped piece, folded word or None)
+
+    def marked(self, wanted: frozenset[str]) -> Markup:
+        """The line with the name's matched words in <mark>."""
+        name = "".join(
+            f"<mark>{piece}</mark>" if folded is not None and folded in wanted else piece
+            for piece, folded in self.pieces
+        )
+        return Markup(self.before + name + self.after)
+
+
+@lru_cache(maxsize=LINES_KEPT)
+def _result_line(listed: catalog_index.Listed, locale: str, script_root: str) -> ResultLine:
+    # Keyed by the row itself: a catalogue change makes new rows and the old lines age out.
+    template = current_app.jinja_env.get_template("catalog/_result.html")
+    html = template.render(url=detail_url(listed.code), name=NAME_SLOT, procedure=listed)
+    before, after = html.split(NAME_SLOT)
+    pieces = tuple((escape(piece), folded) for piece, folded in word_pieces(listed.name_in(locale)))
+    return ResultLine(before, after, pieces)
+
+
+def result_line(listed: catalog_index.Listed, locale: str) -> ResultLine:
+    """The result line of a procedure in a language (its words rendered once, not per search)."""
+    return _result_line(listed, locale, request.script_root)
 
 
 @lru_cache(maxsize=2048)
@@ -101,6 +128,29 @@ def field_options(fields: tuple[tuple[str, str], ...], selected: str) -> Markup:
             tag if slug != selected else chosen_tag
             for slug, tag, chosen_tag in _option_tags(fields)
         )
+    )
+
+
+@bp.app_template_global()
+@pass_context
+def search_form(
+    context: Context, live: bool = False, filters: bool = False, autofocus: bool = False
+) -> Markup:
+    """The catalogue's search form, kept per language and filters; the typed words filled in."""
+    online_only, nationwide = bool(context.get("online_only")), bool(context.get("nationwide"))
+    has_national = bool(context.get("has_national"))
+    return fragment(
+        "catalog/_search_form.html",
+        (live, filters, autofocus, online_only, nationwide, has_national),
+        fill={"query": context.get("query", ""), "fields": context.get("field_options", "")},
+        live=live,
+        filters=filters,
+        autofocus=autofocus,
+        online_only=online_only,
+        nationwide=nationwide,
+        has_national=has_national,
+        query=slot("query"),
+        field_options=slot("fields"),
     )
 
 
@@ -182,11 +232,7 @@ def index() -> str:
     rows = snapshot.listed
     locale = str(get_locale())
     results = [
-        Result(
-            rows[k],
-            detail_url(k),
-            marked(highlight(rows[k].name_in(locale), found.words(k) if found else ())),
-        )
+        result_line(rows[k], locale).marked(found.words(k) if found else frozenset())
         for k in page_keys
         if k in rows
     ]
