@@ -70,17 +70,18 @@ LINES_KEPT = 4096
 class ResultLine:
     """A search result's line, rendered once: the markup around its name, and the name's words."""
 
-    before: str
-    after: str
-    pieces: tuple[tuple[Markup, str | None], ...]  # (escaped piece, folded word or None)
+    # The line cut at its name's words: markup before the name, then the name's escaped
+    # pieces, then the markup after it; a search wraps only the matched words in <mark>.
+    parts: tuple[str, ...]
+    places: dict[str, tuple[int, ...]]  # folded word -> where it stands in parts
 
     def marked(self, wanted: frozenset[str]) -> Markup:
         """The line with the name's matched words in <mark>."""
-        name = "".join(
-            f"<mark>{piece}</mark>" if folded is not None and folded in wanted else piece
-            for piece, folded in self.pieces
-        )
-        return Markup(self.before + name + self.after)
+        parts = list(self.parts)
+        for word in wanted:
+            for place in self.places.get(word, ()):
+                parts[place] = f"<mark>{parts[place]}</mark>"
+        return Markup("".join(parts))
 
 
 @lru_cache(maxsize=LINES_KEPT)
@@ -89,8 +90,14 @@ def _result_line(listed: catalog_index.Listed, locale: str, script_root: str) ->
     template = current_app.jinja_env.get_template("catalog/_result.html")
     html = template.render(url=detail_url(listed.code), name=NAME_SLOT, procedure=listed)
     before, after = html.split(NAME_SLOT)
-    pieces = tuple((escape(piece), folded) for piece, folded in word_pieces(listed.name_in(locale)))
-    return ResultLine(before, after, pieces)
+    parts = [before]
+    places: dict[str, list[int]] = {}
+    for piece, folded in word_pieces(listed.name_in(locale)):
+        if folded is not None:
+            places.setdefault(folded, []).append(len(parts))
+        parts.append(str(escape(piece)))
+    parts.append(after)
+    return ResultLine(tuple(parts), {word: tuple(at) for word, at in places.items()})
 
 
 def result_line(listed: catalog_index.Listed, locale: str) -> ResultLine:
