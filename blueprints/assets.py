@@ -16,11 +16,13 @@ from pathlib import Path
 import brotli
 from flask import Blueprint
 from flask import Flask
+from flask import Request
 from flask import Response
 from flask import abort
 from flask import current_app
 from flask import request
 from flask import url_for
+from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from flask.sessions import SessionMixin
 from werkzeug.security import safe_join
@@ -84,6 +86,13 @@ class SessionInterface(SecureCookieSessionInterface):
     Flask-Login looks at the session after every request, and Flask then adds "Vary: Cookie",
     which would make shared caches keep one copy of the CSS per visitor.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Most requests carry no session cookie: an empty session needs no signing
+        # serializer, which Flask builds anew on every request before looking.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if request.endpoint != "assets.static":

@@ -179,9 +179,12 @@ SECURITY_HEADERS = [
 def security_headers(response: Response) -> Response:
     headers = response.headers
     # A view with a stricter policy of its own (a staff file download) keeps it; the other
-    # headers hold for every answer, that one included.
-    for name, value in SECURITY_HEADERS:
-        headers.setdefault(name, value)
+    # headers hold for every answer, that one included. One pass over the headers, not one
+    # per name: this runs for every answer.
+    present = {name.lower() for name, _value in headers}
+    headers.extend(
+        [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
+    )
     if hsts := current_app.config["HSTS"]:
         headers["Strict-Transport-Security"] = hsts
     if request.endpoint != "assets.static" and "HX-Request" not in headers.get("Vary", ""):
