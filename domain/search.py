@@ -332,17 +332,18 @@ class Results:
         found "Trung" elsewhere, which must not light up here beside "trú".
         """
         position = self.index.by_key[key]
-        own = set(self.index.entries[position].words)
+        # A tuple of a few dozen words: looked through as it is, not made a set each time.
+        own = self.index.entries[position].words
         found: set[str] = set()
         for query, expanded, mask in self.matched:
             if not mask >> position & 1:
                 continue
             for word in query.words:
-                exact, fuzzy = expanded[word]
                 if word in own:
                     found.add(word)
                 else:
-                    found |= (exact & own) or (fuzzy & own)
+                    exact, fuzzy = expanded[word]
+                    found |= exact.intersection(own) or fuzzy.intersection(own)
         return frozenset(found)
 
 
