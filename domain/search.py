@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
@@ -368,6 +369,11 @@ class SearchIndex:
     deletes: dict[str, set[str]] = field(default_factory=dict)
     browse_order: list[int] = field(default_factory=list)
 
+    @cached_property
+    def _phrases_by_first_word(self) -> list[tuple[str, str, Sequence[str]]]:
+        # Each synonym's first word, split once: parse() skips most phrases by it.
+        return [(p.split(" ", 1)[0], p, r) for p, r in self.synonyms.items()]
+
     @classmethod
     def build(
         cls, documents: Iterable[Document], synonyms: Mapping[str, Sequence[str]] | None = None
@@ -437,8 +443,8 @@ class SearchIndex:
         variants = {folded: False}
         last_recognised = False  # the last word ends a known phrase: it is not being typed
         typed = set(folded.split())
-        for phrase, replacements in self.synonyms.items():
-            if phrase.split(" ", 1)[0] not in typed:  # most phrases share no word with it
+        for first, phrase, replacements in self._phrases_by_first_word:
+            if first not in typed:  # most phrases share no word with it
                 continue
             for variant in list(variants):
                 padded = f" {variant} "
