@@ -1,6 +1,7 @@
 """Working days and due dates: when a dossier's clock starts, stops and runs out.
 
-- Working days are Monday to Friday, minus public holidays (the `holidays` package), plus the
+- Working days are Monday to Friday, minus public holidays (the `holidays` package's, read from
+  data/holidays/VN.json, which tools/holidays_table.py writes from it), plus the
   weekend days the government declares worked in exchange, plus the administrator's overrides.
 - A dossier received on a working day before 15:00 counts from that day, otherwise from the
   next working day (the reception day).
@@ -19,6 +20,7 @@ typed as an apology date) costs what a near one does.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -30,10 +32,10 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-
-import holidays
+from typing import Any
 
 from domain.formatting import LOCAL
 from domain.formatting import day as day_text
@@ -50,32 +52,38 @@ ON_TIME = "on_time"  # đúng hạn
 LATE = "late"  # quá hạn
 ON_TIME_CLASSES = (EARLY, ON_TIME, LATE)
 
-# The portal's languages as the holidays package names them. Always pass one: without it the
-# package picks its language from the process locale, and LANG=C.UTF-8 gives English.
-HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 WEEKEND_NAMES = {5: N_("Thứ Bảy"), 6: N_("Chủ nhật")}
 LOCAL_DAY_OFF = N_("Ngày nghỉ theo thông báo của địa phương")
+
+# The holidays package's answers for Việt Nam, year by year: importing the package loads all
+# its countries and calendars, 18 MB in every web worker, for days fixed in advance.
+HOLIDAY_TABLE = Path(__file__).resolve().parents[1] / "data" / "holidays" / "VN.json"
+
+
+@cache
+def _table() -> Mapping[str, Any]:
+    return json.loads(HOLIDAY_TABLE.read_text(encoding="utf-8"))
 
 
 @cache
 def _holiday_names(year: int, language: str = "vi") -> Mapping[date, str]:
-    """The national days off of one year, with their names in one language."""
-    national = holidays.country_holidays("VN", years=year, language=language)
-    return MappingProxyType(dict(national))
+    """The national days off of one year, with their names in one language ('vi' or 'en')."""
+    table = _table()
+    names = table["names"].get(language) or table["names"]["vi"]
+    days = table["years"].get(str(year), {}).get("off", [])
+    return MappingProxyType({date.fromisoformat(day): names[at] for day, at in days})
 
 
 @cache
 def _makeup_days(year: int) -> frozenset[date]:
     """The weekend days of one year worked in exchange for a weekday off (e.g. 2026-08-22)."""
-    national = holidays.country_holidays("VN", years=year, language="vi")
-    # The package keeps make-up days that cross a year end in every year's set: keep this year's.
-    return frozenset(d for d in national.weekend_workdays if d.year == year)
+    days = _table()["years"].get(str(year), {}).get("worked", [])
+    return frozenset(date.fromisoformat(day) for day in days)
 
 
-# The years the holidays package knows for Việt Nam (1901-2100 today); outside them only
-# weekends are off, so no year outside needs looking at.
-_VN = holidays.country_holidays("VN")
-HOLIDAY_YEARS = range(_VN.start_year, _VN.end_year + 1)
+# The years the package knows for Việt Nam (1901-2100 today); outside them only weekends are
+# off, so no year outside needs looking at.
+HOLIDAY_YEARS = range(_table()["first_year"], _table()["last_year"] + 1)
 
 
 @cache
@@ -159,7 +167,7 @@ class WorkCalendar:
         """Why d is not a working day, for display ('vi' or 'en'); None on a working day."""
         if self.is_working_day(d):
             return None
-        names = _holiday_names(d.year, HOLIDAY_LANGUAGES.get(language, "vi"))
+        names = _holiday_names(d.year, language)
         if d in names:
             return names[d]
         if d in self.extra_days_off:
