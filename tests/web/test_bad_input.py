@@ -40,6 +40,7 @@ from flask.testing import FlaskClient
 
 from extensions import db
 from models import CalendarDay
+from models import Dossier
 from models import Draft
 from models import LoginThrottle
 from models import Procedure
@@ -503,6 +504,17 @@ def scenario(app: Flask) -> tuple[dict[str, FlaskClient], list[Target], dict[str
         },
     )
     set_status(app, finished, 10)
+    # A dossier past its due date, whatever the day the suite runs: the apology (a
+    # specialist's own form) is offered only then, and a Saturday pushed every date on.
+    late = submitted(app)
+    do(clerk, late, "receive")
+    with app.app_context():
+        db.session.execute(
+            sa.update(Dossier)
+            .where(Dossier.code == late)
+            .values(due_date=date.today() - timedelta(days=1))
+        )
+        db.session.commit()
     for label, code in (("new", new), ("supplement", supplement), ("finished", finished)):
         who = f"citizen {label}"
         clients[who] = app.test_client()
@@ -549,7 +561,8 @@ def scenario(app: Flask) -> tuple[dict[str, FlaskClient], list[Target], dict[str
     )
     for role in ROLES:
         clients[role] = staff_client(app, role)
-        seeds = ["/can-bo/", *(f"/can-bo/ho-so/{c}" for c in (new, received, supplement, finished))]
+        codes = (new, received, supplement, finished, late)
+        seeds = ["/can-bo/", *(f"/can-bo/ho-so/{c}" for c in codes)]
         targets += crawl(role, clients[role], seeds)
     with app.app_context():
         user_id = db.session.scalar(sa.select(sa.func.max(StaffUser.id)))
