@@ -29,7 +29,7 @@ class LogEntry(Model):
     # The unit whose log shows it: an account's, the unit offering, the centre's.
     unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    # A username, or "MOTCUA_…" when the settings of the environment seeded a centre.
+    # The username of whoever made the change (for one's own password, the person).
     actor: Mapped[str] = mapped_column(sa.String(60))
     # What was changed, as people name it: a username, a procedure's code, a day as
     # dd/mm/yyyy, a centre's setting.
