@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
 from datetime import datetime
 from datetime import timedelta
-from types import MappingProxyType
 
 from domain.messages import N_
 from domain.messages import Invalid
@@ -31,21 +29,6 @@ ADDRESS_TRIES = 20
 # addresses): then each address has one try before it waits. An address with no wrong try
 # of its own is never made to wait, so the real person signs in from their own computer.
 ACCOUNT_TRIES = 20
-# What the account log says of each change, in the words an administrator reads.
-CHANGES: Mapping[str, str] = MappingProxyType(
-    {
-        "created": N_("tạo tài khoản"),
-        "role": N_("đổi vai trò"),
-        "deactivated": N_("khóa tài khoản"),
-        "reactivated": N_("mở lại tài khoản"),
-        "password_reset": N_("cấp mật khẩu tạm"),
-        "password_changed": N_("tự đổi mật khẩu"),
-        # A move is written in the log of both units, each saying where the person went or
-        # came from (the detail is the other unit's code).
-        "moved_out": N_("chuyển sang đơn vị khác"),
-        "moved_in": N_("chuyển đến từ đơn vị khác"),
-    }
-)
 PROVINCE_ADMIN = "quan_tri_tinh"
 # Lower-case Latin letters, digits and . _ -: typed easily on any keyboard, read aloud once.
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")

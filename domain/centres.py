@@ -12,6 +12,14 @@ from domain.validators import collapse
 
 SETTINGS = ("name", "address", "phone", "hours", "public_url")
 LIMITS = {"name": 150, "address": 200, "phone": 30, "hours": 100, "public_url": 200}
+# Each setting's name, as the centre's page and its log call it.
+SETTING_WORDS = {
+    "name": N_("Tên Trung tâm"),
+    "address": N_("Địa chỉ"),
+    "phone": N_("Điện thoại"),
+    "hours": N_("Giờ làm việc"),
+    "public_url": N_("Địa chỉ trang riêng"),
+}
 
 TIME = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
 # Office lines are written many ways: "0210 3846 123", "(0210) 3.846.123", "1800 1096".

@@ -7,7 +7,7 @@ from models.catalog import ProcedureCase
 from models.catalog import ProcedureChannel
 from models.catalog import ProcedureDocument
 from models.centres import Centre
-from models.centres import CentreChange
+from models.changelog import LogEntry
 from models.dossiers import Dossier
 from models.dossiers import DossierEvent
 from models.dossiers import DossierRating
@@ -15,25 +15,21 @@ from models.dossiers import DossierSequence
 from models.dossiers import Draft
 from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
-from models.staff import AdminChange
 from models.staff import CalendarDay
 from models.staff import LoginThrottle
 from models.staff import RateLimitCounter
-from models.staff import StaffChange
 from models.staff import StaffSession
 from models.staff import StaffUser
 from models.units import Province
 from models.units import Unit
 
 __all__ = [
-    "AdminChange",
     "CalendarDay",
     "Centre",
-    "CentreChange",
+    "LogEntry",
     "LoginThrottle",
     "OutboxMessage",
     "RateLimitCounter",
-    "StaffChange",
     "StaffSession",
     "StaffUser",
     "Dossier",

@@ -1,4 +1,4 @@
-"""Each commune centre's own settings, edited on the web by its administrator, and their log."""
+"""Each commune centre's own settings, edited on the web by its administrator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.orm import mapped_column
 
 from models.base import DateTime
 from models.base import Model
-from models.base import append_only
 from models.base import utcnow
 
 
@@ -33,19 +32,3 @@ class Centre(Model):
     hours: Mapped[str] = mapped_column(sa.String(100), default="")
     public_url: Mapped[str] = mapped_column(sa.String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
-
-
-@append_only
-class CentreChange(Model):
-    """One setting of a centre changed: who, when, from what to what (append-only)."""
-
-    __tablename__ = "centre_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    # A username, or "MOTCUA_…" when the settings of the environment seeded the row.
-    actor: Mapped[str] = mapped_column(sa.String(60))
-    setting: Mapped[str] = mapped_column(sa.String(30))  # name, address, phone, hours, public_url
-    old: Mapped[str] = mapped_column(sa.String(200), default="")
-    new: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -1,4 +1,4 @@
-"""Staff accounts, login throttling, the days off an administrator adds, and their logs."""
+"""Staff accounts, their sessions, login throttling, and the days off an administrator adds."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.orm import relationship
 
 from models.base import DateTime
 from models.base import Model
-from models.base import append_only
 from models.base import utcnow
 
 if TYPE_CHECKING:
@@ -49,42 +48,6 @@ class StaffUser(UserMixin, Model):
     @property
     def is_active(self) -> bool:
         return self.active
-
-
-@append_only
-class StaffChange(Model):
-    """An administrator's change to an account: who, when, what (append-only, like events)."""
-
-    __tablename__ = "staff_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    actor: Mapped[str] = mapped_column(sa.String(60))
-    username: Mapped[str] = mapped_column(sa.String(60))
-    # created, role, deactivated, reactivated, password_reset, password_changed
-    change: Mapped[str] = mapped_column(sa.String(30))
-    detail: Mapped[str] = mapped_column(sa.String(200), default="")
-
-
-@append_only
-class AdminChange(Model):
-    """An administrator's change to what the unit offers: procedures, days off (append-only).
-
-    Accounts have their own log (StaffChange), read by account; this one is read by unit.
-    """
-
-    __tablename__ = "admin_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[int] = mapped_column(sa.ForeignKey("units.code"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
-    actor: Mapped[str] = mapped_column(sa.String(60))
-    # What was changed, as people name it: a procedure's code, a day as dd/mm/yyyy.
-    subject: Mapped[str] = mapped_column(sa.String(60))
-    # One of domain.admin_log.CHANGES.
-    change: Mapped[str] = mapped_column(sa.String(30))
-    detail: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
 class LoginThrottle(Model):

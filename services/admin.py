@@ -10,43 +10,23 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from domain import admin_log
+from domain import changelog as rules
 from domain import formatting
 from domain import validators
 from domain.calendar import check_override_day
 from extensions import db
-from models import AdminChange
 from models import CalendarDay
 from models import Procedure
 from models import StaffUser
 from models import utcnow
+from services import changelog
 from services.calendar import forget_calendars
 from services.transactions import one_transaction
-
-RECENT_CHANGES = 30
 
 
 def log(actor: StaffUser, subject: str, change: str, detail: str = "") -> None:
     """Add the log row of a change to the transaction that makes the change."""
-    db.session.add(
-        AdminChange(
-            unit_code=actor.unit_code,
-            actor=actor.username,
-            subject=subject[:60],
-            change=change,
-            detail=detail[:200],
-        )
-    )
-
-
-def recent_changes(unit_code: int, limit: int = RECENT_CHANGES) -> Sequence[AdminChange]:
-    """The unit's latest changes, newest first."""
-    return db.session.scalars(
-        sa.select(AdminChange)
-        .where(AdminChange.unit_code == unit_code)
-        .order_by(AdminChange.id.desc())
-        .limit(limit)
-    ).all()
+    changelog.record(actor.username, actor.unit_code, subject, change, detail)
 
 
 # --- Procedures ------------------------------------------------------------------------------
@@ -68,7 +48,7 @@ def local_procedure(code: str) -> Procedure | None:
 
 def switch_procedure(actor: StaffUser, proc: Procedure, switch: str, on: bool) -> None:
     """List or hide a procedure (published), open or pause its online form (online_open)."""
-    if switch not in admin_log.PROCEDURE_SWITCHES:
+    if switch not in rules.PROCEDURE_SWITCHES:
         raise KeyError(switch)
     with one_transaction():
         if getattr(proc, switch) == on:
@@ -76,7 +56,7 @@ def switch_procedure(actor: StaffUser, proc: Procedure, switch: str, on: bool) -
         setattr(proc, switch, on)
         # The catalogue's version moves, so every worker's search index and page cache follow.
         proc.updated_at = utcnow()
-        log(actor, proc.code, admin_log.procedure_change(switch, on), proc.name)
+        log(actor, proc.code, rules.procedure_change(switch, on), proc.name)
 
 
 # --- Days off --------------------------------------------------------------------------------
@@ -103,7 +83,7 @@ def set_day(
         row.note = note
         row.created_by = actor.username
         db.session.add(row)
-        log(actor, formatting.day(day), admin_log.day_change(working), note)
+        log(actor, formatting.day(day), rules.day_change(working), note)
     forget_calendars()
     return row
 

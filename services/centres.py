@@ -20,13 +20,14 @@ from flask import current_app
 
 from domain import centres as rules
 from domain import formatting
+from domain.changelog import SETTING
 from domain.messages import Invalid
 from extensions import db
 from models import Centre as CentreRow
-from models import CentreChange
 from models import Province
 from models import Unit
 from models import utcnow
+from services import changelog
 from services.links import public_url
 
 
@@ -228,21 +229,8 @@ def update(unit_code: int, actor: str, values: Mapping[str, str]) -> list[str]:
         if new != old:
             setattr(row, name, new)
             changed.append(name)
-            db.session.add(
-                CentreChange(unit_code=unit_code, actor=actor, setting=name, old=old, new=new)
-            )
+            changelog.record(actor, unit_code, name, SETTING, new, previous=old)
     if changed:
         row.updated_at = utcnow()
     db.session.commit()
     return changed
-
-
-def changes(unit_code: int, limit: int = 50) -> list[CentreChange]:
-    return list(
-        db.session.scalars(
-            sa.select(CentreChange)
-            .where(CentreChange.unit_code == unit_code)
-            .order_by(CentreChange.id.desc())
-            .limit(limit)
-        )
-    )

@@ -22,9 +22,9 @@ from extensions import db
 from models import Unit
 from models import utcnow
 from models.staff import LoginThrottle
-from models.staff import StaffChange
 from models.staff import StaffSession
 from models.staff import StaffUser
+from services import changelog
 from services.transactions import one_transaction
 
 USERNAME_TAKEN = N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.")
@@ -52,15 +52,9 @@ def create_user(
 def _log(
     actor: StaffUser, user: StaffUser, change: str, detail: str = "", unit_code: int | None = None
 ) -> None:
-    db.session.add(
-        StaffChange(
-            unit_code=user.unit_code if unit_code is None else unit_code,
-            actor=actor.username,
-            username=user.username,
-            change=change,
-            detail=detail[:200],
-        )
-    )
+    """Log a change to an account in its unit (or the one named: each side of a move)."""
+    unit = user.unit_code if unit_code is None else unit_code
+    changelog.record(actor.username, unit, user.username, change, detail)
 
 
 def province_units() -> Sequence[Unit]:
@@ -77,16 +71,6 @@ def managed_units(actor: StaffUser) -> list[int]:
     if actor.role == accounts.PROVINCE_ADMIN:
         return [unit.code for unit in province_units()]
     return [actor.unit_code]
-
-
-def recent_changes(
-    unit_codes: Sequence[int], username: str | None = None, limit: int = 30
-) -> Sequence[StaffChange]:
-    """The account log of these units (or of one account in them), newest first."""
-    query = sa.select(StaffChange).where(StaffChange.unit_code.in_(unit_codes))
-    if username is not None:
-        query = query.where(StaffChange.username == username)
-    return db.session.scalars(query.order_by(StaffChange.id.desc()).limit(limit)).all()
 
 
 def managed_accounts(actor: StaffUser, unit_codes: Sequence[int]) -> Sequence[StaffUser]:

@@ -218,6 +218,27 @@ def make_app(database: str, uploads: Path) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own, empty: SQLite, or a PostgreSQL one beside the test database."""
+    url = test_database_url(tmp_path)
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    made = sa.engine.make_url(url)
+    name = f"{made.database}_upgrade_test"
+    server = sa.create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield made.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture
 def app_context(app: Flask) -> Iterator[Flask]:
     """For tests that use the database directly."""
     with app.app_context():

@@ -22,11 +22,9 @@ def test_models_and_migrations_agree(app_context: Flask) -> None:
     "statement",
     [
         "TRUNCATE dossier_events",
-        "TRUNCATE staff_changes",
-        "TRUNCATE admin_changes",
-        "TRUNCATE centre_changes",
+        "TRUNCATE change_log",
         "TRUNCATE dossiers CASCADE",  # reaches the events through their foreign key
-        "TRUNCATE units CASCADE",  # and the account log through its unit
+        "TRUNCATE units CASCADE",  # and the log of changes through its unit
     ],
 )
 def test_the_append_only_tables_cannot_be_truncated(app_context: Flask, statement: str) -> None:

@@ -8,14 +8,12 @@ the MOTCUA_UNIT commune, and that commune's centre shows what the environment sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -30,12 +28,11 @@ from models import Dossier
 from models import DossierEvent
 from models import Draft
 from models import Procedure
-from models import StaffChange
 from models import StoredFile
 from services.staff import create_user
 from tests.conftest import base_config
 from tests.conftest import close_counters
-from tests.conftest import test_database_url as database_url_in
+from tests.old_logs import STAFF_CHANGES
 from tests.pages import parse
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
@@ -59,27 +56,6 @@ ENVIRONMENT = {
 }
 
 
-@pytest.fixture
-def empty_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own, empty: SQLite, or a PostgreSQL one beside the test database."""
-    url = database_url_in(tmp_path)
-    if not url.startswith("postgresql"):
-        yield url
-        return
-    made = sa.engine.make_url(url)
-    name = f"{made.database}_upgrade_test"
-    server = sa.create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield made.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
 def fill_at_0012(app: Flask) -> str:
     """What a commune's portal holds at 0012, written through the models (unchanged by 0013)."""
     now = datetime.now(UTC)
@@ -88,8 +64,9 @@ def fill_at_0012(app: Flask) -> str:
     db.session.commit()
     admin = create_user("quantri", "mat-khau-rat-dai-2026", "quan_tri", 8566, "Nguyễn Văn Quản")
     clerk = create_user("tiepnhan", "mat-khau-rat-dai-2026", "tiep_nhan", 8566, "Lê Thị Nhận")
-    db.session.add(StaffChange(unit_code=8566, actor=admin.username, username=clerk.username,
-                               change="created", detail="tiep_nhan"))  # fmt: skip
+    # The account log as 0012 had it (0017 made it part of the one log of changes).
+    db.session.execute(sa.insert(STAFF_CHANGES).values(unit_code=8566, at=now, actor=admin.username,
+                       username=clerk.username, change="created", detail="tiep_nhan"))  # fmt: skip
     db.session.add(
         CalendarDay(unit_code=8566, day=date(2026, 12, 24), note="Bão", created_by="quantri")
     )

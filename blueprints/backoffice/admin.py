@@ -20,11 +20,14 @@ from blueprints.backoffice.views import bp
 from domain import accounts
 from domain import numbers
 from domain import validators
+from domain.changelog import ACCOUNTS
+from domain.changelog import OFFER
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
 from models import StaffUser
 from services import admin as admin_service
+from services import changelog
 from services import staff as staff_service
 from services.forms import has_form
 
@@ -99,9 +102,9 @@ def users() -> Any:
     return render_template(
         "backoffice/users.html",
         people=staff_service.managed_accounts(current_user, units),
-        changes=staff_service.recent_changes(units),
+        changes=changelog.of_units(units, ACCOUNTS),
         # Procedures and days off are a commune's own page; the province's page is accounts.
-        admin_changes=None if province else admin_service.recent_changes(current_user.unit_code),
+        offer_changes=None if province else changelog.of_units([current_user.unit_code], OFFER),
         units=staff_service.province_units() if province else None,
         picked=picked,
         assignable=accounts.assignable_roles(current_user.role),
@@ -142,7 +145,7 @@ def account(user_id: int) -> Any:
         else:
             return redirect(url_for("backoffice.account", user_id=person.id), 303)
     units = staff_service.managed_units(current_user)
-    changes = staff_service.recent_changes(units, person.username)
+    changes = changelog.of_subject(units, ACCOUNTS, person.username)
     status = 422 if error else 200
     return render_template(
         "backoffice/account.html",

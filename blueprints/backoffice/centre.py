@@ -14,18 +14,13 @@ from blueprints.backoffice.access import roles
 from blueprints.backoffice.views import bp
 from domain import centres as rules
 from domain import validators
+from domain.changelog import CENTRE
 from domain.messages import N_
 from domain.messages import Problem
 from services import centres
+from services import changelog
 
 NOT_A_CENTRE = N_("Đơn vị của bạn không thuộc tỉnh của cổng này, nên chưa có Trung tâm để sửa.")
-SETTING_WORDS = {
-    "name": N_("Tên Trung tâm"),
-    "address": N_("Địa chỉ"),
-    "phone": N_("Điện thoại"),
-    "hours": N_("Giờ làm việc"),
-    "public_url": N_("Địa chỉ trang riêng"),
-}
 
 
 @bp.route("/trung-tam", methods=["GET", "POST"])
@@ -52,6 +47,5 @@ def centre_settings() -> Any:
         typed=typed,
         errors=errors,
         saved=request.args.get("luu", type=int),
-        changes=centres.changes(unit),
-        setting_words=SETTING_WORDS,
+        changes=changelog.of_units([unit], CENTRE, limit=50),
     ), status

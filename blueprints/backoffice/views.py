@@ -34,8 +34,8 @@ from blueprints.backoffice.access import roles
 from blueprints.htmx import render_page
 from blueprints.private import keep_private
 from blueprints.qr import qr_svg
-from domain import accounts
-from domain import admin_log
+from domain import centres as centre_rules
+from domain import changelog
 from domain import numbers
 from domain import validators
 from domain import workflow
@@ -86,8 +86,8 @@ def words() -> dict[str, Any]:
     return {
         "status_label": workflow.label,
         "role_names": workflow.ROLES,
-        "change_words": accounts.CHANGES,
-        "admin_change_words": admin_log.CHANGES,
+        "change_words": changelog.WORDS,
+        "setting_words": centre_rules.SETTING_WORDS,
         "role_label": workflow.role_label,
         "action_label": workflow.action_label,
         "slip_of": workflow.slip_of,

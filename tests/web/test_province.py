@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from domain.changelog import ACCOUNTS
+from domain.changelog import AREAS
 from extensions import db
-from models import StaffChange
+from models import LogEntry
 from models import StaffUser
 from models import Unit
 from tests.pages import check_page
@@ -32,9 +34,9 @@ def log(app: Flask, username: str) -> list[tuple[int, str, str]]:
         return [
             tuple(row)
             for row in db.session.execute(
-                sa.select(StaffChange.unit_code, StaffChange.change, StaffChange.detail)
-                .where(StaffChange.username == username)
-                .order_by(StaffChange.id)
+                sa.select(LogEntry.unit_code, LogEntry.change, LogEntry.detail)
+                .where(LogEntry.subject == username, LogEntry.change.in_(AREAS[ACCOUNTS]))
+                .order_by(LogEntry.id)
             )
         ]
 
@@ -110,9 +112,7 @@ def test_moving_a_member_of_staff_is_logged_in_both_units(app: Flask) -> None:
     # The log keeps the move: it cannot be rewritten.
     with app.app_context():
         row = db.session.scalar(
-            sa.select(StaffChange).where(
-                StaffChange.username == clerk_name, StaffChange.change == "moved_in"
-            )
+            sa.select(LogEntry).where(LogEntry.subject == clerk_name, LogEntry.change == "moved_in")
         )
         row.detail = "8566"
         try:
