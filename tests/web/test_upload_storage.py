@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from extensions import db
 from models import StoredFile
 from services import files
+from services import storage
 from tests.journeys import KHAI_SINH
 from tests.journeys import Applicant
 from tests.journeys import form_values
@@ -64,7 +65,7 @@ def fill_the_disk(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
             return FillingDisk(handle)
         return handle
 
-    monkeypatch.setattr(files, "open", opening, raising=False)
+    monkeypatch.setattr(storage, "open", opening, raising=False)
     return tried
 
 
@@ -119,7 +120,7 @@ def test_another_write_error_gets_its_own_message(
     def refusing(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(files, "open", refusing, raising=False)
+    monkeypatch.setattr(storage, "open", refusing, raising=False)
     person = at_the_papers(client)
     page = person.upload("birth_certificate", photo(), "giay.jpg")
     assert person.response.status_code == 422
@@ -130,7 +131,7 @@ def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path, full_disk: list[P
     target = tmp_path / "ab" / "abcdef"
     target.parent.mkdir()
     with pytest.raises(OSError, match="No space"):
-        files._write_whole(target, b"x" * 1000)
+        storage.write_whole(target, b"x" * 1000)
     assert full_disk == [target.with_name(".abcdef.part")]  # written beside, then renamed
     assert list(tmp_path.rglob("*")) == [target.parent]
 
