@@ -31,8 +31,8 @@ FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 FULL_CODES = {"QuotaExceeded", "XMinioStorageFull", "InsufficientStorage"}
 # A store on the same network answers in milliseconds: past a second it is not answering.
 CONNECT_SECONDS = 1.0
-# Sending or receiving 10 MB on a slow link may take a few seconds between bytes, not more.
-READ_SECONDS = 5.0
+# A healthy store answers a PUT or starts a GET in milliseconds; 2 s between bytes is a hung one.
+READ_SECONDS = 2.0
 # One retry hides a dropped connection; more would keep a person waiting on a dead store.
 ATTEMPTS = 2
 
@@ -156,7 +156,7 @@ class ObjectStore:
 
     def put(self, name: str, data: bytes, mimetype: str) -> None:
         digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        with _translated(name):
+        with _translated(name, reading=False):
             # Content-MD5: the store refuses bytes that changed on the way.
             self.client.put_object(
                 Bucket=self.bucket,
@@ -181,13 +181,13 @@ class ObjectStore:
         return int(found["ContentLength"])
 
     def delete(self, name: str) -> None:
-        with _translated(name):
+        with _translated(name, reading=False):
             self.client.delete_object(Bucket=self.bucket, Key=self.key(name))
 
 
 @contextlib.contextmanager
-def _translated(name: str) -> Iterator[None]:
-    """botocore's errors as Missing (no such key) or StoreUnavailable (everything else)."""
+def _translated(name: str, reading: bool = True) -> Iterator[None]:
+    """botocore's errors as Missing (no such key, when reading) or StoreUnavailable."""
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
 
@@ -196,7 +196,7 @@ def _translated(name: str) -> Iterator[None]:
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
         # A missing bucket is a wrong setting, not a missing file: it must not look like one.
-        if code in ("NoSuchKey", "404", "NotFound"):
+        if reading and code in ("NoSuchKey", "404", "NotFound"):
             raise Missing(name) from error
         raise StoreUnavailable(f"{code}: {error}", full=code in FULL_CODES) from error
     except BotoCoreError as error:  # refused, timed out, no credentials, connection dropped
