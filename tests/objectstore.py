@@ -98,6 +98,14 @@ def s3_config(url: str, bucket: str = BUCKET) -> dict[str, Any]:
     }
 
 
+def s3_environment(url: str, bucket: str = BUCKET) -> dict[str, str]:
+    """The same settings as environment variables, for a node started as its own process."""
+    from settings import ENVIRONMENT
+
+    config = s3_config(url, bucket)
+    return {name: config[key] for name, key, _, _ in ENVIRONMENT if key in config}
+
+
 def client_for(url: str) -> Any:
     """A boto3 client of the tests' own, to look into the store behind the app's back."""
     import boto3
