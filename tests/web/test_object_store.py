@@ -20,7 +20,9 @@ from extensions import db
 from models import Draft
 from models import StoredFile
 from models import utcnow
+from services.storage import storage
 from settings import ConfigurationError
+from settings import from_environment
 from settings import storage_location
 from tests.conftest import base_config
 from tests.journeys import KHAI_SINH
@@ -32,6 +34,7 @@ from tests.objectstore import MotoStore
 from tests.objectstore import client_for
 from tests.objectstore import objects
 from tests.objectstore import s3_config
+from tests.objectstore import s3_environment
 from tests.pages import check_page
 from tests.pages import parse
 from tests.staff import staff_client
@@ -247,6 +250,17 @@ def test_the_storage_url_names_a_bucket_and_a_prefix() -> None:
     for wrong in ("motcua-phutho", "file:///srv/uploads", "s3://Motcua", "s3://a", "s3://b?x=1"):
         with pytest.raises(ConfigurationError, match="MOTCUA_STORAGE_URL"):
             storage_location(wrong)
+
+
+def test_the_store_is_set_from_the_environment(database: str) -> None:
+    settings = from_environment(s3_environment("http://minio.internal:9000", "motcua-phutho"))
+    app = create_app({**base_config(database), **settings})
+    assert app.config["STORAGE"] == ("motcua-phutho", "uploads/")
+    with app.app_context():
+        made = storage()
+        assert made.client.meta.endpoint_url == "http://minio.internal:9000"
+        assert made.key("abcdef") == "uploads/ab/abcdef"
+        assert made.client.meta.config.connect_timeout <= 1
 
 
 def test_a_wrong_storage_url_stops_the_app_at_start(database: str) -> None:
