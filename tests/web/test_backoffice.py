@@ -803,6 +803,7 @@ def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
     # The very bytes the citizen's upload was stored as, read back from the store.
     with app.app_context():
         stored = db.session.get(StoredFile, int(url.rsplit("/", 1)[1]))
+    assert response.is_streamed  # sent block by block from the stream, not as one byte string
     body = response.get_data()
     assert hashlib.sha256(body).hexdigest() == stored.sha256
     assert int(response.headers["Content-Length"]) == stored.size == len(body)
