@@ -278,21 +278,23 @@ def remove_file(draft: Draft, file_id: int) -> Problem | None:
 def purge_expired(now: datetime | None = None) -> int:
     """Delete expired drafts and the files no dossier took; returns how many drafts went.
 
-    When the store cannot delete a file, that draft and the rest wait for the next run.
+    When the store cannot delete a file, the drafts with files wait for the next run; those
+    without go now.
     """
     now = now or utcnow()
     expired = db.session.scalars(sa.select(Draft).where(Draft.expires_at <= now)).all()
     purged = 0
+    store_down: StoreUnavailable | None = None
     for draft in expired:
         untaken = [stored for stored in draft.files if stored.dossier_id is None]
+        if untaken and store_down:
+            continue  # one failure a run: each would wait for the store's timeout again
         try:
             for stored in untaken:
                 remove_stored(stored.stored_name)
         except StoreUnavailable as error:
-            current_app.logger.error(
-                "purge stopped, %d expired drafts left: %s", len(expired) - purged, error
-            )
-            break
+            store_down = error
+            continue
         for stored in list(draft.files):
             if stored.dossier_id is None:
                 db.session.delete(stored)
@@ -301,6 +303,10 @@ def purge_expired(now: datetime | None = None) -> int:
         db.session.delete(draft)
         purged += 1
     db.session.commit()
+    if store_down:
+        current_app.logger.error(
+            "purge: %d expired drafts kept for the next run: %s", len(expired) - purged, store_down
+        )
     remove_partial_files(older_than=timedelta(hours=1))
     return purged
 
