@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app data load`, `flask --app app data load-national`."""
+"""Command-line tasks: `flask --app app data load`, `flask --app app files copy-to-store`..."""
 
 from __future__ import annotations
 
@@ -89,6 +89,37 @@ def outbox_send_command() -> None:
     click.echo(f"Sent {sent}, will retry {failed}.")
 
 
+files_cli = AppGroup("files", help="Uploaded papers and where they are kept.")
+
+
+@files_cli.command("copy-to-store")
+def copy_to_store_command() -> None:
+    """Copy papers kept in the upload folder into the object store; safe to run again."""
+    from services.files import Copied
+    from services.files import copy_to_store
+    from services.storage import StoreUnavailable
+
+    if current_app.config["STORAGE"] is None:
+        raise click.ClickException("MOTCUA_STORAGE_URL is not set: there is no store to copy to.")
+    done = Copied()
+    try:
+        copy_to_store(done)
+    except StoreUnavailable as error:
+        # What was copied stays copied: running the command again goes on from there.
+        raise click.ClickException(
+            f"the store stopped answering after {done.copied} copied: {error}"
+        ) from None
+    finally:
+        click.echo(
+            f"Copied {done.copied}, already in the store {done.present}, "
+            f"missing from the upload folder {done.missing}."
+        )
+    if done.missing:
+        raise click.ClickException(
+            f"{done.missing} recorded files are in neither the folder nor the store."
+        )
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(sorted(ROLES)), help="The account's role.")
@@ -118,3 +149,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(drafts_cli)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(files_cli)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,14 @@ ENVIRONMENT: list[tuple[str, str, Any, type]] = [
     ("MOTCUA_PROXIES", "PROXIES", 0, int),
     ("MOTCUA_SESSION_HOURS", "SESSION_HOURS", 12, int),
     ("MOTCUA_UPLOAD_FOLDER", "UPLOAD_FOLDER", None, str),
+    # Empty: the upload folder above. s3://bucket or s3://bucket/prefix: an S3-compatible store
+    # that every node shares (services/storage.py); the folder is then still read for older files.
+    ("MOTCUA_STORAGE_URL", "STORAGE_URL", "", str),
+    ("MOTCUA_S3_ENDPOINT_URL", "S3_ENDPOINT_URL", "", str),
+    # Read as boto3 reads them; left empty, boto3 looks further (~/.aws, the machine's role).
+    ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", "", str),
+    ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "", str),
+    ("AWS_DEFAULT_REGION", "AWS_DEFAULT_REGION", "", str),
     ("MOTCUA_MAX_FILE_MB", "MAX_FILE_MB", 10, int),
     ("MOTCUA_MAX_DOSSIER_MB", "MAX_DOSSIER_MB", 30, int),
     ("MOTCUA_DRAFT_DAYS", "DRAFT_DAYS", 30, int),
@@ -125,6 +134,26 @@ def derived(config: dict[str, Any]) -> None:
     # HSTS only where cookies already require HTTPS: on plain http://127.0.0.1 it would
     # teach a browser to refuse the local address.
     config["HSTS"] = "max-age=31536000" if config["SESSION_COOKIE_SECURE"] else ""
+    config["STORAGE"] = storage_location(config["STORAGE_URL"])
+
+
+# What S3 allows in a bucket's name (3-63 lower-case letters, digits, dots and hyphens).
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def storage_location(url: str) -> tuple[str, str] | None:
+    """The bucket and key prefix of MOTCUA_STORAGE_URL, or None for the local folder."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not BUCKET_NAME.fullmatch(parts.netloc) or parts.query:
+        raise ConfigurationError(
+            f"MOTCUA_STORAGE_URL={url!r} is not an address such as s3://motcua-phutho"
+            " or s3://motcua-phutho/uploads"
+        )
+    prefix = parts.path.strip("/")
+    return parts.netloc, f"{prefix}/" if prefix else ""
 
 
 def is_loopback(host: str) -> bool:

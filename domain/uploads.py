@@ -33,7 +33,7 @@ TOO_MUCH = N_(
     "Tổng dung lượng các tệp trong một hồ sơ không được quá %(limit)s MB. "
     "Bạn hãy xoá bớt tệp đã tải lên hoặc chọn tệp nhỏ hơn."
 )
-# Said by services.files when the disk refuses a checked file.
+# Said by services.files when the disk or the object store refuses a checked file.
 DISK_FULL = N_(
     "Máy chủ đang hết chỗ lưu tệp nên chưa nhận được tệp này. Những gì bạn đã nhập vẫn được "
     "giữ. Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
@@ -41,6 +41,11 @@ DISK_FULL = N_(
 NOT_WRITTEN = N_(
     "Máy chủ tạm thời chưa lưu được tệp này. Những gì bạn đã nhập vẫn được giữ. "
     "Bạn hãy thử tải lên lại sau ít phút, hoặc mang giấy tờ đến Trung tâm."
+)
+# Said by services.drafts when the store cannot delete a file now: it stays listed.
+NOT_REMOVED = N_(
+    "Máy chủ tạm thời chưa xoá được tệp này nên tệp vẫn còn trong hồ sơ. "
+    "Bạn hãy thử xoá lại sau ít phút."
 )
 
 

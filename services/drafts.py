@@ -19,6 +19,7 @@ from domain.formspec import competent_unit
 from domain.formspec import missing_answers
 from domain.messages import Problem
 from domain.references import new_resume_code
+from domain.uploads import NOT_REMOVED
 from domain.uploads import CleanFile
 from extensions import db
 from models import Dossier
@@ -26,10 +27,11 @@ from models import Draft
 from models import StoredFile
 from models import utcnow
 from services import centres
-from services.files import file_path
 from services.files import remove_partial_files
+from services.files import remove_stored
 from services.files import store_all
 from services.forms import form_for
+from services.storage import StoreUnavailable
 
 
 class NeedsResume(Exception):
@@ -257,31 +259,56 @@ def keep_files(draft: Draft, slot: str, received: list[tuple[CleanFile, str]]) -
     return problem
 
 
-def remove_file(draft: Draft, file_id: int) -> bool:
+def remove_file(draft: Draft, file_id: int) -> Problem | None:
+    """Take a file out of the draft; the problem to show when the store cannot delete it now."""
     stored = db.session.get(StoredFile, file_id)
     if stored is None or stored.draft_id != draft.id or stored.dossier_id is not None:
-        return False
-    file_path(stored.stored_name).unlink(missing_ok=True)
+        return None
+    try:
+        remove_stored(stored.stored_name)
+    except StoreUnavailable as error:
+        # The file stays listed rather than left in the store with no record naming it.
+        current_app.logger.error("file not removed from the draft: %s", error)
+        return Problem(NOT_REMOVED)
     db.session.delete(stored)
     db.session.commit()
-    return True
+    return None
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete expired drafts and the files no dossier took; returns how many drafts went."""
+    """Delete expired drafts and the files no dossier took; returns how many drafts went.
+
+    When the store cannot delete a file, the drafts with files wait for the next run; those
+    without go now.
+    """
     now = now or utcnow()
     expired = db.session.scalars(sa.select(Draft).where(Draft.expires_at <= now)).all()
+    purged = 0
+    store_down: StoreUnavailable | None = None
     for draft in expired:
+        untaken = [stored for stored in draft.files if stored.dossier_id is None]
+        if untaken and store_down:
+            continue  # one failure a run: each would wait for the store's timeout again
+        try:
+            for stored in untaken:
+                remove_stored(stored.stored_name)
+        except StoreUnavailable as error:
+            store_down = error
+            continue
         for stored in list(draft.files):
             if stored.dossier_id is None:
-                file_path(stored.stored_name).unlink(missing_ok=True)
                 db.session.delete(stored)
             else:
                 stored.draft_id = None
         db.session.delete(draft)
+        purged += 1
     db.session.commit()
+    if store_down:
+        current_app.logger.error(
+            "purge: %d expired drafts kept for the next run: %s", len(expired) - purged, store_down
+        )
     remove_partial_files(older_than=timedelta(hours=1))
-    return len(expired)
+    return purged
 
 
 def visible_answers(form: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:

@@ -1,17 +1,19 @@
-"""Uploaded files on disk: outside static/, under random names, two-letter buckets."""
+"""Uploaded files: kept by services.storage under random names, read back for staff.
+
+Papers kept in the local folder before an object store was configured stay readable from
+there, and copy_to_store() moves them over.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
-import errno
 import hashlib
-import os
-import time
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
+from typing import BinaryIO
 
+import sqlalchemy as sa
 from flask import current_app
 
 from domain.messages import Problem
@@ -21,21 +23,15 @@ from domain.uploads import CleanFile
 from domain.uploads import stored_name
 from extensions import db
 from models import StoredFile
-
-PARTIAL_SUFFIX = ".part"
-
-
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
-def file_path(stored: str) -> Path:
-    # Two-letter buckets keep any one folder small.
-    return upload_folder() / stored[:2] / stored
+from services.storage import Missing
+from services.storage import StoreUnavailable
+from services.storage import local_folder
+from services.storage import older_folder
+from services.storage import storage
 
 
 class NotStored(Exception):
-    """A checked file the disk would not take: the message to show by the field."""
+    """A checked file the store would not take: the message to show by the field."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
@@ -43,19 +39,16 @@ class NotStored(Exception):
 
 
 def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
-    """Write a checked file and add its record to the session (the caller links and commits).
+    """Store a checked file and add its record to the session (the caller links and commits).
 
-    Raises NotStored when the disk refuses it; nothing of the file is left behind then.
+    Raises NotStored when the store refuses it; nothing of the file is left behind then.
     """
     name = stored_name()
-    path = file_path(name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_whole(path, clean.data)
-    except OSError as error:
+        storage().put(name, clean.data, clean.mimetype)
+    except StoreUnavailable as error:
         current_app.logger.error("upload not stored (%s): %s", slot, error)
-        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
-        raise NotStored(Problem(DISK_FULL if full else NOT_WRITTEN)) from error
+        raise NotStored(Problem(DISK_FULL if error.full else NOT_WRITTEN)) from error
     stored = StoredFile(
         slot=slot,
         stored_name=name,
@@ -71,7 +64,7 @@ def store_bytes(clean: CleanFile, original_name: str, slot: str) -> StoredFile:
 def store_all(
     received: list[tuple[CleanFile, str]], slot: str
 ) -> tuple[list[StoredFile], Problem | None]:
-    """Store checked files in turn; stop at the first the disk refuses, keeping those before."""
+    """Store checked files in turn; stop at the first the store refuses, keeping those before."""
     stored: list[StoredFile] = []
     for clean, original_name in received:
         try:
@@ -81,34 +74,74 @@ def store_all(
     return stored, None
 
 
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write data at path all or nothing: a half-written file never carries the real name."""
-    # In the same folder, so that the rename is atomic; the dot keeps it out of any listing.
-    partial = path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+def open_stored(name: str) -> BinaryIO:
+    """A stored file as a stream; raises Missing, or StoreUnavailable when it cannot be read now.
+
+    A paper kept before the object store was configured is read from the local folder.
+    """
     try:
-        with open(partial, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())  # a full disk may only say so here
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        return storage().open(name)
+    except (Missing, StoreUnavailable) as error:
+        older = older_folder()
+        if older is None:
+            raise
+        try:
+            return older.open(name)
+        except (Missing, StoreUnavailable):
+            raise error from None
+
+
+def remove_stored(name: str) -> None:
+    """Delete a stored file wherever it is kept; raises StoreUnavailable (then try again)."""
+    storage().delete(name)
+    older = older_folder()
+    if older is not None:
+        older.delete(name)
 
 
 def remove_partial_files(older_than: timedelta) -> int:
     """Delete what a worker killed in mid-write left behind; returns how many went."""
-    folder = upload_folder()
-    if not folder.is_dir():
-        return 0
-    cutoff = time.time() - older_than.total_seconds()
-    removed = 0
-    for partial in folder.glob(f"*/.*{PARTIAL_SUFFIX}"):
-        with contextlib.suppress(FileNotFoundError):
-            if partial.stat().st_mtime < cutoff:
-                partial.unlink()
-                removed += 1
-    return removed
+    return local_folder().remove_partial(older_than)
+
+
+@dataclass
+class Copied:
+    """What copy_to_store did, file by file."""
+
+    copied: int = 0
+    present: int = 0  # already in the store, whole
+    missing: int = 0  # in neither place: recorded, but its file is lost
+
+
+def copy_to_store(report: Copied | None = None) -> Copied:
+    """Copy the papers kept in the local folder into the object store; safe to run again.
+
+    Goes by the database's records, so a file no record names is left alone. Raises
+    StoreUnavailable when the store stops answering; `report` then holds what was done.
+    """
+    report = report or Copied()
+    older = older_folder()
+    if older is None:
+        raise ValueError("MOTCUA_STORAGE_URL is not set: the local folder is the store")
+    store = storage()
+    rows = db.session.execute(
+        sa.select(StoredFile.stored_name, StoredFile.size, StoredFile.mimetype)
+        .order_by(StoredFile.id)
+        .execution_options(yield_per=500)
+    )
+    for name, size, mimetype in rows:
+        if store.size(name) == size:
+            report.present += 1
+            continue
+        try:
+            with older.open(name) as kept:
+                data = kept.read()  # at most MAX_FILE_MB
+        except Missing:
+            report.missing += 1
+            continue
+        store.put(name, data, mimetype)
+        report.copied += 1
+    return report
 
 
 def give_memory_back() -> None:

@@ -27,6 +27,10 @@ from app import create_app
 from extensions import db
 from extensions import limiter
 from settings import database_url
+from tests.objectstore import BUCKET
+from tests.objectstore import MotoStore
+from tests.objectstore import client_for
+from tests.objectstore import s3_config
 
 HX = {"HX-Request": "true"}
 
@@ -176,10 +180,28 @@ def clean_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     found.clean()
 
 
+@pytest.fixture(scope="session")
+def object_store() -> Iterator[MotoStore]:
+    """moto's S3 server with the tests' bucket, started for the run on a free loopback port."""
+    server = MotoStore()
+    server.start()
+    client_for(server.url).create_bucket(Bucket=BUCKET)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def app(database: str, uploads: Path) -> Iterator[Flask]:
+def store(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Where the app under test keeps uploads: the folder, or the object store (`both_stores`)."""
+    if getattr(request, "param", "folder") == "folder":
+        return {}
+    return s3_config(request.getfixturevalue("object_store").url)
+
+
+@pytest.fixture
+def app(database: str, uploads: Path, store: dict[str, Any]) -> Iterator[Flask]:
     # No app context is held here: requests would share it (and its `g`) with the test.
-    application = create_app(base_config(database, uploads))
+    application = create_app({**base_config(database, uploads), **store})
     counters = fresh_counters()
     yield application
     with application.app_context():
@@ -199,13 +221,13 @@ def close_counters(storage: Any) -> None:
 
 
 @pytest.fixture
-def make_app(database: str, uploads: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(database: str, uploads: Path, store: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
     """Apps with settings of their own; their connections are closed after the test."""
     made: list[Flask] = []
     storages: list[Any] = []
 
     def make(**config: Any) -> Flask:
-        made.append(create_app({**base_config(database, uploads), **config}))
+        made.append(create_app({**base_config(database, uploads), **store, **config}))
         storages.append(fresh_counters())
         return made[-1]
 

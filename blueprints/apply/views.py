@@ -379,8 +379,9 @@ def remove_file(draft_id: str, file_id: int) -> Any:
     draft, form = open_draft(draft_id)
     slot = request.args.get("o", "")
     current, spec = upload_spec(form, draft, slot)
-    if draft.dossier is None:
-        drafts.remove_file(draft, file_id)
+    problem = drafts.remove_file(draft, file_id) if draft.dossier is None else None
+    if problem:
+        return slot_refused(draft, form, current, spec, problem, 422)
     if is_fragment_request() or request.headers.get("X-Upload") == "1":
         return pages.upload_slot(draft, current, spec, {})
     return redirect(

@@ -53,11 +53,11 @@ from models import utcnow
 from services import admin as admin_service
 from services import casework
 from services import counter as counter_service
+from services import files
 from services import inbox as inbox_service
 from services import staff as staff_service
 from services.calendar import weekday_days_off
 from services.calendar import work_calendar
-from services.files import file_path
 from services.forms import form_for
 from services.links import public_url
 from services.units import province_units
@@ -356,26 +356,53 @@ def download_name(stored: StoredFile) -> str:
 
 @bp.route("/ho-so/<code>/tep/<id:file_id>")
 @roles(*ON_DOSSIERS)
-def document(code: str, file_id: int) -> Response:
+def document(code: str, file_id: int) -> Any:
     """A paper the person sent, for staff only; never cached, never run."""
     found = dossier_or_404(code)
     stored = casework.dossier_file(found, file_id)
     if stored is None:
         abort(404)
+    try:
+        content = files.open_stored(stored.stored_name)
+    except files.StoreUnavailable:
+        # Everything else about the dossier still works: say so, and offer to try again.
+        return paper_unavailable(found, stored, lost=False), 503, {"Retry-After": "30"}
+    except files.Missing:
+        current_app.logger.error("file %s of dossier %s is in no store", stored.id, found.id)
+        return paper_unavailable(found, stored, lost=True), 404
     # Photos and PDFs open in the browser, where staff read them beside the dossier; any other
     # type is saved, never rendered.
     inline = stored.mimetype in INLINE_TYPES
     response = send_file(
-        file_path(stored.stored_name),
+        content,  # streamed as it is read: a 10 MB scan never sits in a worker's memory
         mimetype=stored.mimetype,
         max_age=0,
         as_attachment=not inline,
         download_name=download_name(stored),
+        # The same on every node, unlike a file's modification time.
+        etag=stored.sha256,
+        last_modified=stored.created_at,
+        conditional=False,
     )
+    response.content_length = stored.size
+    try:
+        # A stream's length is not known to send_file: ranges and 304s are asked for here.
+        response = response.make_conditional(
+            request, accept_ranges=True, complete_length=stored.size
+        )
+    except Exception:
+        content.close()
+        raise
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
     )
     return response
+
+
+def paper_unavailable(dossier: Dossier, stored: StoredFile, lost: bool) -> str:
+    return render_template(
+        "backoffice/paper_unavailable.html", dossier=dossier, file=stored, lost=lost
+    )
 
 
 @bp.route("/ho-so/<code>/phieu/<slip>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +20,7 @@ from models import Draft
 from models import Procedure
 from models import StoredFile
 from models import utcnow
+from services.storage import Missing
 from tests.conftest import HX
 from tests.journeys import BAN_SAO
 from tests.journeys import KHAI_SINH
@@ -30,6 +32,9 @@ from tests.journeys import born_days_ago
 from tests.journeys import date_inputs
 from tests.journeys import form_values
 from tests.journeys import photo
+from tests.objectstore import both_stores
+from tests.objectstore import objects
+from tests.objectstore import stored_bytes
 from tests.pages import check_page
 from tests.pages import first_submit
 from tests.pages import gzipped_size
@@ -307,7 +312,8 @@ def collected() -> Iterator[None]:
     gc.collect()
 
 
-def test_a_pdf_with_a_script_is_kept_without_it(client: FlaskClient, app: Flask, uploads) -> None:
+@both_stores
+def test_a_pdf_with_a_script_is_kept_without_it(client: FlaskClient, app: Flask) -> None:
     person = Applicant(client)
     person.start("1.001193")
     person.answer_all(KHAI_SINH, [], until="giay-to")
@@ -319,7 +325,7 @@ def test_a_pdf_with_a_script_is_kept_without_it(client: FlaskClient, app: Flask,
     assert "giay.pdf" in page.select_one("#birth_certificate-slot .files").get_text()
     with app.app_context():
         stored = db.session.scalar(sa.select(StoredFile).order_by(StoredFile.id.desc()))
-        kept = (uploads / stored.stored_name[:2] / stored.stored_name).read_bytes()
+    kept = stored_bytes(app, stored.stored_name)
     assert kept.startswith(b"%PDF-") and stored.size == len(kept)
     keys, names, text = walk(kept)
     assert not {"/OpenAction", "/JS"} & keys and "app.alert" not in text
@@ -340,8 +346,9 @@ def test_a_30_mb_file_is_refused_with_the_limit(
 
 
 @BIG_BODY
+@both_stores
 def test_uploads_are_cleaned_and_kept_outside_static(
-    client: FlaskClient, app: Flask, uploads, collected: None
+    client: FlaskClient, app: Flask, uploads, store: dict, collected: None
 ) -> None:
     person = Applicant(client)
     person.start("1.001193")
@@ -352,20 +359,23 @@ def test_uploads_are_cleaned_and_kept_outside_static(
     assert len(items) == 1 and "IMG_0001.JPG" in items[0].get_text()
     with app.app_context():
         stored = db.session.scalar(sa.select(StoredFile).order_by(StoredFile.id.desc()))
-        path = uploads / stored.stored_name[:2] / stored.stored_name
+    path = uploads / stored.stored_name[:2] / stored.stored_name
+    if store:  # in the object store, and nowhere on this node's disk
+        assert stored.stored_name in objects(store["S3_ENDPOINT_URL"]) and not path.exists()
+    else:
         assert path.is_file() and "static" not in str(path)
-        from PIL import Image
+    from PIL import Image
 
-        with Image.open(path) as image:
-            assert max(image.size) == 2000
+    with Image.open(io.BytesIO(stored_bytes(app, stored.stored_name))) as image:
+        assert max(image.size) == 2000
 
 
+@both_stores
 def test_upload_with_htmx_returns_only_the_slot(client: FlaskClient) -> None:
     person = Applicant(client)
     person.start("1.001193")
     person.answer_all(KHAI_SINH, [], until="giay-to")
     form = person.page.select_one("form.upload-form[data-slot=birth_certificate]")
-    import io
 
     response = client.post(
         form["action"],
@@ -384,15 +394,21 @@ def test_upload_with_htmx_returns_only_the_slot(client: FlaskClient) -> None:
     )
 
 
+@both_stores
 def test_removing_a_file(client: FlaskClient, app: Flask) -> None:
     person = Applicant(client)
     person.start("1.001193")
     person.answer_all(KHAI_SINH, [], until="giay-to")
     person.upload("birth_certificate", photo())
     before = count(app, StoredFile)
+    with app.app_context():
+        name = db.session.scalar(sa.select(StoredFile.stored_name).order_by(StoredFile.id.desc()))
+    assert stored_bytes(app, name)
     person.submit("#birth_certificate-slot form.inline")
     assert count(app, StoredFile) == before - 1
     assert not person.page.select("#birth_certificate-slot .files li")
+    with pytest.raises(Missing):  # the file itself went too
+        stored_bytes(app, name)
 
 
 def test_continuing_without_a_required_upload_is_refused(client: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date
@@ -27,6 +28,7 @@ from services.workflow import local_today
 from tests.append_only import assert_cannot_be_rewritten
 from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import submitted
+from tests.objectstore import both_stores
 from tests.pages import check_page
 from tests.pages import gzipped_size
 from tests.pages import parse
@@ -790,6 +792,7 @@ def test_a_counter_receipt_that_fails_half_way_leaves_no_dossier(
     assert (dossier(app, code).status, len(events(app, code))) == (2, 2)
 
 
+@both_stores
 def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
     code = submitted(app)
     clerk = staff_client(app, "tiep_nhan")
@@ -798,7 +801,22 @@ def test_staff_see_the_photos_and_nobody_else_does(app: Flask) -> None:
     response = clerk.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert "sandbox" in response.headers["Content-Security-Policy"]
+    # The very bytes the citizen's upload was stored as, read back from the store.
+    with app.app_context():
+        stored = db.session.get(StoredFile, int(url.rsplit("/", 1)[1]))
+    assert response.is_streamed  # sent block by block from the stream, not as one byte string
+    body = response.get_data()
+    assert hashlib.sha256(body).hexdigest() == stored.sha256
+    assert int(response.headers["Content-Length"]) == stored.size == len(body)
+    assert response.headers["ETag"] == f'"{stored.sha256}"'
     response.close()
+    # The browser that has it already gets a 304; a range is sent as one.
+    again = clerk.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    part = clerk.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.get_data() == body[10:20]
+    again.close()  # as the server does once it has sent an answer
+    part.close()
     assert app.test_client().get(url).status_code == 302
 
 

@@ -11,6 +11,7 @@ from tests.journeys import KHAI_SINH_UPLOADS
 from tests.journeys import Applicant
 from tests.journeys import form_values
 from tests.journeys import photo
+from tests.objectstore import both_stores
 from tests.pages import parse
 from tests.staff import staff_client
 from tests.web.test_backoffice import submitted
@@ -75,6 +76,7 @@ def test_staff_pages_are_never_stored_by_the_same_mechanism(app: Flask) -> None:
     assert client.get("/quyen-rieng-tu").headers.get("Cache-Control") != "no-store"
 
 
+@both_stores
 def test_staff_downloads_keep_every_protection_and_only_photos_and_pdfs_open_inline(
     app: Flask,
 ) -> None:

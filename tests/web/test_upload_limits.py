@@ -16,10 +16,14 @@ from tests.journeys import KHAI_SINH
 from tests.journeys import Applicant
 from tests.journeys import form_values
 from tests.journeys import photo
+from tests.objectstore import both_stores
 from tests.pages import check_page
 from tests.pages import parse
 from tests.web.test_apply import draft_of
 from tests.web.test_lookup import asked_to_correct
+
+# Limits count tries, wherever the files go.
+pytestmark = both_stores
 
 NOT_A_FILE = b"not a photo"  # refused at once: the tries still count, and cost no decode
 PER_DRAFT = int(UPLOADS_PER_DRAFT.split()[0])
