@@ -72,6 +72,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
     login_manager.init_app(app)
+    # Flask-Login's context processor loads the user for every page rendered; the proxy as
+    # a template global loads it only where a page asks (the back office's).
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    processors = app.template_context_processors[None]
+    if _user_context_processor in processors:
+        processors.remove(_user_context_processor)
+    app.jinja_env.globals["current_user"] = current_user
     register_blueprints(app)
     if app.config["PROXIES"]:
         # Behind nginx, every request comes from the proxy's address: without this, rate
