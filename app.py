@@ -82,6 +82,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         processors.remove(_user_context_processor)
     app.jinja_env.globals["current_user"] = current_user
     register_blueprints(app)
+    from blueprints.edge import SecurityHeaders
+    from blueprints.site import security_headers
+
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, security_headers(app.config["HSTS"]))
     if app.config["PROXIES"]:
         # Behind nginx, every request comes from the proxy's address: without this, rate
         # limits and sign-in locks would treat all citizens as one person.

@@ -95,8 +95,15 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.endpoint != "assets.static":
-            super().save_session(app, session, response)
+        if request.endpoint == "assets.static":
+            return
+        if not session and not session.modified:
+            # Most pages: no session, nothing to write. Flask would look up six cookie
+            # settings and parse the Vary header first; only the Vary is needed here.
+            if session.accessed and "Cookie" not in response.headers.get("Vary", ""):
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 _urls: dict[tuple[str, str, str], str] = {}

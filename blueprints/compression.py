@@ -12,12 +12,14 @@ compressed once at the high level, where those few percent are paid for only onc
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 from typing import Literal
 
 import brotli
 from flask import Response
 from flask import current_app
 from flask import request
+from werkzeug.http import parse_accept_header
 
 Level = Literal["dynamic", "stored"]
 # Brotli 9 rather than 11 for stored pages: a cached page is upgraded on a request's path.
@@ -52,8 +54,17 @@ def encode(body: bytes, encoding: str, level: Level = "dynamic") -> bytes:
 
 
 def preferred_encoding() -> str:
+    """The encoding this request's client prefers of ours: brotli, gzip or none."""
+    return _preferred(request.headers.get("Accept-Encoding", ""))
+
+
+@lru_cache(maxsize=256)
+def _preferred(accept_encoding: str) -> str:
+    # Browsers send one of a few strings; parsing one with its q-values on every request
+    # cost as much as the rest of serving a cached page.
+    accepted = parse_accept_header(accept_encoding)
     for encoding in ("br", "gzip"):
-        if encoding in request.accept_encodings:
+        if encoding in accepted:
             return encoding
     return "identity"
 

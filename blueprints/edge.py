@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Flask
@@ -24,6 +25,11 @@ from werkzeug.routing import ValidationError
 
 from domain import numbers
 from domain.validators import without_controls
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
 
 RAW_BYTE = re.compile(rb"[\x80-\xff]")
 PATH_CONTROLS = re.compile("[\x00-\x1f\x7f]")
@@ -102,3 +108,25 @@ def register_edge(app: Flask) -> None:
     app.request_class = CleanRequest
     app.url_map.converters["id"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_control_characters_in_path)
+
+
+class SecurityHeaders:
+    """WSGI middleware: the security headers, on every answer the app gives.
+
+    Added to the plain list of headers the answer is sent with: as an after-request hook,
+    werkzeug's Headers checked and rewrote each one on every answer, a tenth of serving a
+    cached page. An answer that has a header of the same name keeps its own (a staff file
+    download has a stricter Content-Security-Policy).
+    """
+
+    def __init__(self, app: WSGIApplication, headers: Iterable[tuple[str, str]]) -> None:
+        self.app = app
+        self.headers = [(name.lower(), name, value) for name, value in headers]
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _value in headers}
+            headers.extend((name, value) for low, name, value in self.headers if low not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)

@@ -69,6 +69,8 @@ def select_locale() -> str:
 
 @bp.before_app_request
 def remember_language() -> None:
+    if b"lang=" not in request.query_string:
+        return  # most requests: no need to parse the query for it
     lang = request.args.get("lang")
     if lang in current_app.config["LANGUAGES"] and session.get("lang") != lang:
         session["lang"] = lang
@@ -187,19 +189,14 @@ SECURITY_HEADERS = [
 ]
 
 
+def security_headers(hsts: str) -> list[tuple[str, str]]:
+    """The headers every answer carries (edge.SecurityHeaders adds them), HSTS where set."""
+    return [*SECURITY_HEADERS, *([("Strict-Transport-Security", hsts)] if hsts else [])]
+
+
 @bp.after_app_request
-def security_headers(response: Response) -> Response:
-    headers = response.headers
-    # A view with a stricter policy of its own (a staff file download) keeps it; the other
-    # headers hold for every answer, that one included. One pass over the headers, not one
-    # per name: this runs for every answer.
-    present = {name.lower() for name, _value in headers}
-    headers.extend(
-        [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
-    )
-    if hsts := current_app.config["HSTS"]:
-        headers["Strict-Transport-Security"] = hsts
-    if request.endpoint != "assets.static" and "HX-Request" not in headers.get("Vary", ""):
+def vary_on_htmx(response: Response) -> Response:
+    if request.endpoint != "assets.static" and "HX-Request" not in response.headers.get("Vary", ""):
         # Pages differ between a full load and an htmx fragment; caches must keep both.
         response.vary.add("HX-Request")
     return response
