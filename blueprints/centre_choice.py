@@ -66,6 +66,7 @@ def use(centre: Centre) -> None:
 
 
 def remember(response: Response, centre: Centre) -> None:
+    """The response keeps the centre in the browser for a year; this request shows it now."""
     response.set_cookie(
         COOKIE,
         str(centre.unit_code),
@@ -75,3 +76,14 @@ def remember(response: Response, centre: Centre) -> None:
         samesite="Lax",
     )
     use(centre)
+
+
+def forget(response: Response) -> None:
+    """The browser no longer remembers a centre (a shared phone, a wrong choice)."""
+    response.delete_cookie(
+        COOKIE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    g.chosen_centre = None
