@@ -14,6 +14,7 @@ from flask import has_request_context
 from flask import request
 from flask_login import current_user
 
+from domain import accounts
 from services import centres
 from services.centres import Centre
 
@@ -52,6 +53,18 @@ def current() -> Centre:
         if own is not None:
             return own
     return chosen() or centres.default_centre()
+
+
+def staff_province() -> str:
+    """On a staff page, the province a province administrator serves; "" for anyone else.
+
+    They work for every commune of it, not for the one their account is filed under.
+    """
+    if not (has_request_context() and request.blueprint == "backoffice"):
+        return ""
+    if not (current_user.is_authenticated and current_user.role == accounts.PROVINCE_ADMIN):
+        return ""
+    return centres.default_centre().province_name
 
 
 def cache_key() -> tuple[int, tuple]:
