@@ -26,7 +26,6 @@ from blueprints.backoffice.access import DOSSIER_READERS
 from blueprints.backoffice.access import EVERYONE
 from blueprints.backoffice.access import IN_UNIT
 from blueprints.backoffice.access import ON_DOSSIERS
-from blueprints.backoffice.access import PROVINCE
 from blueprints.backoffice.access import SESSION_TOKEN
 from blueprints.backoffice.access import SIGNED_IN_AT
 from blueprints.backoffice.access import STAFF

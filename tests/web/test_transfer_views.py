@@ -81,6 +81,8 @@ def test_each_units_log_holds_the_events_while_it_held_the_dossier(app: Flask) -
     assert "từ Xã Tân Sơn đến Xã Thanh Ba" in where(admins[8566], code)
     log = parse(admins[8566].get("/can-bo/nhat-ky")).get_text()
     assert "Của Thanh Ba" not in log and "Ghi chú của xã Tân Sơn" in log
+    # A change of status in words, as the timeline says it, not its national code.
+    assert "Tiếp nhận (Mới đăng ký → Được tiếp nhận)" in log and "(1 → 2)" not in log
     # The deciding unit: from the hand-over on, none of what Tân Sơn did before.
     decided = logged(admins[THANH_BA], code)
     assert decided == [
