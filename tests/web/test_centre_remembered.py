@@ -129,3 +129,9 @@ def test_a_same_site_address_with_the_host_is_kept_as_a_path(client: FlaskClient
     data = {"csrf_token": token, "tiep": "http://localhost/tra-cuu?ma=08566-261201-0001"}
     response = client.post("/xa/bo-chon", data=data)
     assert response.location == "/tra-cuu?ma=08566-261201-0001"
+
+
+def test_with_nothing_chosen_the_search_carries_no_return_address(client: FlaskClient) -> None:
+    page = parse(client.get("/xa", headers={"Referer": "http://localhost/thu-tuc"}))
+    assert page.select_one("form[role=search] [name=tiep]") is None
+    assert page.select_one("form[action='/xa/bo-chon']") is None
