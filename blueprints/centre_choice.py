@@ -14,6 +14,7 @@ from flask import has_request_context
 from flask import request
 from flask_login import current_user
 
+from domain import accounts
 from services import centres
 from services.centres import Centre
 
@@ -54,6 +55,18 @@ def current() -> Centre:
     return chosen() or centres.default_centre()
 
 
+def staff_province() -> str:
+    """On a staff page, the province a province administrator serves; "" for anyone else.
+
+    They work for every commune of it, not for the one their account is filed under.
+    """
+    if not (has_request_context() and request.blueprint == "backoffice"):
+        return ""
+    if not (current_user.is_authenticated and current_user.role == accounts.PROVINCE_ADMIN):
+        return ""
+    return centres.default_centre().province_name
+
+
 def cache_key() -> tuple[int, tuple]:
     """What a cached page's header and footer depend on: which centre, and its settings."""
     found = chosen()
@@ -66,6 +79,7 @@ def use(centre: Centre) -> None:
 
 
 def remember(response: Response, centre: Centre) -> None:
+    """The response keeps the centre in the browser for a year; this request shows it now."""
     response.set_cookie(
         COOKIE,
         str(centre.unit_code),
@@ -75,3 +89,14 @@ def remember(response: Response, centre: Centre) -> None:
         samesite="Lax",
     )
     use(centre)
+
+
+def forget(response: Response) -> None:
+    """The browser no longer remembers a centre (a shared phone, a wrong choice)."""
+    response.delete_cookie(
+        COOKIE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    g.chosen_centre = None

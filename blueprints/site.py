@@ -117,6 +117,7 @@ def inject_site() -> dict[str, Any]:
         "ngettext": _make_new_ngettext(translations.ungettext),
         "site": centre_choice.current(),
         "centre_chosen": centre_choice.chosen() is not None,
+        "province_header": centre_choice.staff_province(),
         "locale": str(get_locale()),
         "asset_url": asset_url,
         "language_url": language_url,
@@ -142,11 +143,13 @@ def page_header() -> Markup:
     locale = str(get_locale())
     names = _language_names(tuple(current_app.config["LANGUAGES"]))
     others = [lang for lang in names if lang != locale]
+    province = centre_choice.staff_province()
     return fragment(
         "_header.html",
-        (tuple(names), site.unit_name, site.province_name, menu_item()),
+        (tuple(names), site.unit_name, site.province_name, menu_item(), province),
         fill={f"lang-{lang}": language_url(lang) for lang in others},
         site=site,
+        province_header=province,
         locale=locale,
         language_names=names,
         language_href={lang: slot(f"lang-{lang}") for lang in others},

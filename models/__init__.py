@@ -12,6 +12,7 @@ from models.dossiers import Dossier
 from models.dossiers import DossierEvent
 from models.dossiers import DossierRating
 from models.dossiers import DossierSequence
+from models.dossiers import DossierTransfer
 from models.dossiers import Draft
 from models.dossiers import OutboxMessage
 from models.dossiers import StoredFile
@@ -36,6 +37,7 @@ __all__ = [
     "DossierEvent",
     "DossierRating",
     "DossierSequence",
+    "DossierTransfer",
     "Draft",
     "Field",
     "Procedure",

@@ -202,6 +202,32 @@ class DossierEvent(Model):
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
 
+@append_only
+class DossierTransfer(Model):
+    """A hand-over between units, beside its event (the record): which unit sent it where.
+
+    The event keeps the same in its details; this row lets an inbox find what a unit sent
+    away through an index, where the details are JSON.
+    """
+
+    __tablename__ = "dossier_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier_events.id"), unique=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
+    from_unit: Mapped[int] = mapped_column(sa.ForeignKey("units.code"))
+    to_unit: Mapped[int] = mapped_column(sa.ForeignKey("units.code"))
+    at: Mapped[datetime] = mapped_column(DateTime())
+
+    event: Mapped[DossierEvent] = relationship()
+    dossier: Mapped[Dossier] = relationship()
+
+    __table_args__ = (
+        # The sender's tab of dossiers it sent away: its transfers, by dossier.
+        sa.Index("ix_dossier_transfers_from_unit", "from_unit", "dossier_id"),
+    )
+
+
 class DossierRating(Model):
     """How satisfied the person was, once per dossier, after the result was returned."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
 from domain.paging import Paging
@@ -101,11 +102,48 @@ def procedure_exists(code: str) -> bool:
 
 
 def unit_events(unit_code: int, paging: Paging) -> Sequence[Any]:
-    """(event, dossier code) of every action on the unit's dossiers, newest first."""
+    """(event, dossier code) of every action while the dossier was in this unit, newest first.
+
+    A unit held a dossier from its reception, or from a transfer to it, until (and with) a
+    transfer away: a sender reads its events up to its hand-over, the unit it went to from that
+    hand-over on, and a unit it never reached nothing.
+    """
+    earlier = aliased(DossierEvent)
+    passed_on = aliased(DossierEvent)
+    # Who held the dossier when this happened: where the last transfer before it went, else
+    # the unit that received it. A transfer itself is the sender's (held before it) and the
+    # receiver's (the clause after).
+    holder = sa.func.coalesce(
+        sa.select(earlier.details["to_unit"].as_integer())
+        .where(
+            earlier.dossier_id == DossierEvent.dossier_id,
+            earlier.action == "transfer",
+            earlier.id < DossierEvent.id,
+        )
+        .order_by(earlier.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        Dossier.received_unit_code,
+    )
+    handed_to_it = sa.and_(
+        DossierEvent.action == "transfer",
+        DossierEvent.details["to_unit"].as_integer() == unit_code,
+    )
+    # Only dossiers this unit ever held: deciding, received, or passed on by it (a second
+    # transfer); the first two on the dossier row, before any event is weighed.
+    ever_held = sa.or_(
+        Dossier.unit_code == unit_code,
+        Dossier.received_unit_code == unit_code,
+        sa.exists().where(
+            passed_on.dossier_id == Dossier.id,
+            passed_on.action == "transfer",
+            passed_on.details["from_unit"].as_integer() == unit_code,
+        ),
+    )
     return db.session.execute(
         sa.select(DossierEvent, Dossier.code)
         .join(Dossier, Dossier.id == DossierEvent.dossier_id)
-        .where(Dossier.unit_code == unit_code)
+        .where(ever_held, sa.or_(holder == unit_code, handed_to_it))
         .order_by(DossierEvent.id.desc())
         .limit(paging.size)
         .offset(paging.offset)

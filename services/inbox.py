@@ -25,7 +25,9 @@ from domain.references import normalize_dossier_code
 from domain.search import fold
 from extensions import db
 from models import Dossier
+from models import DossierTransfer
 from models import Procedure
+from models import Unit
 
 # Statuses whose clock runs: overdue and due-soon are counted among these.
 RUNNING = tuple(sorted(workflow.RUNNING))
@@ -34,7 +36,10 @@ DUE_TABS = ("qua-han", "sap-den-han")
 # Every dossier, closed ones too (refused, withdrawn, stopped, returned): they are in no
 # other tab, and a person at the counter asks about them. A search always looks here.
 ALL_TAB = "tat-ca"
-TAB_KEYS = (*TABS, *DUE_TABS, ALL_TAB)
+# The dossiers this unit handed to another and holds no more: reached from here, read up to
+# the hand-over (casework.sent_dossier). Not the unit's work, so no search looks there.
+SENT_TAB = "da-chuyen-di"
+TAB_KEYS = (*TABS, *DUE_TABS, ALL_TAB, SENT_TAB)
 SCAN_BELOW = 1000  # a name search with fewer matches reads the table rather than an index
 
 
@@ -67,9 +72,21 @@ class InboxRow(workflow.StatusQuestions):
     procedure_name: str
 
 
+@dataclass(frozen=True)
+class SentRow(workflow.StatusQuestions):
+    """A dossier sent away: where to, when, and its status there now."""
+
+    code: str
+    status: int
+    applicant_name: str
+    procedure_name: str
+    to_name: str
+    sent_at: datetime
+
+
 @dataclass
 class InboxPage:
-    rows: list[InboxRow]
+    rows: list[Any]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -158,6 +175,7 @@ def counts(query: InboxQuery, today: date, soon: date) -> dict[str, int]:
     )
     result = {tab: sum(by_status.get(s, 0) for s in statuses) for tab, statuses in TABS.items()}
     result[ALL_TAB] = sum(by_status.values())
+    result[SENT_TAB] = 0 if query.helper_user_id is not None else _sent_count(query)
     for tab in DUE_TABS:
         condition = _tab_condition(tab, today, soon)
         result[tab] = db.session.execute(
@@ -176,6 +194,9 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
     tab_counts = counts(query, today, soon)
     searched, by_name = _search(query.text)
     tab = ALL_TAB if searched else query.tab if query.tab in tab_counts else "moi"
+    if tab == SENT_TAB:  # never a helper's: they see only the dossiers they helped with
+        sent = [] if query.helper_user_id is not None else _sent_rows(query)
+        return InboxPage(sent, tab_counts[tab], tab_counts, query.size, tab)
     others = [*_filters(query), *searched, _tab_condition(tab, today, soon)]
     conditions = [*_scope(query), *others]
     total = tab_counts[tab]
@@ -227,3 +248,58 @@ def counts_page(query: InboxQuery, today: date, calendar: WorkCalendar) -> Inbox
     tab_counts = counts(query, today, calendar.next_working_day(today))
     tab = query.tab if query.tab in tab_counts else "moi"
     return InboxPage([], tab_counts[tab], tab_counts, query.size, tab)
+
+
+def _last_sent(query: InboxQuery) -> Any:
+    """Each dossier the unit sent away and holds no more, with its last hand-over from here.
+
+    By the (from unit, dossier) index of the transfers: a unit sends few, whatever it holds.
+    A dossier that came back and left again counts once, by its latest hand-over.
+    """
+    return (
+        sa.select(
+            DossierTransfer.dossier_id.label("dossier_id"),
+            sa.func.max(DossierTransfer.id).label("transfer_id"),
+        )
+        .where(DossierTransfer.from_unit == query.unit_code)
+        .group_by(DossierTransfer.dossier_id)
+        .subquery()
+    )
+
+
+def _sent_conditions(query: InboxQuery, last: Any) -> list[Any]:
+    return [Dossier.id == last.c.dossier_id, Dossier.unit_code != query.unit_code, *_filters(query)]
+
+
+def _sent_count(query: InboxQuery) -> int:
+    last = _last_sent(query)
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(last)
+        .join(Dossier, sa.and_(*_sent_conditions(query, last)))
+    ).scalar_one()
+
+
+def _sent_rows(query: InboxQuery) -> list[SentRow]:
+    """One page of the dossiers sent away, the latest hand-over first."""
+    last = _last_sent(query)
+    paging = Paging(max(1, query.page), query.size)
+    found = db.session.execute(
+        sa.select(
+            Dossier.code,
+            Dossier.status,
+            Dossier.applicant_name,
+            Procedure.name.label("procedure_name"),
+            Unit.name.label("to_name"),
+            DossierTransfer.at.label("sent_at"),
+        )
+        .select_from(last)
+        .join(Dossier, sa.and_(*_sent_conditions(query, last)))
+        .join(DossierTransfer, DossierTransfer.id == last.c.transfer_id)
+        .join(Unit, Unit.code == DossierTransfer.to_unit)
+        .join(Procedure, Procedure.code == Dossier.procedure_code)
+        .order_by(DossierTransfer.id.desc())
+        .limit(query.size)
+        .offset(paging.offset)
+    ).all()
+    return [SentRow(**row._mapping) for row in found]

@@ -18,6 +18,7 @@ from domain.calendar import LOCAL
 from extensions import db
 from models import Dossier
 from models import DossierEvent
+from models import DossierTransfer
 from models import StaffUser
 from models import Unit
 from models import utcnow
@@ -215,5 +216,15 @@ def record_action(
         public=action.public,
     )
     db.session.add(event)
+    if action.key == "transfer":
+        db.session.add(
+            DossierTransfer(
+                event=event,
+                dossier=dossier,
+                from_unit=details["from_unit"],
+                to_unit=details["to_unit"],
+                at=now,
+            )
+        )
     notify.queue(dossier, event)
     return event

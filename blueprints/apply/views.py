@@ -222,9 +222,12 @@ def start(code: str) -> Any:
             unit = (picked or known or centres.default_centre()).unit_code
             draft = drafts.start(code, clean, form, unit)
             bind(draft)
-            return redirect(
+            response = redirect(
                 url_for("apply.step", draft_id=draft.id, step_id=draft.current_step), 303
             )
+            if picked is not None:  # chosen here: remembered as the chooser at /xa does
+                centre_choice.remember(response, picked)
+            return response
     selected = picked.unit_code if picked else (home.unit_code if home else None)
     return render_template(
         "apply/start.html",
@@ -441,7 +444,10 @@ def centre(draft_id: str) -> Any:
     picked = posted_centre()
     if request.method == "POST" and not searching():
         if picked is not None and drafts.choose_centre(draft, picked.unit_code):
-            return redirect(url_for("apply.check", draft_id=draft.id), 303)
+            response = redirect(url_for("apply.check", draft_id=draft.id), 303)
+            # Chosen once: every page from now on shows it, as if chosen at /xa.
+            centre_choice.remember(response, picked)
+            return response
         errors[CENTRE_FIELD] = Problem(NOT_A_CENTRE)
     selected = picked.unit_code if picked else draft.unit_code
     return render_template(

@@ -208,7 +208,12 @@ def inbox() -> str:
         result=result,
         procedures=procedures,
         today=local_today(),
-        tabs=inbox_service.TAB_KEYS,
+        # A helper sees only the dossiers they helped with, never one sent away.
+        tabs=[
+            tab
+            for tab in inbox_service.TAB_KEYS
+            if tab != inbox_service.SENT_TAB or current_user.role != "to_cong_nghe_so"
+        ],
         counts_only=counts_only,
     )
 

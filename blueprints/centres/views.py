@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -47,19 +49,61 @@ def show(centre: Centre) -> Response:
     return response
 
 
+BACK = "tiep"  # the page to return to once the choice is forgotten
+
+
+def same_site_path(raw: str) -> str:
+    """A path of this portal (with its query) to go back to; "" for anything else.
+
+    From a form field or the Referer: another site's address, a scheme-relative "//host" or a
+    backslash (read as a slash by some browsers) would send the person away, so none is kept.
+    """
+    raw = raw[:500]
+    if not raw.isprintable():
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", request.host):
+        return ""
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return ""
+    if path == url_for("centres.choose"):  # the chooser itself: no page to return to
+        return ""
+    return f"{path}?{parts.query}" if parts.query else path
+
+
 @bp.route("/xa")
-def choose() -> str:
+def choose() -> Response:
     """Every centre of the province, with a search box typed with or without accents."""
     query = clean_query(request.args.get("q", ""), current_app.config["MAX_QUERY_LENGTH"])
     found = centres.search(query)
-    return render_page(
-        "centres/choose.html",
-        "centres/_list.html",
-        query=query,
-        found=found,
-        total=len(centres.province_centres()),
-        chosen=centre_choice.chosen(),
+    # Where the person came from: the footer's link is the same on every page (cached), so
+    # the browser's Referer says which (same-origin only, by the Referrer-Policy).
+    back = same_site_path(request.args.get(BACK, "")) or same_site_path(request.referrer or "")
+    response = make_response(
+        render_page(
+            "centres/choose.html",
+            "centres/_list.html",
+            query=query,
+            found=found,
+            total=len(centres.province_centres()),
+            chosen=centre_choice.chosen(),
+            back=back,
+        )
     )
+    # It names the person's choice and carries their form token: never another's from a cache.
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@bp.route("/xa/bo-chon", methods=["POST"])
+def forget() -> Response:
+    """Forget the centre this browser chose, and go back to the page the person was on."""
+    response = redirect(
+        same_site_path(request.form.get(BACK, "")) or url_for("centres.choose"), 303
+    )
+    centre_choice.forget(response)
+    return response
 
 
 @bp.route("/xa/<int:unit>")

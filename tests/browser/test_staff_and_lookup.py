@@ -253,6 +253,23 @@ def test_a_transfer_and_its_slip_on_one_page(
     # The sender holds it no more: its own part of the history, and where it went.
     expect(page.locator("main")).to_contain_text("Hồ sơ đã được chuyển đến Xã Thanh Ba")
     audit.check(page)
+    # The inbox keeps it in its own tab: where it went and how it stands, one click away.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Hộp hồ sơ").first.click()
+    tab = page.locator(".tabs a", has_text="Đã chuyển đi")
+    if js:  # htmx swaps the list and pushes the tab's address
+        tab.click()
+        expect(page).to_have_url(re.compile("tab=da-chuyen-di"))
+    else:
+        with page.expect_navigation():
+            tab.click()
+    row = page.locator("table.inbox tbody tr", has_text=code)
+    expect(row).to_contain_text("Xã Thanh Ba")
+    expect(row).to_contain_text("Hiện nay: Được tiếp nhận")
+    audit.check(page)
+    with page.expect_navigation():
+        row.get_by_role("link", name=code).click()
+    expect(page.locator("main")).to_contain_text("Hồ sơ đã được chuyển đến Xã Thanh Ba")
 
     with page.expect_navigation():
         page.get_by_role("link", name="In phiếu 06").click()

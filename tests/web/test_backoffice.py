@@ -489,6 +489,7 @@ def test_inbox_tabs_counts_and_search(app: Flask) -> None:
         "Quá hạn",
         "Đến hạn trong 1 ngày làm việc",
         "Tất cả",
+        "Đã chuyển đi",
     }
     assert tabs["Mới"].has_attr("aria-current")
     codes = [a.get_text() for a in soup.select("table.inbox tbody a")]
