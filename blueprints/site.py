@@ -163,8 +163,15 @@ def page_footer() -> Markup:
     # links, seven strings) was a tenth of an uncached search page.
     site = centre_choice.current()
     chosen = centre_choice.chosen() is not None
-    key = (chosen, site.unit_code, site.unit_name, site.name, site.address, site.phone)
-    return fragment("_footer.html", (*key, tuple(site.hours)), site=site, centre_chosen=chosen)
+    province = centre_choice.staff_province()
+    key = (chosen, site.unit_code, site.unit_name, site.name, site.address, site.phone, province)
+    return fragment(
+        "_footer.html",
+        (*key, tuple(site.hours)),
+        site=site,
+        centre_chosen=chosen,
+        province_header=province,
+    )
 
 
 # When the accessibility statement was last checked against the pages; change with it.

@@ -34,6 +34,12 @@ def test_the_province_administrator_sees_the_province_whatever_unit_holds_the_ac
             "Tỉnh Phú Thọ",
         ), url
         assert "Xã Tân Sơn" not in page.select_one("header").get_text()
+        # Nor a commune's address and hours in the footer: the province's name alone.
+        footer = page.select_one("footer")
+        assert footer.select_one(".foot-name").get_text(" ", strip=True) == (
+            "Hệ thống một cửa điện tử · Tỉnh Phú Thọ"
+        ), url
+        assert "Địa chỉ" not in footer.get_text() and "Giờ làm việc" not in footer.get_text()
 
 
 @pytest.mark.parametrize("role", ["quan_tri", "tiep_nhan"])
@@ -44,6 +50,7 @@ def test_commune_staff_keep_seeing_their_commune(app: Flask, role: str) -> None:
         "Phường Tân Hòa · Tỉnh Phú Thọ",
         "Phường Tân Hòa",
     )
+    assert "Phường Tân Hòa" in page.select_one("footer .foot-name").get_text()
 
 
 def test_the_public_pages_are_unchanged_for_a_signed_in_province_administrator(
