@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,8 +29,13 @@ from services import changelog
 from services.transactions import one_transaction
 
 USERNAME_TAKEN = N_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác.")
-# Checked when the user does not exist, so that a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the user does not exist, so a wrong name takes as long as a wrong password."""
+    # Made at the first sign-in, not on import: a scrypt hash is 0.1 s of every worker's start.
+    return generate_password_hash("not a password of anyone")
 
 
 def create_user(
@@ -275,7 +281,7 @@ def authenticate(
     if wait is not None:
         return None, wait
     user = db.session.scalar(sa.select(StaffUser).where(StaffUser.username == name))
-    good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    good = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not good or not user.active:
         return None, _record_failure(name, address, now)
     # A good sign-in clears this address's count for this name only: a colleague's typos at
