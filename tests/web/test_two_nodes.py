@@ -191,11 +191,11 @@ def test_a_journey_alternating_between_two_nodes(
         assert STATUS_LABELS[Status.RECEIVED] in card
 
     # The paper is in the object store and in neither node's folder; both nodes counted in
-    # the one Redis (the status lookup by code is limited).
+    # the one Redis: the sign-in on A, the status lookup by code on B.
     assert name in objects(object_store.url, BUCKET)
     assert files_in(folders["a"]) == [] and files_in(folders["b"]) == []
-    assert any("status-by-code" in key for key in private_redis.counters()), (
-        private_redis.counters()
-    )
+    counters = private_redis.counters()
+    assert any("backoffice.login" in key for key in counters), counters  # on A
+    assert any("status-by-code" in key for key in counters), counters  # on B
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(StoredFile.id))) == 1
