@@ -38,7 +38,7 @@ htmx = Htmx()
 # forms, the lookup and the back office keep serving, and a guesser still meets a limit, at
 # most once per worker and node instead of once in all. Refusing every limited action would
 # shut citizens out of their status for the length of a Redis outage; not counting at all
-# would open sign-in and lookups to guessing. Once the storage answers again (checked at 1, 2,
-# 4... 32 s), counting goes back to it without a restart.
+# would open sign-in and lookups to guessing. Each worker asks the storage again on a limited
+# request 1, 2, 4... 32 s apart; once it answers, counting goes back to it without a restart.
 limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 login_manager = LoginManager()
