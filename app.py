@@ -51,6 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = ratelimits.storage_uri(
         app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", ratelimits.storage_options(app.config["RATELIMIT_STORAGE_URI"])
+    )
 
     from blueprints import register_blueprints
     from blueprints.site import select_locale
@@ -66,6 +69,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    # The limiter is one object per process: an app made after another lost its storage
+    # starts on its own, new storage (the tests make many apps).
+    limiter._storage_dead = False
     # Only per-view limits are used, and their decorators check them; the app-wide hook
     # Flask-Limiter also adds would cost every page request ~0.15 ms for nothing.
     hooks = app.before_request_funcs.get(None, [])

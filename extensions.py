@@ -34,5 +34,11 @@ compress = Compress()
 htmx = Htmx()
 # Counters live in the app's database by default (ratelimits.py), so that every worker and
 # node counts the same; RATELIMIT_STORAGE_URI=redis://… moves them to Redis.
-limiter = Limiter(key_func=get_remote_address)
+# While that storage does not answer, each worker counts in its own memory: the catalogue, the
+# forms, the lookup and the back office keep serving, and a guesser still meets a limit, at
+# most once per worker and node instead of once in all. Refusing every limited action would
+# shut citizens out of their status for the length of a Redis outage; not counting at all
+# would open sign-in and lookups to guessing. Each worker asks the storage again on a limited
+# request 1, 2, 4... 32 s apart; once it answers, counting goes back to it without a restart.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 login_manager = LoginManager()

@@ -14,14 +14,17 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 from urllib.parse import parse_qs
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from limits import parse as parse_limit
+from limits.errors import StorageError
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy.dialects import postgresql
@@ -35,6 +38,7 @@ TABLE = RateLimitCounter.__table__
 PURGE_ONE_IN = 500
 # The length of the key column (migration 0010).
 MAX_KEY = 255
+T = TypeVar("T")
 
 
 def storage_uri(setting: str, database_url: str) -> str:
@@ -149,6 +153,44 @@ class DatabaseStorage(Storage):
         self.engine.dispose()
 
 
+def storage_options(uri: str) -> dict[str, Any]:
+    """How the limiter talks to Redis: briefly, so that a Redis that is lost costs little.
+
+    redis-py waits 5 s by default for a server that takes connections and never answers (a
+    hung Redis, a route that drops packets): a status lookup then took 10 s, a count and a
+    health check. A count is one short command on the local network; half a second is
+    plenty. A refused connection fails at once anyway, and the limiter then counts in memory
+    (extensions.py).
+    """
+    if not uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        return {}
+    return {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+def _counted(count: Callable[[Storage], T]) -> T:
+    """Run a count on the limiter's storage, or on its per-process memory while that is down.
+
+    Flask-Limiter falls back to memory for the limits it checks itself (settings:
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and goes back to the storage once it answers again;
+    counts made here follow the same switch, and a failure seen here throws the same switch.
+    """
+    from extensions import limiter
+
+    try:
+        return count(limiter.limiter.storage)
+    except Exception as error:
+        storage = limiter.storage
+        if not isinstance(error, (StorageError, storage.base_exceptions)):
+            raise
+        if limiter.limiter.storage is not storage:  # memory itself failed: not a lost server
+            raise
+        if not limiter._in_memory_fallback_enabled:
+            raise
+        limiter.logger.warning("Rate limit storage unreachable - counting in memory")
+        limiter._storage_dead = True
+        return count(limiter.limiter.storage)
+
+
 def take_try(limit: str, *keys: str) -> bool:
     """Take one try from each key's allowance up front; False, taking nothing, if one is spent.
 
@@ -162,8 +204,12 @@ def take_try(limit: str, *keys: str) -> bool:
     if not limiter.enabled or not limiter.initialized:
         return True
     item = parse_limit(limit)
-    counter = FixedWindowRateLimiter(limiter.storage)
-    taken = [key for key in keys if counter.hit(item, "try", key) or give_back(limit, key)]
+    taken = [
+        key
+        for key in keys
+        if _counted(lambda storage, key=key: FixedWindowRateLimiter(storage).hit(item, "try", key))
+        or give_back(limit, key)
+    ]
     if len(taken) == len(keys):
         return True
     give_back(limit, *taken)
@@ -177,5 +223,9 @@ def give_back(limit: str, *keys: str) -> bool:
     if limiter.enabled and limiter.initialized:
         item = parse_limit(limit)
         for key in keys:
-            limiter.storage.incr(item.key_for("try", key), item.get_expiry(), amount=-1)
+            _counted(
+                lambda storage, key=key: storage.incr(
+                    item.key_for("try", key), item.get_expiry(), amount=-1
+                )
+            )
     return False

@@ -12,8 +12,10 @@ from dataclasses import field
 
 from flask import current_app
 from flask import request
+from flask_limiter import RateLimitExceeded
 from flask_limiter import RequestLimit
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import TooManyRequests
 
 from domain.messages import N_
 from domain.messages import Problem
@@ -34,11 +36,17 @@ THROTTLED = N_(
 )
 
 
-class UploadsThrottled(Exception):
-    """Too many uploads: each blueprint shows the page again with the message by the slot."""
+class UploadsThrottled(RateLimitExceeded):
+    """Too many uploads: each blueprint shows the page again with the message by the slot.
+
+    A RateLimitExceeded, so that Flask-Limiter lets it through as the breach it is: any other
+    exception raised while it checks a limit, it takes for a lost storage, and checks again in
+    memory (extensions.py), where nothing was counted, so the upload went through.
+    """
 
     def __init__(self, minutes: int) -> None:
-        super().__init__(f"uploads throttled for {minutes} min")
+        # Not RateLimitExceeded's own: it builds a description from a limit this has no need of.
+        TooManyRequests.__init__(self, description=f"uploads throttled for {minutes} min")
         self.minutes = minutes
         self.problem = Problem(THROTTLED, {"minutes": minutes})
 

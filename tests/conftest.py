@@ -31,6 +31,7 @@ from tests.objectstore import BUCKET
 from tests.objectstore import MotoStore
 from tests.objectstore import client_for
 from tests.objectstore import s3_config
+from tests.redisserver import RedisServer
 
 HX = {"HX-Request": "true"}
 
@@ -188,6 +189,17 @@ def object_store() -> Iterator[MotoStore]:
     client_for(server.url).create_bucket(Bucket=BUCKET)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own on a free port, stopped after it."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -35,12 +35,21 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, log: Path, workers: int = 4, storage_uri: str = ""
+    database_url: str,
+    log: Path,
+    workers: int = 4,
+    storage_uri: str = "",
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Serve the app with `workers` processes; yields its base URL, stops it afterwards."""
+    """Serve the app with `workers` processes; yields its base URL, stops it afterwards.
+
+    `env` adds settings of this node's own (an object store, an instance folder).
+    """
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "RATELIMIT_"))}
-    env.update(
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "RATELIMIT_", "AWS_"))
+    }
+    environment.update(
         DATABASE_URL=database_url,
         SECRET_KEY="limits-test",
         HOST="127.0.0.1",
@@ -51,13 +60,14 @@ def gunicorn(
         PYTHONDONTWRITEBYTECODE="1",
     )
     if storage_uri:
-        env["RATELIMIT_STORAGE_URI"] = storage_uri
+        environment["RATELIMIT_STORAGE_URI"] = storage_uri
+    environment.update(env or {})
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
             cwd=ROOT,
-            env=env,
+            env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
