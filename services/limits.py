@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
 from domain import procedures as rules
 from domain.channels import Channel
+from extensions import db
 from models import Procedure
 
 
@@ -35,3 +39,16 @@ def processing_limit(proc: Procedure, channel: Channel = Channel.ONLINE) -> rule
     None means that the procedure cannot be received on this channel: no due date to give.
     """
     return published_limit(proc, channel) or administrator_limit(proc, channel)
+
+
+def published_counter_limits() -> tuple[int, list[str]]:
+    """How many commune procedures the published records give a limit at the desk for, and
+    the codes of those they do not (the administrators' to set)."""
+    procs = db.session.scalars(
+        sa.select(Procedure)
+        .where(Procedure.is_local.is_(True))
+        .options(selectinload(Procedure.channels), selectinload(Procedure.cases))
+        .order_by(Procedure.code)
+    ).all()
+    missing = [p.code for p in procs if published_limit(p, Channel.DIRECT) is None]
+    return len(procs) - len(missing), missing
