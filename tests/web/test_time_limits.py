@@ -234,3 +234,20 @@ def test_an_online_form_is_not_offered_without_an_online_limit(
     assert parse(client.get("/nop-ho-so/1.001193")).select_one(start) is not None
     monkeypatch.setattr(forms, "processing_limit", lambda proc, channel: None)
     assert parse(client.get("/nop-ho-so/1.001193")).select_one(start) is None
+
+
+def test_loading_the_data_again_keeps_the_limits_administrators_set(app: Flask) -> None:
+    admin = staff_client(app, "quan_tri")
+    fields = {"so": "3", "don-vi": "WORKING_DAY", "truong-hop": "1.001022.01"}
+    assert set_limit(admin, "1.001022", **fields).status_code == 303  # a detailed record
+    assert set_limit(admin, NO_LIMIT, so="1", **{"don-vi": "WORKING_DAY"}).status_code == 303
+    result = app.test_cli_runner().invoke(args=["data", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        kept = db.session.execute(
+            sa.select(ProcedureLimit.procedure_code, ProcedureLimit.time_qty).order_by(
+                ProcedureLimit.procedure_code
+            )
+        ).all()
+        assert [tuple(k) for k in kept] == [("1.001022", 3), (NO_LIMIT, 1)]
+        assert processing_limit(db.session.get(Procedure, NO_LIMIT), Channel.DIRECT) is not None
