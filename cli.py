@@ -47,6 +47,14 @@ def load_command() -> None:
     # Those without a detail record show only their name, field and agency: list them, so
     # someone can find their records.
     click.echo(f"Without details ({len(without)}): {', '.join(without)}")
+    from services.limits import published_counter_limits
+
+    # The counter refuses a procedure without a time limit: say how many wait for one.
+    limited, unlimited = published_counter_limits()
+    click.echo(
+        f"Time limits at the counter: {limited} from the published records, {len(unlimited)} "
+        "left for an administrator to set (/can-bo/thu-tuc)."
+    )
     from services.forms import all_form_codes
     from services.forms import form_for
 

@@ -45,6 +45,8 @@ OFFER_CHANGES: Mapping[str, str] = MappingProxyType(
         "day_off": N_("thêm ngày nghỉ"),
         "working_day": N_("thêm ngày làm bù"),
         "day_removed": N_("bỏ ngày đã thêm"),
+        # The detail is limit_detail(): the channel, the case if any, the limit.
+        "time_limit_set": N_("đặt thời hạn giải quyết"),
     }
 )
 
@@ -86,3 +88,16 @@ def procedure_change(switch: str, on: bool) -> str:
 
 def day_change(working: bool) -> str:
     return "working_day" if working else "day_off"
+
+
+def limit_detail(channel: str, case_code: str, qty: int, unit: str) -> str:
+    """The detail of a time_limit_set row, read back by parse_limit_detail."""
+    return f"{channel}|{case_code}|{qty}|{unit}"
+
+
+def parse_limit_detail(detail: str) -> tuple[str, str, int, str] | None:
+    """(channel, case, qty, unit) of a time_limit_set row; None for a detail of another shape."""
+    parts = detail.split("|")
+    if len(parts) != 4 or not parts[2].isdigit():
+        return None
+    return parts[0], parts[1], int(parts[2]), parts[3]

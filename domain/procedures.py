@@ -14,11 +14,17 @@ from dataclasses import dataclass
 
 from domain.channels import CATALOG_ORDER
 from domain.formatting import shorten
+from domain.messages import N_
+from domain.messages import Invalid
+from domain.numbers import whole
 
 CHANNEL_ORDER = CATALOG_ORDER
 # A procedure's code on the national portal, e.g. 1.001193 (URLs match it whole).
 CODE_PATTERN = r"\d\.\d{6}"
 TIME_UNITS = ("WORKING_DAY", "DAY", "HOUR", "MONTH")
+# The longest limit an administrator may set, in any unit: a year of working days is already
+# longer than any commune procedure's; a bigger number is a typing slip.
+LIMIT_MAX = 250
 BULLET = re.compile(r"^\s*(?:[-+*•]\s*)+")
 SPACES = re.compile(r"[ \t]{2,}")
 
@@ -32,6 +38,28 @@ class TimeLimit:
     @property
     def amount(self) -> int | float:
         return int(self.qty) if float(self.qty).is_integer() else self.qty
+
+
+# Said where a dossier cannot be received because its procedure has no time limit: by the
+# procedure field at the counter, on the dossier page for one sent online.
+NO_TIME_LIMIT = N_(
+    "Thủ tục này chưa có thời hạn giải quyết, nên chưa tiếp nhận được: không có ngày hẹn trả "
+    "kết quả. Quản trị hệ thống của xã đặt thời hạn ở trang Công bố thủ tục; khi đã có, bạn "
+    "tiếp nhận lại."
+)
+
+
+def check_time_limit(raw_qty: str | None, raw_unit: str | None) -> TimeLimit:
+    """The limit an administrator typed: a whole number from 1 and one of TIME_UNITS.
+
+    A same-day procedure (trong ngày) is 1 working day: the day of receipt is day one.
+    """
+    if raw_unit not in TIME_UNITS:
+        raise Invalid(N_("Bạn hãy chọn đơn vị của thời hạn."), field="don-vi")
+    qty = whole(raw_qty, maximum=LIMIT_MAX)
+    if qty is None or qty < 1:
+        raise Invalid(N_("Thời hạn là một số nguyên từ 1 đến %(max)s."), field="so", max=LIMIT_MAX)
+    return TimeLimit(qty, raw_unit)
 
 
 @dataclass(frozen=True)

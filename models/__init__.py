@@ -6,6 +6,7 @@ from models.catalog import Procedure
 from models.catalog import ProcedureCase
 from models.catalog import ProcedureChannel
 from models.catalog import ProcedureDocument
+from models.catalog import ProcedureLimit
 from models.centres import Centre
 from models.changelog import LogEntry
 from models.dossiers import Dossier
@@ -44,6 +45,7 @@ __all__ = [
     "ProcedureCase",
     "ProcedureChannel",
     "ProcedureDocument",
+    "ProcedureLimit",
     "Province",
     "StoredFile",
     "Unit",

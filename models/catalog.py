@@ -88,6 +88,10 @@ class Procedure(Model):
         cascade="all, delete-orphan",
         order_by="ProcedureDocument.position",
     )
+    # The time limits an administrator set where the published record gives none.
+    set_limits: Mapped[list[ProcedureLimit]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="ProcedureLimit.id"
+    )
 
     def name_in(self, locale: str) -> str:
         """The name to show in the given language: English where we wrote one, else official."""
@@ -151,3 +155,23 @@ class ProcedureDocument(Model):
     has_electronic_form: Mapped[bool] = mapped_column(default=False)
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class ProcedureLimit(Model):
+    """A time limit an administrator set for a channel (and case) the published record leaves
+    without one. Loaders never touch these; a limit in the published record always wins."""
+
+    __tablename__ = "procedure_limits"
+    __table_args__ = (sa.UniqueConstraint("procedure_code", "channel", "case_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(sa.ForeignKey("procedures.code"))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # DIRECT, ONLINE, POSTAL
+    # The case's code (code.NN), or "" for the procedure as a whole.
+    case_code: Mapped[str] = mapped_column(sa.String(30), default="")
+    time_qty: Mapped[int]
+    time_unit: Mapped[str] = mapped_column(sa.String(20))  # one of domain.procedures.TIME_UNITS
+    set_by: Mapped[str] = mapped_column(sa.String(60))
+    set_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="set_limits")

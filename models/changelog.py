@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from domain import changelog as rules
+from domain.procedures import TimeLimit
 from models.base import DateTime
 from models.base import Model
 from models.base import append_only
@@ -40,6 +42,17 @@ class LogEntry(Model):
     detail: Mapped[str] = mapped_column(sa.String(200), default="")
     # What a setting was before; empty for every other change.
     previous: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    @property
+    def time_limit(self) -> dict[str, Any] | None:
+        """For a time limit set: its channel, case and limit, for the page to word."""
+        if self.change != "time_limit_set":
+            return None
+        parts = rules.parse_limit_detail(self.detail)
+        if parts is None:
+            return None
+        channel, case, qty, unit = parts
+        return {"channel": channel, "case": case, "limit": TimeLimit(qty, unit)}
 
     @property
     def is_setting(self) -> bool:

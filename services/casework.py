@@ -14,6 +14,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
 from domain.paging import Paging
+from domain.procedures import TIME_UNITS
+from domain.procedures import TimeLimit
 from domain.references import normalize_dossier_code
 from extensions import db
 from models import Dossier
@@ -21,6 +23,7 @@ from models import DossierEvent
 from models import Procedure
 from models import StoredFile
 from models import Unit
+from services.limits import processing_limit
 
 
 def unit_dossier(code: str, unit_code: int) -> Dossier | None:
@@ -161,3 +164,12 @@ def unit_at(dossier: Dossier, event: DossierEvent) -> Unit:
     found = db.session.get(Unit, code)
     assert found is not None  # a foreign key
     return found
+
+
+def promised_limit(dossier: Dossier, event: DossierEvent) -> TimeLimit | None:
+    """The time limit a reception promised (slip 01): the one it recorded, or for a reception
+    recorded before limits were kept, the procedure's limit for the channel now."""
+    kept = (event.details or {}).get("limit")
+    if isinstance(kept, dict) and kept.get("unit") in TIME_UNITS and kept.get("qty"):
+        return TimeLimit(kept["qty"], kept["unit"])
+    return processing_limit(dossier.procedure, dossier.submission_channel)

@@ -16,6 +16,7 @@ from domain.channels import Channel
 from domain.formatting import LOCAL
 from domain.formspec import YES
 from domain.formspec import FormSpec
+from domain.messages import Invalid
 from domain.references import dossier_code
 from domain.search import fold
 from domain.workflow import Status
@@ -32,6 +33,7 @@ from services import notify
 from services.calendar import work_calendar
 from services.drafts import receiving_unit
 from services.drafts import visible_answers
+from services.limits import processing_limit
 
 
 def next_number(unit_code: int, day: date) -> int:
@@ -49,19 +51,10 @@ def next_number(unit_code: int, day: date) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def processing_limit(proc: Procedure, channel: Channel = Channel.ONLINE) -> rules.TimeLimit | None:
-    """The time to promise: the channel's, else the longest of the cases."""
-    cases = [rules.TimeLimit(c.time_qty or 0, c.time_unit, c.code) for c in proc.cases]
-    for method in proc.channels:
-        if method.channel == channel.name:
-            return rules.longest_working_days(
-                rules.time_limits(method.time_qty, method.time_unit, cases)
-            )
-    return rules.longest_working_days(rules.time_limits(None, "", cases))
-
-
-def expected_due(proc: Procedure, received_at: datetime, unit_code: int) -> date | None:
-    limit = processing_limit(proc)
+def expected_due(
+    proc: Procedure, received_at: datetime, unit_code: int, channel: Channel = Channel.ONLINE
+) -> date | None:
+    limit = processing_limit(proc, channel)
     if limit is None:
         return None
     return work_calendar(unit_code).due_date(received_at, limit.qty, limit.unit)
@@ -154,7 +147,12 @@ def new_at_counter(
     """A paper dossier handed in at the desk (channel 1), recorded like any other.
 
     Written into the session, not committed: services.counter.register owns the transaction.
+    Raises Invalid (about the procedure field) for a procedure without a time limit.
     """
+    proc = db.session.get(Procedure, values["procedure"])
+    if proc is None or processing_limit(proc, Channel.DIRECT) is None:
+        # No time limit, no appointment to give: the desk cannot take it in (DESIGN.md).
+        raise Invalid(rules.NO_TIME_LIMIT, field="procedure")
     now = now or utcnow()
     local_day = now.astimezone(LOCAL).date()
     dossier = Dossier(
@@ -170,6 +168,7 @@ def new_at_counter(
         applicant_email=values.get("email", ""),
         answers={"note": values.get("note", "")} if values.get("note") else {},
         submitted_at=now,
+        expected_due=expected_due(proc, now, clerk.unit_code, Channel.DIRECT),
     )
     db.session.add(dossier)
     db.session.flush()

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from domain.channels import Channel
 from domain.formspec import FormSpec
 from domain.formspec import load_form
 from extensions import db
 from models import Procedure
 from models import ProcedureDocument
+from services.limits import processing_limit
 
 FORMS = Path(__file__).resolve().parent.parent / "data" / "forms"
 COMMON = FORMS / "_common.json"
@@ -30,8 +32,16 @@ def has_form(code: str) -> bool:
 
 
 def accepts_online(proc: Procedure) -> bool:
-    """Whether a new online dossier can be started for this procedure now."""
-    return proc.published and proc.online_open and has_form(proc.code)
+    """Whether a new online dossier can be started for this procedure now.
+
+    Not without a time limit for the online channel: the dossier could never be received.
+    """
+    return (
+        proc.published
+        and proc.online_open
+        and has_form(proc.code)
+        and processing_limit(proc, Channel.ONLINE) is not None
+    )
 
 
 def documents_of(code: str) -> dict[str, str]:

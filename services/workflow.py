@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from domain import procedures
 from domain import workflow
 from domain.calendar import LOCAL
+from domain.messages import Invalid
 from extensions import db
 from models import Dossier
 from models import DossierEvent
@@ -87,11 +89,13 @@ def _effects(dossier: Dossier, request: Request, now: datetime, today: date) -> 
     if key == "receive":
         dossier.received_at = now
         limit = processing_limit(dossier.procedure, dossier.submission_channel)
-        if limit is not None:
-            calendar = work_calendar(dossier.unit_code)
-            dossier.due_date = calendar.due_date(now, limit.qty, limit.unit)
-            dossier.original_due_date = dossier.due_date
-        details["due_date"] = dossier.due_date.isoformat() if dossier.due_date else None
+        assert limit is not None  # refused above without one
+        calendar = work_calendar(dossier.unit_code)
+        dossier.due_date = calendar.due_date(now, limit.qty, limit.unit)
+        dossier.original_due_date = dossier.due_date
+        details["due_date"] = dossier.due_date.isoformat()
+        # The legal limit as promised, for slip 01 ("03 ngày làm việc"), whatever changes later.
+        details["limit"] = {"qty": limit.amount, "unit": limit.unit}
     elif key == "request_supplement":
         dossier.paused_on = today
         dossier.supplement_items = request.items
@@ -196,6 +200,11 @@ def record_action(
         own_unit=dossier.unit_code,
         province_units=[code for code, _name in province_units()],
     )
+    if action.key == "receive" and (
+        processing_limit(dossier.procedure, dossier.submission_channel) is None
+    ):
+        # Received means a due date: without a limit there is none to give (DESIGN.md).
+        raise Invalid(procedures.NO_TIME_LIMIT)
     before = dossier.status
     target = workflow.next_status(
         action.key, dossier.status, before_supplement=status_before_supplement(dossier)

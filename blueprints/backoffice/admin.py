@@ -19,12 +19,15 @@ from blueprints.backoffice.access import roles
 from blueprints.backoffice.views import bp
 from domain import accounts
 from domain import numbers
+from domain import procedures as procedure_rules
 from domain import validators
 from domain.changelog import ACCOUNTS
 from domain.changelog import OFFER
+from domain.channels import Channel
 from domain.messages import N_
 from domain.messages import Invalid
 from domain.messages import Problem
+from domain.procedures import TIME_UNITS
 from models import StaffUser
 from services import admin as admin_service
 from services import changelog
@@ -183,23 +186,58 @@ def change_password() -> Any:
 
 # The publishing page's buttons, and the switch of a procedure each one sets.
 SWITCHES = {"cong-bo": "published", "truc-tuyen": "online_open"}
+CHANNELS = {channel.name: channel for channel in Channel}
 
 
 @bp.route("/thu-tuc", methods=["GET", "POST"])
 @roles("quan_tri")
 def procedures() -> Any:
-    """Which commune procedures this portal lists, and which take dossiers online now."""
+    """Which commune procedures this portal lists, which take dossiers online now, and the
+    time limits the published records leave out."""
+    problem: dict[str, Any] | None = None
     if request.method == "POST":
         proc = admin_service.local_procedure(request.form.get("code", ""))
         if proc is None:
             abort(404)
-        switch = SWITCHES.get(request.form.get("doi", ""))
-        if switch is None:
-            abort(400)
-        admin_service.switch_procedure(
-            current_user, proc, switch, request.form.get("gia-tri") == "co"
-        )
-        return redirect(url_for("backoffice.procedures") + f"#p-{proc.code}", 303)
+        if request.form.get("doi") == "thoi-han":
+            problem = set_time_limit(proc)
+            if problem is None:
+                return redirect(url_for("backoffice.procedures") + f"#han-{proc.code}", 303)
+        else:
+            switch = SWITCHES.get(request.form.get("doi", ""))
+            if switch is None:
+                abort(400)
+            admin_service.switch_procedure(
+                current_user, proc, switch, request.form.get("gia-tri") == "co"
+            )
+            return redirect(url_for("backoffice.procedures") + f"#p-{proc.code}", 303)
     rows = admin_service.local_procedures()
     with_form = {p.code for p in rows if has_form(p.code)}
-    return render_template("backoffice/procedures.html", rows=rows, with_form=with_form)
+    return render_template(
+        "backoffice/procedures.html",
+        rows=rows,
+        with_form=with_form,
+        without_limit=[
+            (p, admin_service.channels_without_published_limit(p))
+            for p in admin_service.without_time_limit()
+        ],
+        time_units=TIME_UNITS,
+        problem=problem,
+    ), 422 if problem else 200
+
+
+def set_time_limit(proc: Any) -> dict[str, Any] | None:
+    """Set the limit the form sends; the problem to show by its row when it is refused."""
+    form = request.form
+    typed = {k: form.get(k, "")[:40] for k in ("kenh", "truong-hop", "so", "don-vi")}
+    channel = CHANNELS.get(typed["kenh"])
+    if channel is None or channel not in admin_service.channels_without_published_limit(proc):
+        abort(400)  # only a forged form names another channel
+    if typed["truong-hop"] and typed["truong-hop"] not in {c.code for c in proc.cases}:
+        abort(400)
+    try:
+        limit = procedure_rules.check_time_limit(typed["so"], typed["don-vi"])
+    except Invalid as refused:
+        return {"code": proc.code, "field": refused.field, "problem": refused.problem, **typed}
+    admin_service.set_time_limit(current_user, proc, channel, typed["truong-hop"], limit)
+    return None

@@ -37,6 +37,7 @@ from blueprints.qr import qr_svg
 from domain import centres as centre_rules
 from domain import changelog
 from domain import numbers
+from domain import procedures as procedure_rules
 from domain import validators
 from domain import workflow
 from domain.calendar import override_window
@@ -435,6 +436,7 @@ def print_slip(code: str, slip: str) -> str:
     return render_template(
         "print/slip.html",
         documents=received_documents(found) if slip == "01" else [],
+        limit=casework.promised_limit(found, event) if slip == "01" else None,
         slip=slip,
         dossier=found,
         event=event,
@@ -486,6 +488,8 @@ def read_counter_form() -> tuple[dict[str, Any], dict[str, Problem]]:
     code = form.get("procedure", "")
     if not casework.procedure_exists(code):
         errors = {"procedure": Problem(N_("Bạn hãy chọn thủ tục.")), **errors}
+    elif not counter_service.has_time_limit(code):
+        errors = {"procedure": Problem(procedure_rules.NO_TIME_LIMIT), **errors}
     values["procedure"] = code
     values["note"] = validators.collapse(form.get("note", ""))[:1000]
     values["receive_now"] = form.get("receive_now") == "co"
@@ -502,8 +506,12 @@ def counter() -> Any:
     if request.method == "POST":
         values, errors = read_counter_form()
         if not errors:
-            found = counter_service.register(values, current_user)
-            return redirect(url_for("backoffice.dossier", code=found.code), 303)
+            try:
+                found = counter_service.register(values, current_user)
+            except Invalid as problem:
+                errors[problem.field or "procedure"] = problem.problem
+            else:
+                return redirect(url_for("backoffice.dossier", code=found.code), 303)
     status = 422 if errors else 200
     return render_template(
         "backoffice/counter.html", procedures=procedures, typed=typed, errors=errors

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
+from domain.changelog import limit_detail
+from domain.changelog import parse_limit_detail
+from domain.messages import Invalid
 from domain.procedures import PrintedList
 from domain.procedures import TimeLimit
+from domain.procedures import check_time_limit
 from domain.procedures import clean_text
 from domain.procedures import document_group
 from domain.procedures import fees
@@ -98,3 +104,25 @@ def test_a_short_list_prints_whole_and_the_first_item_always() -> None:
     assert fit_for_print(["a", "b"], 300, 200, 20) == PrintedList(["a", "b"], 0, False)
     assert fit_for_print(["a" * 900], 100, 200, 20).texts == ["a" * 199 + "…"]
     assert fit_for_print([], 100, 200, 20) == PrintedList([], 0, False)
+
+
+@pytest.mark.parametrize("raw", ["", "0", "-1", "1.5", "1,5", "3²", "٣", "251", "99999999999"])
+def test_a_time_limit_is_a_whole_number_from_one(raw: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        check_time_limit(raw, "WORKING_DAY")
+    assert refused.value.field == "so"
+
+
+def test_a_time_limit_has_a_known_unit() -> None:
+    assert check_time_limit(" 03 ", "WORKING_DAY") == TimeLimit(3, "WORKING_DAY")
+    assert check_time_limit("250", "MONTH") == TimeLimit(250, "MONTH")
+    for unit in ("", "OTHER", "YEAR", None):
+        with pytest.raises(Invalid) as refused:
+            check_time_limit("3", unit)
+        assert refused.value.field == "don-vi"
+
+
+def test_a_logged_limit_reads_back() -> None:
+    detail = limit_detail("DIRECT", "1.001022.01", 3, "WORKING_DAY")
+    assert parse_limit_detail(detail) == ("DIRECT", "1.001022.01", 3, "WORKING_DAY")
+    assert parse_limit_detail("Đăng ký khai sinh") is None
