@@ -193,6 +193,7 @@ def record_action(
         due=dossier.due_date,
         past_actions=past_actions(dossier),
         calendar=work_calendar(dossier.unit_code),
+        limit=processing_limit(dossier.procedure, dossier.submission_channel),
         unit=request.unit,
         papers=request.papers,
         own_unit=dossier.unit_code,
