@@ -469,8 +469,7 @@ def apology_open(status: int, today: date, due: date | None, calendar: WorkCalen
 
 
 def is_late(status: int, today: date, due: date | None) -> bool:
-    """Whether an open, unfinished dossier is due today or before: it may get an apology."""
-    # Due today counts: the centre must apologise before the day passes, not after.
+    """Whether an open, unfinished dossier is due today or before (see apology_open too)."""
     return due is not None and due <= today and is_open(status) and not is_finished(status)
 
 
