@@ -193,7 +193,10 @@ def record_action(
         due=dossier.due_date,
         past_actions=past_actions(dossier),
         calendar=work_calendar(dossier.unit_code),
-        limit=processing_limit(dossier.procedure, dossier.submission_channel),
+        # Only an apology's new date is bounded by it: no other action reads the procedure.
+        limit=processing_limit(dossier.procedure, dossier.submission_channel)
+        if request.key == "apologise"
+        else None,
         unit=request.unit,
         papers=request.papers,
         own_unit=dossier.unit_code,
