@@ -3,14 +3,31 @@
 - Working days are Monday to Friday, minus public holidays (the `holidays` package's, read from
   data/holidays/VN.json, which tools/holidays_table.py writes from it), plus the
   weekend days the government declares worked in exchange, plus the administrator's overrides.
-- A dossier received on a working day before 15:00 counts from that day, otherwise from the
-  next working day (the reception day).
-- N working days end on the N-th working day, the reception day being the first: a 1-day
-  procedure received at 9:00 is due the same day, as khai sinh is. 0 means the reception day.
-- Calendar days and months are added to the reception day (Civil Code 2015 art. 147: the first
-  day is not counted); an end on a day off moves to the next working day (art. 148).
-- Hours are 8 to a working day, rounded up to whole working days; fractions of days round up.
-- While a supplement is awaited the clock stops; the due date moves by the paused working days.
+
+One rule counts every time limit (reference/domain.md §2.4):
+
+- The day of receipt is not counted (Bộ luật Dân sự 2015 art. 147: "ngày đầu tiên của thời
+  hạn không được tính"). N working days end on the N-th working day after it: 3 working days
+  from Monday 07/12/2026 09:00 end on Thursday 10/12. A dossier received on a day off (online,
+  or at a centre open that day by exception) is taken as received on the next working day,
+  which is then the day not counted. The hour of receipt does not matter here: the day is
+  not counted anyway.
+- Same-day procedures ("trong ngày": a limit under one day, 0 included, as hộ tịch and
+  chứng thực have) are due on the day of receipt, or on the next working day when received
+  at or after 15:00 or on a day off (Luật Hộ tịch and the chứng thực rules: "trường hợp nhận
+  hồ sơ sau 15 giờ mà không giải quyết được ngay thì trả kết quả trong ngày làm việc tiếp
+  theo"). The 15:00 cut-off belongs to these alone, not to every limit (domain.md §2.4).
+- Calendar days and months start from the same day of receipt, also not counted (art. 147),
+  and an end on a day off moves to the next working day (art. 148). Counted from the same
+  day, the N-th calendar day is never after the N-th working day: "1 DAY" is never later
+  than "1 WORKING_DAY".
+- Hours are working hours, 8 to a working day: under 8 hours is a same-day limit, more is
+  rounded up to whole working days, so 8 N hours end when N working days do (counting whole
+  days; art. 147(1) starts an hours limit at the moment of receipt, which a date cannot show,
+  and rounding up never promises less than the law gives). Fractions of days round up.
+- While a supplement or a payment is awaited the clock stops; the due date moves by the
+  working days paused, counted as a limit is: those in (the day asked, the day answered].
+  Answered the same day, at whatever hour, a pause adds nothing.
 
 No computation grows with the distance between two dates: weeks are counted arithmetically,
 and the days that break the weekly pattern (holidays on weekdays, worked weekends, the
@@ -43,7 +60,7 @@ from domain.messages import N_
 from domain.messages import Invalid
 from domain.procedures import TIME_UNITS
 
-CUT_OFF = time(15, 0)  # received at or after this, a dossier counts from the next working day
+CUT_OFF = time(15, 0)  # a same-day dossier received at or after this is due the next working day
 HOURS_PER_WORKING_DAY = 8
 ONE_DAY = timedelta(days=1)
 
@@ -116,6 +133,13 @@ def _weekdays_between(a: date, b: date) -> int:
 def _day(value: date) -> date:
     """A date, even when given a datetime (they never compare equal to dates)."""
     return value.date() if isinstance(value, datetime) else value
+
+
+def _local(moment: datetime) -> tuple[date, time]:
+    """The date and time of a moment in Việt Nam."""
+    # Naive times are already Việt Nam's; an aware one may be UTC from the database.
+    local = moment.astimezone(LOCAL) if moment.utcoffset() is not None else moment
+    return local.date(), local.time()
 
 
 def add_months(start: date, months: int) -> date:
@@ -224,14 +248,16 @@ class WorkCalendar:
         return count + _count_in(self._gained, a, b) - _count_in(self._lost, a, b)
 
     def reception_day(self, received_at: datetime) -> date:
-        """The day a dossier's time counts from: that day before 15:00 if working, else the next."""
-        # Naive times are already Việt Nam's; an aware one may be UTC from the database.
-        aware = received_at.utcoffset() is not None
-        local = received_at.astimezone(LOCAL) if aware else received_at
-        d = local.date()
-        if self.is_working_day(d) and local.time() < CUT_OFF:
+        """The day a same-day dossier is due: that day before 15:00 if working, else the next."""
+        d, at = _local(received_at)
+        if self.is_working_day(d) and at < CUT_OFF:
             return d
         return self.next_working_day(d)
+
+    def day_of_receipt(self, received_at: datetime) -> date:
+        """The day of receipt, not counted in a limit: that day if working, else the next one."""
+        d, _at = _local(received_at)
+        return self._working_on_or_after(d)
 
     def due_date(self, received_at: datetime, qty: float, unit: str) -> date:
         """The last day to return the result; unit is one of TIME_UNITS (see the module doc)."""
@@ -239,21 +265,23 @@ class WorkCalendar:
             raise ValueError(f"unknown time unit {unit!r}")
         if not math.isfinite(qty) or qty < 0:
             raise ValueError(f"a time limit is a number of 0 or more, not {qty!r}")
-        start = self.reception_day(received_at)
-        if unit == "DAY":
-            return self._working_on_or_after(start + timedelta(days=math.ceil(qty)))
-        if unit == "MONTH":
-            return self._working_on_or_after(add_months(start, math.ceil(qty)))
         days = qty / HOURS_PER_WORKING_DAY if unit == "HOUR" else qty
-        # The reception day is day 1, so N days end N - 1 working days after it.
-        return self.add_working_days(start, max(math.ceil(days) - 1, 0))
+        # A month is never a same-day limit, but 0 months is no time at all.
+        if (days < 1 and unit != "MONTH") or days == 0:
+            return self.reception_day(received_at)
+        start = self.day_of_receipt(received_at)
+        if unit == "DAY":
+            return self._working_on_or_after(start + timedelta(days=math.ceil(days)))
+        if unit == "MONTH":
+            return self._working_on_or_after(add_months(start, math.ceil(days)))
+        return self.add_working_days(start, math.ceil(days))
 
     def extend_for_pause(self, due: date, paused_from: date, resumed_on: date) -> date:
-        """The due date after a pause: later by the working days in [paused_from, resumed_on)."""
-        # paused_from, the day the supplement is asked for, is lost to the dossier; resumed_on
-        # counts again. Pass reception_day() of the supplement's arrival as resumed_on, so that
-        # one brought after 15:00 resumes on the next working day.
-        paused = self.working_days_between(paused_from - ONE_DAY, resumed_on - ONE_DAY)
+        """The due date after a pause: later by the working days in (paused_from, resumed_on]."""
+        # Counted as a limit is (art. 147): the day asked is not a day paused, the day answered
+        # is. Pass the local date of the answer, not reception_day(): the 15:00 cut-off is
+        # for same-day procedures, and used here each round trip after 15:00 added a day.
+        paused = self.working_days_between(paused_from, resumed_on)
         return self.add_working_days(due, paused) if paused > 0 else due
 
     def working_days_left(self, today: date, due: date) -> int:

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
+from datetime import time
 from enum import IntEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -31,6 +33,7 @@ from domain.channels import Channel
 from domain.formatting import day
 from domain.messages import N_
 from domain.messages import Invalid
+from domain.procedures import TimeLimit
 
 
 class Status(IntEnum):
@@ -168,7 +171,9 @@ WRONG_STATUS = N_(
 ALREADY_DONE = N_(
     "Hồ sơ này đã có phiếu xin lỗi và hẹn lại ngày. Mỗi hồ sơ chỉ được hẹn lại một lần."
 )
-NOT_LATE = N_("Chỉ hẹn lại ngày khi hồ sơ đã đến hạn hoặc quá hạn mà chưa giải quyết xong.")
+NOT_LATE = N_(
+    "Chỉ hẹn lại ngày từ một ngày làm việc trước ngày hẹn trả, khi hồ sơ chưa giải quyết xong."
+)
 REASON_MISSING = N_("Bạn hãy ghi rõ lý do.")
 FEE_MISSING = N_("Bạn hãy ghi số tiền cần nộp và cách nộp.")
 NOTE_MISSING = N_("Bạn hãy viết nội dung ghi chú.")
@@ -180,8 +185,9 @@ DEADLINE_TOO_LATE = N_(
 )
 NEW_DATE_MISSING = N_("Bạn hãy chọn ngày hẹn mới.")
 NEW_DATE_TOO_LATE = N_(
-    "Ngày hẹn mới chậm nhất là ngày %(latest)s (3 tháng sau ngày hẹn cũ, hoặc sau hôm nay nếu"
-    " đã quá hạn lâu). Bạn hãy chọn ngày sớm hơn."
+    "Ngày hẹn mới chậm nhất là ngày %(latest)s: thêm một lần thời hạn giải quyết của thủ tục"
+    " (ít nhất 5 ngày làm việc), tính từ ngày hẹn cũ, hoặc từ hôm nay nếu đã quá hạn. Bạn hãy"
+    " chọn ngày sớm hơn."
 )
 NEW_DATE_TOO_EARLY = N_("Ngày hẹn mới phải sau ngày hẹn cũ (%(due)s).")
 NEW_DATE_PAST = N_("Ngày hẹn mới không được trước hôm nay.")
@@ -221,7 +227,7 @@ class Action:
     public: bool = True  # the person sees it on the status page
     danger: bool = False  # it ends the dossier: the page asks for a second look
     once: bool = False  # at most once per dossier
-    only_when_late: bool = False  # only on a dossier due today or before
+    near_due: bool = False  # only from one working day before the due date (apology_open)
 
 
 def _statuses(*statuses: Status) -> frozenset[Status]:
@@ -362,7 +368,7 @@ _ACTIONS = (
         needs_new_date=True,
         slip="04",
         once=True,
-        only_when_late=True,
+        near_due=True,
     ),
     # Staff talk to each other about a dossier, whatever its status; the person never sees it.
     Action(
@@ -453,9 +459,17 @@ def is_running(status: int) -> bool:
     return status in RUNNING
 
 
+def apology_open(status: int, today: date, due: date | None, calendar: WorkCalendar) -> bool:
+    """Whether an open, unfinished dossier is due within one working day: it may get an apology."""
+    # NĐ 61/2018 asked for the apology "chậm nhất 01 ngày trước ngày hết hạn" (domain.md §2.4):
+    # from the working day before the due date, so the person hears before the day is missed.
+    if due is None or not is_open(status) or is_finished(status):
+        return False
+    return calendar.working_days_between(today, due) <= 1
+
+
 def is_late(status: int, today: date, due: date | None) -> bool:
-    """Whether an open, unfinished dossier is due today or before: it may get an apology."""
-    # Due today counts: the centre must apologise before the day passes, not after.
+    """Whether an open, unfinished dossier is due today or before (see apology_open too)."""
     return due is not None and due <= today and is_open(status) and not is_finished(status)
 
 
@@ -561,21 +575,23 @@ def next_status(key: str, status: int, *, before_supplement: int | None = None) 
     return Status(status) if action.target is None else action.target
 
 
-def _may(action: Action, past_actions: Sequence[str], late: bool) -> bool:
-    """Whether the once-only and late-only conditions let the action be done."""
+def _may(action: Action, past_actions: Sequence[str], near_due: bool) -> bool:
+    """Whether the once-only and near-the-due-date conditions let the action be done."""
     if action.once and action.key in past_actions:
         return False
-    return late or not action.only_when_late
+    return near_due or not action.near_due
 
 
 def allowed_actions(
-    status: int, role: str, *, past_actions: Sequence[str] = (), late: bool = False
+    status: int, role: str, *, past_actions: Sequence[str] = (), near_due: bool = False
 ) -> list[Action]:
     """What this role may do now to a dossier in this status, in page order."""
     return [
         action
         for action in _ACTIONS
-        if role in action.roles and status in action.sources and _may(action, past_actions, late)
+        if role in action.roles
+        and status in action.sources
+        and _may(action, past_actions, near_due)
     ]
 
 
@@ -593,18 +609,21 @@ def check(
     today: date,
     due: date | None = None,
     past_actions: Sequence[str] = (),
-    late: bool | None = None,
+    near_due: bool | None = None,
     calendar: WorkCalendar | None = None,
+    limit: TimeLimit | None = None,
     unit: int | None = None,
     papers: Sequence[str] = (),
     own_unit: int | None = None,
     province_units: Collection[int] = (),
 ) -> Action:
     """The action, if this role may do it now with what was given; else Invalid, in words."""
-    # late=None: judge lateness by the due date (is_late); pass a bool to judge it otherwise.
+    # near_due=None: judge by the due date (apology_open); pass a bool to judge it otherwise.
     # calendar: the dossier's commune's; without one, the national calendar judges new dates.
+    # limit: the procedure's time limit, which bounds an apology's new date.
     # unit, for a transfer: where to, among province_units (the province's communes), never
     # own_unit (the one holding the dossier).
+    calendar = calendar or WorkCalendar()
     action = ACTIONS.get(action_key)
     if action is None:
         raise Invalid(UNKNOWN_ACTION)
@@ -614,7 +633,9 @@ def check(
         raise Invalid(WRONG_STATUS)
     if action.once and action.key in past_actions:
         raise Invalid(ALREADY_DONE)
-    if action.only_when_late and not (is_late(status, today, due) if late is None else late):
+    if near_due is None:
+        near_due = apology_open(status, today, due, calendar)
+    if action.near_due and not near_due:
         raise Invalid(NOT_LATE)
     _check_details(
         action,
@@ -626,7 +647,8 @@ def check(
         confirmed,
         today,
         due,
-        calendar or WorkCalendar(),
+        calendar,
+        limit,
     )
     if action.needs_unit:
         check_unit(unit, own_unit, province_units)
@@ -657,6 +679,7 @@ def _check_details(
     today: date,
     due: date | None,
     calendar: WorkCalendar,
+    limit: TimeLimit | None,
 ) -> None:
     """Raise Invalid for the first thing the action needs that is missing or wrong."""
     if action.needs_reason and not reason.strip():
@@ -671,42 +694,59 @@ def _check_details(
         if deadline > latest_deadline(today):
             raise Invalid(DEADLINE_TOO_LATE, field="deadline", latest=day(latest_deadline(today)))
     if action.needs_new_date:
-        _check_new_date(new_date, today, due, calendar)
+        _check_new_date(new_date, today, due, calendar, limit)
     if action.needs_channel and channel not in RESULT_CHANNELS:
         raise Invalid(CHANNEL_MISSING, field="channel")
     if action.needs_confirmation and not confirmed:
         raise Invalid(NOT_CONFIRMED, field="confirmed")
 
 
-# How far ahead a member of staff may set a date. An apology promises a new day for a
-# dossier already late (TT 03/2025/TT-VPCP, slip 04): commune-level time limits are days or a
-# few weeks, so a promise more than three months past the missed one is no promise; such a
-# dossier is to be stopped or refused instead. A supplement deadline gives the person time
-# to fetch papers, from another province at worst: three months is ample. Both bounds also
-# keep typing slips (31/12/9999, 2062 for 2026) out of the due dates everyone computes with.
+# How far ahead a supplement deadline may be set: it gives the person time to fetch papers,
+# from another province at worst, and three months is ample. The bound also keeps typing
+# slips (31/12/9999, 2062 for 2026) out of the dates everyone computes with.
 DATE_BOUND_MONTHS = 3
-
-
-def _bound(start: date) -> date:
-    try:
-        return add_months(start, DATE_BOUND_MONTHS)
-    except ValueError:  # past year 9999: a due date saved before there was a bound
-        return date.max
+# An apology's new date (slip 04) is at most the procedure's own time limit again, counted
+# from the missed date (or from today when it is long past), as if the dossier were received
+# afresh that day: the centre gets once more the whole time the law gives for the work, which
+# fits a same-day certification and a 65-working-day land case alike, where one fixed span
+# would be too long for the first or too short for the second. A dossier that needs longer
+# is to be stopped (slip 05), not promised a date no one believes. At least 5 working days,
+# one working week: a same-day or one-day procedure that overran usually waits on another
+# office (a registry asked to check a marriage answers within 3 working days, domain.md §5),
+# and a person can plan a week ahead. Without a known limit, 30 working days (six weeks)
+# stand for it. Working days, not months: Tết does not eat the time given.
+APOLOGY_FLOOR_WORKING_DAYS = 5
+APOLOGY_UNKNOWN_LIMIT = TimeLimit(30, "WORKING_DAY")
 
 
 def latest_deadline(today: date) -> date:
     """The latest supplement deadline that may be set today."""
-    return _bound(today)
+    try:
+        return add_months(today, DATE_BOUND_MONTHS)
+    except ValueError:  # past year 9999
+        return date.max
 
 
-def latest_new_date(today: date, due: date | None) -> date:
-    """The latest new date an apology may promise: three months past the missed date, or past
-    today when the dossier is long overdue (a promise must still be possible)."""
-    return _bound(max(today, due) if due else today)
+def latest_new_date(
+    today: date, due: date | None, calendar: WorkCalendar, limit: TimeLimit | None
+) -> date:
+    """The latest new date an apology may promise: the procedure's time limit again (at least
+    5 working days) after the missed date, or after today when that is past."""
+    start = max(today, due) if due else today
+    limit = limit or APOLOGY_UNKNOWN_LIMIT
+    try:
+        again = calendar.due_date(datetime.combine(start, time(0)), limit.qty, limit.unit)
+        return max(again, calendar.add_working_days(start, APOLOGY_FLOOR_WORKING_DAYS))
+    except (OverflowError, ValueError):  # past year 9999: a due date saved before the bound
+        return date.max
 
 
 def _check_new_date(
-    new_date: date | None, today: date, due: date | None, calendar: WorkCalendar
+    new_date: date | None,
+    today: date,
+    due: date | None,
+    calendar: WorkCalendar,
+    limit: TimeLimit | None,
 ) -> None:
     """Raise Invalid unless new_date is a working day after the old due date, not past."""
     if new_date is None:
@@ -718,7 +758,7 @@ def _check_new_date(
         raise Invalid(NEW_DATE_PAST, field="new_date")
     # Checked before the calendar is asked about the day: a typo such as 31/12/9999 is
     # refused in words, not computed with.
-    latest = latest_new_date(today, due)
+    latest = latest_new_date(today, due, calendar, limit)
     if new_date > latest:
         raise Invalid(NEW_DATE_TOO_LATE, field="new_date", latest=day(latest))
     # The person comes for the result on that day: the centre must be open.

@@ -71,7 +71,9 @@ def status_before_supplement(dossier: Dossier) -> int:
 def _resume_clock(dossier: Dossier, now: datetime) -> None:
     if dossier.due_date and dossier.paused_on:
         calendar = work_calendar(dossier.unit_code)
-        resumed = calendar.reception_day(now)
+        # The day the answer came, whatever the hour: a round trip within one day pauses no
+        # working day, so a late reply cannot buy the centre a day (domain.calendar).
+        resumed = local_today(now)
         dossier.due_date = calendar.extend_for_pause(dossier.due_date, dossier.paused_on, resumed)
         # The legal due date moves with the pause too: the figures judge against it, and the
         # time the person took is never the centre's lateness.
@@ -195,6 +197,10 @@ def record_action(
         due=dossier.due_date,
         past_actions=past_actions(dossier),
         calendar=work_calendar(dossier.unit_code),
+        # Only an apology's new date is bounded by it: no other action reads the procedure.
+        limit=processing_limit(dossier.procedure, dossier.submission_channel)
+        if request.key == "apologise"
+        else None,
         unit=request.unit,
         papers=request.papers,
         own_unit=dossier.unit_code,

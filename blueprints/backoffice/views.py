@@ -59,6 +59,7 @@ from services import inbox as inbox_service
 from services import staff as staff_service
 from services.calendar import weekday_days_off
 from services.calendar import work_calendar
+from services.dossiers import processing_limit
 from services.forms import form_for
 from services.links import public_url
 from services.units import province_units
@@ -247,13 +248,14 @@ def dossier_context(
     today = local_today()
     late = workflow.is_late(dossier.status, today, dossier.due_date)
     calendar = work_calendar(dossier.unit_code)
+    near_due = workflow.apology_open(dossier.status, today, dossier.due_date, calendar)
     left = calendar.working_days_left(today, dossier.due_date) if dossier.due_date else None
     form = form_for(dossier.procedure_code)
     actions = workflow.allowed_actions(
         dossier.status,
         current_user.role,
         past_actions=[e.action for e in dossier.events],
-        late=late,
+        near_due=near_due,
     )
     transfer = any(a.needs_unit for a in actions)
     return {
@@ -275,7 +277,12 @@ def dossier_context(
         # The browser's date picker stops where the rule does; the rule is checked anyway.
         "latest": {
             "deadline": workflow.latest_deadline(today),
-            "new_date": workflow.latest_new_date(today, dossier.due_date),
+            "new_date": workflow.latest_new_date(
+                today,
+                dossier.due_date,
+                calendar,
+                processing_limit(dossier.procedure, dossier.submission_channel),
+            ),
         },
     }
 

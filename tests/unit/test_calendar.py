@@ -80,15 +80,18 @@ def test_cut_off_is_15_00_sharp() -> None:
     assert NATIONAL.reception_day(at(2026, 3, 2, 15, 0, 0)) == date(2026, 3, 3)
 
 
-def test_friday_afternoon_counts_from_monday() -> None:
+def test_friday_afternoon_same_day_work_is_due_on_monday() -> None:
     assert NATIONAL.reception_day(at(2026, 3, 6, 15, 30)) == date(2026, 3, 9)
-    assert NATIONAL.due_date(at(2026, 3, 6, 15, 30), 1, "WORKING_DAY") == date(2026, 3, 9)
+    assert NATIONAL.due_date(at(2026, 3, 6, 15, 30), 0, "WORKING_DAY") == date(2026, 3, 9)
 
 
 def test_a_day_off_counts_from_the_next_working_day() -> None:
     assert NATIONAL.reception_day(at(2026, 3, 7, 8)) == date(2026, 3, 9)
     assert NATIONAL.reception_day(at(2026, 2, 13, 15, 30)) == date(2026, 2, 23)
     assert NATIONAL.reception_day(at(2026, 8, 22, 9)) == date(2026, 8, 22)
+    assert NATIONAL.day_of_receipt(at(2026, 3, 7, 8)) == date(2026, 3, 9)
+    # The hour does not move the day of receipt: only same-day work has a cut-off.
+    assert NATIONAL.day_of_receipt(at(2026, 2, 13, 15, 30)) == date(2026, 2, 13)
 
 
 def test_aware_times_are_read_in_viet_nam() -> None:
@@ -97,37 +100,107 @@ def test_aware_times_are_read_in_viet_nam() -> None:
     assert NATIONAL.reception_day(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)) == date(2026, 3, 3)
     # Sunday 20:00 UTC is already Monday 03:00 local.
     assert NATIONAL.reception_day(datetime(2026, 3, 1, 20, 0, tzinfo=UTC)) == date(2026, 3, 2)
+    assert NATIONAL.day_of_receipt(datetime(2026, 3, 1, 20, 0, tzinfo=UTC)) == date(2026, 3, 2)
 
 
 # ---- due dates -------------------------------------------------------------------------
 
 
-def test_one_working_day_is_the_same_day_before_the_cut_off() -> None:
-    assert NATIONAL.due_date(at(2026, 3, 3, 9), 1, "WORKING_DAY") == date(2026, 3, 3)
+def test_the_day_of_receipt_is_not_counted() -> None:
+    # Bộ luật Dân sự 2015 art. 147: Monday 07/12/2026 09:00 + 3 working days is Thursday.
+    assert NATIONAL.due_date(at(2026, 12, 7, 9), 3, "WORKING_DAY") == date(2026, 12, 10)
+    assert NATIONAL.due_date(at(2026, 3, 3, 9), 1, "WORKING_DAY") == date(2026, 3, 4)
+    # After 15:00 the day is still the day of receipt: it is not counted either way.
+    assert NATIONAL.due_date(at(2026, 12, 7, 16), 3, "WORKING_DAY") == date(2026, 12, 10)
     assert NATIONAL.due_date(at(2026, 3, 3, 15), 1, "WORKING_DAY") == date(2026, 3, 4)
-    assert NATIONAL.due_date(at(2026, 3, 3, 9), 0, "WORKING_DAY") == date(2026, 3, 3)
-    assert NATIONAL.due_date(at(2026, 3, 7, 9), 0, "DAY") == date(2026, 3, 9)
+    # Received on a Saturday: taken as received on Monday, which is not counted.
+    assert NATIONAL.due_date(at(2026, 12, 5, 10), 3, "WORKING_DAY") == date(2026, 12, 10)
+    assert NATIONAL.due_date(at(2026, 12, 5, 10), 1, "DAY") == date(2026, 12, 8)
 
 
-def test_working_days_skip_holidays() -> None:
-    # Wednesday 29/4 is day 1; Thursday 30/4, Friday 1/5 and the weekend are off.
-    assert NATIONAL.due_date(at(2026, 4, 29), 2, "WORKING_DAY") == date(2026, 5, 4)
-    # Friday 28/8 is day 1, then 31/8, 1/9, 2/9 are off.
-    assert NATIONAL.due_date(at(2026, 8, 28), 3, "WORKING_DAY") == date(2026, 9, 4)
-    # Monday 23/11 at 14:59:59 is day 1; Tuesday 24/11 is off.
-    assert NATIONAL.due_date(at(2026, 11, 23, 14, 59, 59), 2, "WORKING_DAY") == date(2026, 11, 25)
-    # The make-up Saturday is a working day like any other.
-    assert NATIONAL.due_date(at(2026, 8, 20), 3, "WORKING_DAY") == date(2026, 8, 22)
+@pytest.mark.parametrize("unit", ["WORKING_DAY", "DAY", "HOUR", "MONTH"])
+@pytest.mark.parametrize(
+    ("received_at", "due"),
+    [
+        (at(2026, 12, 7, 9), date(2026, 12, 7)),  # before 15:00: the same day
+        (at(2026, 12, 7, 14, 59, 59), date(2026, 12, 7)),
+        (at(2026, 12, 7, 15), date(2026, 12, 8)),  # from 15:00: the next working day
+        (at(2026, 12, 11, 16), date(2026, 12, 14)),  # Friday afternoon: Monday
+        (at(2026, 12, 12, 9), date(2026, 12, 14)),  # a Saturday: Monday
+        (at(2026, 4, 29, 15, 30), date(2026, 5, 4)),  # before 30/04 and 01/05
+    ],
+)
+def test_same_day_procedures_and_the_15_00_cut_off(
+    received_at: datetime, due: date, unit: str
+) -> None:
+    # "Trong ngày" is 0 in the data, whatever the unit.
+    assert NATIONAL.due_date(received_at, 0, unit) == due
 
 
-def test_fractions_and_hours_round_up_to_whole_working_days() -> None:
+def test_a_limit_under_one_day_is_same_day_work() -> None:
     monday = at(2026, 3, 2)
     assert NATIONAL.due_date(monday, 0.5, "WORKING_DAY") == date(2026, 3, 2)
-    assert NATIONAL.due_date(monday, 1.5, "WORKING_DAY") == date(2026, 3, 3)
-    assert NATIONAL.due_date(monday, 4, "HOUR") == date(2026, 3, 2)
-    assert NATIONAL.due_date(monday, 8, "HOUR") == date(2026, 3, 2)
-    assert NATIONAL.due_date(monday, 12, "HOUR") == date(2026, 3, 3)
-    assert NATIONAL.due_date(monday, 40, "HOUR") == date(2026, 3, 6)
+    assert NATIONAL.due_date(monday, 0.5, "DAY") == date(2026, 3, 2)
+    assert NATIONAL.due_date(at(2026, 3, 2, 15, 30), 4, "HOUR") == date(2026, 3, 3)
+    assert NATIONAL.due_date(monday, 7.5, "HOUR") == date(2026, 3, 2)
+
+
+# Due dates across the holidays of data/holidays/VN.json; LOCAL has the commune's declared
+# days: Wednesday 09/12/2026 off (a storm), Saturday 12/12/2026 worked.
+LOCAL = WorkCalendar(extra_days_off=[date(2026, 12, 9)], extra_working_days=[date(2026, 12, 12)])
+
+
+@pytest.mark.parametrize(
+    ("calendar", "received_at", "qty", "unit", "due"),
+    [
+        # 26/04 Giỗ Tổ is a Sunday, 27/04 replaces it; 30/04 and 01/05 are off.
+        (NATIONAL, at(2026, 4, 24, 10), 3, "WORKING_DAY", date(2026, 5, 4)),
+        (NATIONAL, at(2026, 4, 24, 10), 1, "WORKING_DAY", date(2026, 4, 28)),
+        (NATIONAL, at(2026, 4, 24, 10), 1, "DAY", date(2026, 4, 28)),  # Saturday 25/04 moves
+        (NATIONAL, at(2026, 4, 29, 10), 2, "WORKING_DAY", date(2026, 5, 5)),
+        # 31/08 (for Saturday 22/08, worked), 01/09 and 02/09 are off.
+        (NATIONAL, at(2026, 8, 28), 3, "WORKING_DAY", date(2026, 9, 7)),
+        (NATIONAL, at(2026, 8, 20), 2, "WORKING_DAY", date(2026, 8, 22)),  # a worked Saturday
+        (NATIONAL, at(2026, 11, 23, 14), 1, "WORKING_DAY", date(2026, 11, 25)),  # 24/11 off
+        # Tết 2027: Thursday 04/02 to Wednesday 10/02 off.
+        (NATIONAL, at(2027, 2, 3, 9), 1, "WORKING_DAY", date(2027, 2, 11)),
+        (NATIONAL, at(2027, 2, 3, 9), 3, "WORKING_DAY", date(2027, 2, 15)),
+        (NATIONAL, at(2027, 2, 3, 16), 0, "WORKING_DAY", date(2027, 2, 11)),
+        (NATIONAL, at(2027, 2, 3, 9), 0, "WORKING_DAY", date(2027, 2, 3)),
+        (NATIONAL, at(2027, 2, 8, 10), 3, "WORKING_DAY", date(2027, 2, 16)),  # sent in Tết
+        (NATIONAL, at(2027, 2, 1, 9), 5, "DAY", date(2027, 2, 11)),  # 06/02 falls in Tết
+        (NATIONAL, at(2027, 1, 29, 9), 3, "WORKING_DAY", date(2027, 2, 3)),
+        # The commune's declared days.
+        (NATIONAL, at(2026, 12, 7, 9), 3, "WORKING_DAY", date(2026, 12, 10)),
+        (LOCAL, at(2026, 12, 7, 9), 3, "WORKING_DAY", date(2026, 12, 11)),  # 09/12 off
+        (LOCAL, at(2026, 12, 9, 9), 0, "WORKING_DAY", date(2026, 12, 10)),  # received on it
+        (NATIONAL, at(2026, 12, 10, 9), 3, "WORKING_DAY", date(2026, 12, 15)),
+        (LOCAL, at(2026, 12, 10, 9), 3, "WORKING_DAY", date(2026, 12, 14)),  # 12/12 worked
+        (LOCAL, at(2026, 12, 12, 9), 0, "WORKING_DAY", date(2026, 12, 12)),
+        (LOCAL, at(2026, 12, 12, 9), 1, "WORKING_DAY", date(2026, 12, 14)),
+    ],
+)
+def test_due_dates_around_days_off(
+    calendar: WorkCalendar, received_at: datetime, qty: float, unit: str, due: date
+) -> None:
+    assert calendar.due_date(received_at, qty, unit) == due
+
+
+def test_the_holiday_table_has_the_days_the_due_date_table_assumes() -> None:
+    off = [date(2026, 4, 26), date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1)]
+    off += [date(2027, 2, 4) + timedelta(days=i) for i in range(7)]
+    assert not any(NATIONAL.is_working_day(d) for d in off)
+    assert [NATIONAL.is_working_day(date(2026, 4, d)) for d in (24, 28, 29)] == [True] * 3
+    assert NATIONAL.is_working_day(date(2027, 2, 3))
+    assert NATIONAL.is_working_day(date(2027, 2, 11))
+
+
+def test_hours_round_up_to_whole_working_days() -> None:
+    monday = at(2026, 3, 2)
+    assert NATIONAL.due_date(monday, 1.5, "WORKING_DAY") == date(2026, 3, 4)
+    assert NATIONAL.due_date(monday, 8, "HOUR") == date(2026, 3, 3)
+    assert NATIONAL.due_date(monday, 12, "HOUR") == date(2026, 3, 4)
+    assert NATIONAL.due_date(monday, 40, "HOUR") == date(2026, 3, 9)
 
 
 def test_calendar_days_ending_on_a_day_off_move_to_the_next_working_day() -> None:
@@ -135,6 +208,9 @@ def test_calendar_days_ending_on_a_day_off_move_to_the_next_working_day() -> Non
     assert NATIONAL.due_date(at(2026, 3, 2), 6, "DAY") == date(2026, 3, 9)  # a Sunday
     assert NATIONAL.due_date(at(2026, 8, 26), 5, "DAY") == date(2026, 9, 3)  # 31/8 to 2/9 off
     assert NATIONAL.due_date(at(2026, 2, 9), 7, "DAY") == date(2026, 2, 23)  # into Tết
+    # One calendar day from a Friday is the Saturday, so Monday: as one working day.
+    assert NATIONAL.due_date(at(2026, 3, 6), 1, "DAY") == date(2026, 3, 9)
+    assert NATIONAL.due_date(at(2026, 3, 6), 1, "WORKING_DAY") == date(2026, 3, 9)
 
 
 def test_months_keep_the_day_of_the_month() -> None:
@@ -144,6 +220,8 @@ def test_months_keep_the_day_of_the_month() -> None:
     # 30/4 and 1/5 are holidays, then a weekend.
     assert NATIONAL.due_date(at(2026, 3, 31), 1, "MONTH") == date(2026, 5, 4)
     assert NATIONAL.due_date(at(2026, 12, 15), 2, "MONTH") == date(2027, 2, 15)
+    # Received on Saturday 07/03: counted from Monday 09/03.
+    assert NATIONAL.due_date(at(2026, 3, 7), 1, "MONTH") == date(2026, 4, 9)
 
 
 def test_bad_time_limits_are_refused() -> None:
@@ -159,9 +237,9 @@ def test_bad_time_limits_are_refused() -> None:
 
 
 def test_an_extra_day_off_moves_a_due_date() -> None:
-    assert NATIONAL.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == date(2026, 3, 6)
+    assert NATIONAL.due_date(at(2026, 3, 2), 4, "WORKING_DAY") == date(2026, 3, 6)
     storm = WorkCalendar(extra_days_off=[date(2026, 3, 4)])
-    assert storm.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == date(2026, 3, 9)
+    assert storm.due_date(at(2026, 3, 2), 4, "WORKING_DAY") == date(2026, 3, 9)
     assert storm.reception_day(at(2026, 3, 4, 9)) == date(2026, 3, 5)
 
 
@@ -169,9 +247,9 @@ def test_an_extra_working_saturday_counts() -> None:
     saturday = date(2026, 3, 7)
     busy = WorkCalendar(extra_working_days=[saturday])
     assert busy.is_working_day(saturday)
-    assert busy.due_date(at(2026, 3, 2), 6, "WORKING_DAY") == saturday
+    assert busy.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == saturday
     assert busy.reception_day(at(2026, 3, 7, 10)) == saturday
-    assert NATIONAL.due_date(at(2026, 3, 2), 6, "WORKING_DAY") == date(2026, 3, 9)
+    assert NATIONAL.due_date(at(2026, 3, 2), 5, "WORKING_DAY") == date(2026, 3, 9)
 
 
 def test_overrides_win_over_the_national_calendar() -> None:
@@ -192,12 +270,15 @@ def test_a_day_cannot_be_both_off_and_worked() -> None:
 
 def test_a_pause_moves_the_due_date_by_the_working_days_paused() -> None:
     due = date(2026, 3, 13)
-    # Paused Monday, resumed Wednesday: Monday and Tuesday are lost.
+    # Asked Monday, answered Wednesday: Tuesday and Wednesday are paused (art. 147, as a limit).
     assert NATIONAL.extend_for_pause(due, date(2026, 3, 2), date(2026, 3, 4)) == date(2026, 3, 17)
+    # Answered the same day, at any hour: nothing is added.
     assert NATIONAL.extend_for_pause(due, date(2026, 3, 2), date(2026, 3, 2)) == due
-    assert NATIONAL.extend_for_pause(due, date(2026, 3, 7), date(2026, 3, 9)) == due  # a weekend
+    # Asked Friday, answered Monday: one working day.
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 6), date(2026, 3, 9)) == date(2026, 3, 16)
+    assert NATIONAL.extend_for_pause(due, date(2026, 3, 7), date(2026, 3, 8)) == due  # a weekend
     assert NATIONAL.extend_for_pause(due, date(2026, 3, 4), date(2026, 3, 2)) == due  # reversed
-    # Over Tết only Friday 13/2 was a working day.
+    # Over Tết 2026 (16/2 to 20/2 off) only Monday 23/2, the day answered, counts.
     tet_due = date(2026, 2, 25)
     assert NATIONAL.extend_for_pause(tet_due, date(2026, 2, 13), date(2026, 2, 23)) == date(
         2026, 2, 26
@@ -256,6 +337,72 @@ def test_more_time_never_gives_an_earlier_date(
     )
 
 
+whole = st.integers(min_value=1, max_value=60)
+
+
+@FAST
+@given(calendars(), moments, whole)
+def test_n_working_days_are_counted_after_the_day_of_receipt(
+    calendar: WorkCalendar, received_at: datetime, n: int
+) -> None:
+    first = calendar.day_of_receipt(received_at)
+    assert calendar.is_working_day(first)
+    due = calendar.due_date(received_at, n, "WORKING_DAY")
+    assert calendar.working_days_between(first, due) == n  # the day of receipt not among them
+
+
+@FAST
+@given(calendars(), moments, whole)
+def test_calendar_days_are_never_later_than_as_many_working_days(
+    calendar: WorkCalendar, received_at: datetime, n: int
+) -> None:
+    calendar_days = calendar.due_date(received_at, n, "DAY")
+    assert calendar_days <= calendar.due_date(received_at, n, "WORKING_DAY")
+    assert calendar_days >= calendar.day_of_receipt(received_at) + timedelta(days=n)
+
+
+@FAST
+@given(calendars(), moments, whole)
+def test_eight_hours_are_one_working_day(
+    calendar: WorkCalendar, received_at: datetime, n: int
+) -> None:
+    assert calendar.due_date(received_at, 8 * n, "HOUR") == calendar.due_date(
+        received_at, n, "WORKING_DAY"
+    )
+
+
+@FAST
+@given(calendars(), moments, st.sampled_from(TIME_UNITS))
+def test_same_day_work_is_due_that_day_before_15_00_else_the_next_working_day(
+    calendar: WorkCalendar, received_at: datetime, unit: str
+) -> None:
+    due = calendar.due_date(received_at, 0, unit)
+    d = received_at.date()
+    if calendar.is_working_day(d) and received_at.hour < 15:
+        assert due == d
+    else:
+        assert due == calendar.next_working_day(d)
+    assert due <= calendar.due_date(received_at, 1, unit)
+
+
+@FAST
+@given(calendars(), moments, st.integers(min_value=0, max_value=10 * 24 * 60), quantities)
+def test_a_later_receipt_is_never_due_earlier(
+    calendar: WorkCalendar, received_at: datetime, minutes: int, qty: float
+) -> None:
+    later = received_at + timedelta(minutes=minutes)
+    for unit in TIME_UNITS:
+        assert calendar.due_date(received_at, qty, unit) <= calendar.due_date(later, qty, unit)
+
+
+@FAST
+@given(calendars(), days, days)
+def test_a_supplement_answered_the_same_day_adds_nothing(
+    calendar: WorkCalendar, due: date, day: date
+) -> None:
+    assert calendar.extend_for_pause(due, day, day) == due
+
+
 @FAST
 @given(calendars(), days, days, st.integers(min_value=-10, max_value=40))
 def test_a_pause_never_shortens_a_deadline(
@@ -264,7 +411,7 @@ def test_a_pause_never_shortens_a_deadline(
     resumed_on = paused_from + timedelta(days=length)
     extended = calendar.extend_for_pause(due, paused_from, resumed_on)
     assert extended >= due
-    paused = calendar.working_days_between(paused_from - timedelta(1), resumed_on - timedelta(1))
+    paused = calendar.working_days_between(paused_from, resumed_on)
     if calendar.is_working_day(due):
         assert calendar.working_days_between(due, extended) == max(paused, 0)
 

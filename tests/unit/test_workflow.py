@@ -13,7 +13,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from domain import workflow
+from domain.calendar import WorkCalendar
 from domain.messages import Invalid
+from domain.procedures import TimeLimit
 from domain.workflow import ACTIONS
 from domain.workflow import CITIZEN
 from domain.workflow import Status
@@ -228,7 +230,7 @@ def test_each_action_is_allowed_exactly_where_the_table_says(key: str) -> None:
     sources, _target, roles, _slip = TABLE[key]
     for status in Status:
         for role in EVERY_ROLE:
-            offered = key in keys(workflow.allowed_actions(status, role, late=True))
+            offered = key in keys(workflow.allowed_actions(status, role, near_due=True))
             assert offered == (status in sources and role in roles), (status, role)
 
 
@@ -322,9 +324,10 @@ def test_a_whole_journey() -> None:
         ),
         ("apologise", 4, "lanh_dao", {"new_date": TODAY + 5 * DAY}, workflow.NEW_DATE_DAY_OFF),
         ("apologise", 4, "lanh_dao", {"past_actions": ["apologise"]}, workflow.ALREADY_DONE),
-        ("apologise", 4, "chuyen_vien", {"due": TODAY + DAY}, workflow.NOT_LATE),
+        # Two working days before the due date: too early (one is the earliest).
+        ("apologise", 4, "chuyen_vien", {"due": TODAY + 2 * DAY}, workflow.NOT_LATE),
         ("apologise", 2, "chuyen_vien", {"due": None}, workflow.NOT_LATE),
-        ("apologise", 4, "lanh_dao", {"late": False}, workflow.NOT_LATE),
+        ("apologise", 4, "lanh_dao", {"near_due": False}, workflow.NOT_LATE),
         ("return_result", 9, "tiep_nhan", {"channel": ""}, workflow.CHANNEL_MISSING),
         ("return_result", 9, "tiep_nhan", {"channel": "email"}, workflow.CHANNEL_MISSING),
         ("withdraw", 5, CITIZEN, {"confirmed": False}, workflow.NOT_CONFIRMED),
@@ -355,7 +358,8 @@ def test_an_apologys_new_date_is_a_working_day_of_the_communes_calendar() -> Non
     from domain.calendar import WorkCalendar
 
     holiday = date(2026, 4, 30)  # Ngày Giải phóng miền Nam, a Thursday
-    said = refusal("apologise", 4, "lanh_dao", new_date=holiday)
+    # A two-month limit, so that 30/04 is within the bound.
+    said = refusal("apologise", 4, "lanh_dao", new_date=holiday, limit=TimeLimit(2, "MONTH"))
     assert said.problem.message == workflow.NEW_DATE_DAY_OFF
     assert said.problem.params == {"date": "30/04/2026", "next": "04/05/2026"}
     friday = TODAY + 4 * DAY
@@ -383,11 +387,11 @@ def test_a_good_request_returns_its_action() -> None:
 
 
 def test_an_apology_only_when_late_and_only_once() -> None:
-    assert "apologise" in keys(workflow.allowed_actions(4, "lanh_dao", late=True))
-    assert "apologise" not in keys(workflow.allowed_actions(4, "lanh_dao", late=False))
+    assert "apologise" in keys(workflow.allowed_actions(4, "lanh_dao", near_due=True))
+    assert "apologise" not in keys(workflow.allowed_actions(4, "lanh_dao", near_due=False))
     done = ["submit", "receive", "forward", "apologise", "note"]
     assert "apologise" not in keys(
-        workflow.allowed_actions(4, "lanh_dao", past_actions=done, late=True)
+        workflow.allowed_actions(4, "lanh_dao", past_actions=done, near_due=True)
     )
     assert workflow.check("apologise", 4, "lanh_dao", **good()).target is None
     assert refusal("apologise", 4, "lanh_dao", past_actions=done).problem.message == (
@@ -397,7 +401,7 @@ def test_an_apology_only_when_late_and_only_once() -> None:
 
 def test_a_caller_with_the_calendar_may_call_a_dossier_late_before_its_due_date() -> None:
     # One working day left, the inbox already shows it as due: an apology may go out now.
-    details = good(due=TODAY + DAY, new_date=TODAY + 4 * DAY, late=True)
+    details = good(due=TODAY + DAY, new_date=TODAY + 4 * DAY, near_due=True)
     assert workflow.check("apologise", 2, "chuyen_vien", **details).key == "apologise"
 
 
@@ -407,7 +411,7 @@ def test_a_caller_with_the_calendar_may_call_a_dossier_late_before_its_due_date(
 @pytest.mark.parametrize("role", ["quan_tri", "quan_tri_tinh", "to_cong_nghe_so", "stranger"])
 def test_administrators_and_helpers_do_nothing_on_dossiers(role: str) -> None:
     for status in Status:
-        assert workflow.allowed_actions(status, role, late=True) == []
+        assert workflow.allowed_actions(status, role, near_due=True) == []
         for key in ACTIONS:
             assert refusal(key, status, role).problem.message == workflow.NOT_ALLOWED
     assert role not in workflow.DOSSIER_ROLES
@@ -448,11 +452,11 @@ def test_allowed_actions_are_exactly_those_check_accepts() -> None:
                 for late in (False, True):
                     due = TODAY - DAY if late else TODAY + 3 * DAY
                     offered = keys(
-                        workflow.allowed_actions(status, role, past_actions=past, late=late)
+                        workflow.allowed_actions(status, role, past_actions=past, near_due=late)
                     )
                     for key in ACTIONS:
                         by_date = good(due=due, past_actions=past)
-                        by_flag = good(due=None, past_actions=past, late=late)
+                        by_flag = good(due=None, past_actions=past, near_due=late)
                         for details in (by_date, by_flag):
                             context = (key, status, role, past, late)
                             assert accepted(key, status, role, **details) == (key in offered), (
@@ -512,28 +516,85 @@ def test_whatever_is_typed_check_accepts_only_what_the_page_offers(
     except Invalid as problem:
         assert problem.problem.message in MESSAGES
         return
-    late = workflow.is_late(status, TODAY, due)
-    assert action in workflow.allowed_actions(status, role, past_actions=past, late=late)
+    near = workflow.apology_open(status, TODAY, due, WorkCalendar())
+    assert action in workflow.allowed_actions(status, role, past_actions=past, near_due=near)
 
 
-def test_staff_dates_are_bounded_to_three_months() -> None:
-    # Due 01/03/2026, today 02/03: the promise may go to 02/06 (three months after today).
-    said = refusal("apologise", 4, "lanh_dao", new_date=date(9999, 12, 31))
-    assert said.problem.message == workflow.NEW_DATE_TOO_LATE
-    assert said.problem.params == {"latest": "02/06/2026"}
-    assert said.field == "new_date"
-    assert workflow.check("apologise", 4, "lanh_dao", **good(new_date=date(2026, 6, 2)))
-    assert refusal("apologise", 4, "lanh_dao", new_date=date(2026, 6, 3)).problem.params == {
-        "latest": "02/06/2026"
-    }
-    # Counted from the old date when it is still ahead (an apology a day early).
-    later = good(due=TODAY + DAY, new_date=date(2026, 6, 3), late=True)
-    assert workflow.check("apologise", 2, "chuyen_vien", **later)
-    assert workflow.latest_new_date(TODAY, date(9999, 12, 20)) == date.max
+def test_a_supplement_deadline_is_bounded_to_three_months() -> None:
     deadline = refusal("request_supplement", 4, "chuyen_vien", deadline=date(2026, 6, 3))
     assert deadline.problem.message == workflow.DEADLINE_TOO_LATE
     assert deadline.field == "deadline"
     assert workflow.check("request_supplement", 4, "chuyen_vien", **good(deadline=date(2026, 6, 2)))
+
+
+THREE_DAYS = TimeLimit(3, "WORKING_DAY")
+
+
+@pytest.mark.parametrize(
+    ("due", "limit", "latest"),
+    [
+        # Due Friday 27/02, today Monday 02/03: counted from today, the old date being past.
+        (date(2026, 2, 27), TimeLimit(20, "WORKING_DAY"), date(2026, 3, 30)),
+        # Due Tuesday 03/03: 3 working days again after it, but at least 5: Tuesday 10/03.
+        (TODAY + DAY, THREE_DAYS, date(2026, 3, 10)),
+        (TODAY + DAY, TimeLimit(0, "WORKING_DAY"), date(2026, 3, 10)),  # same-day work
+        (TODAY + DAY, TimeLimit(1, "MONTH"), date(2026, 4, 3)),
+        (TODAY + DAY, None, date(2026, 4, 14)),  # no known limit: 30 working days
+    ],
+)
+def test_an_apology_date_is_at_most_the_time_limit_again(
+    due: date, limit: TimeLimit | None, latest: date
+) -> None:
+    assert workflow.latest_new_date(TODAY, due, WorkCalendar(), limit) == latest
+    details = good(due=due, limit=limit, near_due=True, new_date=latest)
+    assert workflow.check("apologise", 4, "lanh_dao", **details)
+    said = refusal("apologise", 4, "lanh_dao", due=due, limit=limit, new_date=latest + DAY)
+    assert said.problem.message == workflow.NEW_DATE_TOO_LATE
+    assert said.problem.params == {"latest": latest.strftime("%d/%m/%Y")}
+    assert said.field == "new_date"
+
+
+def test_an_apology_date_years_ahead_is_refused_without_computing_with_it() -> None:
+    said = refusal("apologise", 4, "lanh_dao", new_date=date(9999, 12, 31), limit=THREE_DAYS)
+    assert said.problem.message == workflow.NEW_DATE_TOO_LATE
+    far = date(9999, 12, 20)
+    # A due date typed before the bound existed: the bound is past it, or the last date.
+    assert workflow.latest_new_date(TODAY, far, WorkCalendar(), THREE_DAYS) > far
+    assert workflow.latest_new_date(TODAY, far, WorkCalendar(), TimeLimit(1, "MONTH")) == date.max
+
+
+@pytest.mark.parametrize(
+    ("today", "due", "open_"),
+    [
+        (date(2026, 3, 5), date(2026, 3, 6), True),  # Thursday, due Friday: one day before
+        (date(2026, 3, 4), date(2026, 3, 6), False),  # two working days before: not yet
+        (date(2026, 3, 6), date(2026, 3, 6), True),  # due today
+        (date(2026, 3, 9), date(2026, 3, 6), True),  # late
+        (date(2026, 3, 6), date(2026, 3, 9), True),  # Friday, due Monday
+        (date(2026, 3, 7), date(2026, 3, 9), True),  # the Saturday between
+        (date(2026, 3, 5), date(2026, 3, 9), False),  # Thursday, due Monday
+        (date(2026, 4, 29), date(2026, 5, 4), True),  # 30/04 and 01/05 off between
+        (date(2027, 2, 3), date(2027, 2, 11), True),  # Tết 2027 between
+        (date(2027, 2, 2), date(2027, 2, 11), False),
+    ],
+)
+def test_an_apology_may_be_made_from_one_working_day_before_the_due_date(
+    today: date, due: date, open_: bool
+) -> None:
+    assert workflow.apology_open(4, today, due, WorkCalendar()) is open_
+    details = good(today=today, due=due, new_date=due + 4 * DAY, limit=THREE_DAYS)
+    if not WorkCalendar().is_working_day(details["new_date"]):
+        details["new_date"] = WorkCalendar().next_working_day(details["new_date"])
+    if open_:
+        assert workflow.check("apologise", 4, "lanh_dao", **details).key == "apologise"
+    else:
+        assert refusal("apologise", 4, "lanh_dao", **details).problem.message == workflow.NOT_LATE
+
+
+@pytest.mark.parametrize("status", [3, 7, 8, 9, 10])
+def test_no_apology_window_for_a_dossier_not_being_worked_on(status: int) -> None:
+    assert not workflow.apology_open(status, TODAY, TODAY, WorkCalendar())
+    assert not workflow.apology_open(4, TODAY, None, WorkCalendar())
 
 
 # ---- transfers ------------------------------------------------------------------------------

@@ -844,7 +844,8 @@ def test_a_day_off_added_by_the_administrator_moves_due_dates(app: Flask) -> Non
         assert not work_calendar(8566).is_working_day(day)
         friday = day - timedelta(days=3)
         received = datetime(friday.year, friday.month, friday.day, 9, 0, tzinfo=LOCAL)
-        assert work_calendar(8566).due_date(received, 2, "WORKING_DAY") == day + timedelta(days=1)
+        # Friday, the day of receipt, is not counted and Monday is off: Tuesday is day 1.
+        assert work_calendar(8566).due_date(received, 1, "WORKING_DAY") == day + timedelta(days=1)
 
 
 def test_another_communes_day_off_does_not_move_this_communes_due_dates(app: Flask) -> None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import date
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from domain.calendar import LOCAL
 from domain.calendar import WorkCalendar
 from domain.calendar import add_months
 from extensions import db
 from models import CalendarDay
 from models import Dossier
+from services.dossiers import processing_limit
 from services.workflow import local_today
 from tests.pages import check_page
 from tests.pages import parse
@@ -37,7 +43,16 @@ def test_an_apology_date_years_ahead_is_refused_by_the_field(app: Flask) -> None
     code = late_dossier(app)
     leader = staff_client(app, "lanh_dao")
     page = parse(leader.get(f"/can-bo/ho-so/{code}"))
-    latest = add_months(local_today(), 3)  # three months past today, the old date being past
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        limit = processing_limit(row.procedure, row.submission_channel)
+    assert limit is not None
+    # The procedure's time limit again, counted from today, the old date being past; at least
+    # 5 working days.
+    today = local_today()
+    calendar = WorkCalendar()
+    again = calendar.due_date(datetime.combine(today, time(0)), limit.qty, limit.unit)
+    latest = max(again, calendar.add_working_days(today, 5))
     assert page.select_one("#apologise-new-date")["max"] == latest.isoformat()
     for typed in ("9999-12-31", (latest + timedelta(days=1)).isoformat()):
         refused = do(leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": typed})
@@ -46,12 +61,12 @@ def test_an_apology_date_years_ahead_is_refused_by_the_field(app: Flask) -> None
         check_page(page)
         said = page.select_one("#apologise-new-date-error").get_text(" ", strip=True)
         assert "chậm nhất là ngày" in said and latest.strftime("%d/%m/%Y") in said
+        assert "thời hạn giải quyết của thủ tục" in said
         field = page.select_one("#apologise-new-date")
         assert field["aria-invalid"] == "true" and field["value"] == typed  # nothing lost
         assert page.select_one("#apologise-reason").get_text() == "Chờ xác minh"
     assert dossier(app, code).due_date == local_today() - timedelta(days=1)
     # The last day allowed, or the working day before it, is taken.
-    calendar = WorkCalendar()
     last = latest if calendar.is_working_day(latest) else calendar.add_working_days(latest, -1)
     accepted = do(
         leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": last.isoformat()}
@@ -134,3 +149,74 @@ def test_a_day_off_is_marked_only_from_last_year_to_next_year(app: Flask) -> Non
         with app.app_context():
             db.session.delete(db.session.get(CalendarDay, (8566, day)))
             db.session.commit()
+
+
+def test_an_apology_is_offered_from_one_working_day_before_the_due_date(app: Flask) -> None:
+    code = late_dossier(app)
+    leader = staff_client(app, "lanh_dao")
+    calendar = WorkCalendar()
+    today = local_today()
+    for due, offered in (
+        (calendar.add_working_days(today, 2), False),
+        (calendar.next_working_day(today), True),
+    ):
+        with app.app_context():
+            row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+            row.due_date = due
+            db.session.commit()
+        page = parse(leader.get(f"/can-bo/ho-so/{code}"))
+        assert bool(page.select_one("form[action$='/apologise']")) is offered, due
+    new_date = calendar.add_working_days(due, 2)
+    made = do(
+        leader, code, "apologise", {"reason": "Chờ xác minh", "new_date": new_date.isoformat()}
+    )
+    assert made.status_code == 303
+    assert dossier(app, code).due_date == new_date
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment in Việt Nam, as the database's clock (UTC) gives it."""
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL).astimezone(UTC)
+
+
+def test_a_supplement_round_trip_adds_only_the_working_days_paused(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import services.workflow
+
+    monday = date(2026, 12, 7)
+    clock = [local(monday, 9)]
+    monkeypatch.setattr(services.workflow, "utcnow", lambda: clock[0])
+    clerk, specialist = staff_client(app, "tiep_nhan"), staff_client(app, "chuyen_vien")
+    code = submitted(app)
+    do(clerk, code, "receive")
+    received = dossier(app, code)
+    with app.app_context():
+        row = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        limit = processing_limit(row.procedure, row.submission_channel)
+    assert limit is not None
+    assert received.due_date == WorkCalendar().due_date(local(monday, 9), limit.qty, limit.unit)
+    due = received.due_date
+
+    def round_trip(asked: datetime, answered: datetime) -> date:
+        clock[0] = asked
+        page = parse(specialist.get(f"/can-bo/ho-so/{code}"))
+        item = page.select_one("form[action$='/request_supplement'] input[name=items]")["value"]
+        deadline = (asked.astimezone(LOCAL).date() + timedelta(days=10)).isoformat()
+        request = {"items": item, "reason": "Ảnh mờ", "deadline": deadline}
+        assert do(specialist, code, "request_supplement", request).status_code == 303
+        clock[0] = answered
+        assert do(clerk, code, "supplement_received").status_code == 303
+        back = dossier(app, code)
+        assert back.status == 4 and back.paused_on is None
+        assert back.original_due_date == back.due_date
+        return back.due_date
+
+    # Asked at 15:30 and answered at 16:30 the same Monday: no working day was paused.
+    assert round_trip(local(monday, 15, 30), local(monday, 16, 30)) == due
+    # Twice more the same day, after 15:00: still nothing added.
+    assert round_trip(local(monday, 16, 40), local(monday, 16, 50)) == due
+    # Asked Tuesday afternoon, answered Wednesday morning: Wednesday was paused.
+    tuesday, wednesday = monday + timedelta(days=1), monday + timedelta(days=2)
+    later = round_trip(local(tuesday, 16), local(wednesday, 8, 30))
+    assert later == WorkCalendar().add_working_days(due, 1)
