@@ -123,8 +123,9 @@ def figures_by_unit(
 
 
 def province_total(unit_codes: Collection[int], start: date, end: date, today: date) -> Figures:
-    """The same figures over all these units at once, counted apart from the units' own
-    (a test holds them equal to the units' sum)."""
+    """The same figures over all these units at once, counted apart from the units' own.
+    The province's page sums its units instead (domain.figures.summed): a test holds the
+    two equal, so that a dossier counted for no unit or for two would show."""
     return _figures(unit_codes, start, end, today, by_unit=False)[TOTAL]
 
 
