@@ -39,10 +39,10 @@ def _defaults(table: sa.Table) -> dict[str, Any]:
         default = column.default
         value = None
         if default is not None and getattr(default, "is_scalar", False):
-            value = default.arg  # type: ignore[attr-defined]
+            value = default.arg
         elif default is not None and getattr(default, "is_callable", False):
             try:
-                value = default.arg(None)  # type: ignore[attr-defined]
+                value = default.arg(None)
             except (KeyError, AttributeError, TypeError):  # needs the statement's parameters
                 value = None
         found[column.name] = value
