@@ -162,7 +162,7 @@ class Dossier(StatusQuestions, Model):
         sa.Index("ix_dossiers_unit_due", "unit_code", "due_date"),
         sa.Index("ix_dossiers_unit_submitted", "unit_code", "submitted_at"),
         # The figures of a period, of one unit or of the province (services.figures), read
-        # from these alone on PostgreSQL (migration 0018): no table page for a month.
+        # from these alone on PostgreSQL (migration 0020): no table page for a month.
         sa.Index(
             "ix_dossiers_unit_received",
             "unit_code",
