@@ -81,7 +81,15 @@ class DatabaseStorage(Storage):
             raise ValueError("database:// rate limits need the database URL (see storage_uri)")
         self.url = counters_url(url)
         # Two connections per worker are plenty: each use is one short statement.
-        pool = {} if self.url == url and url.startswith("sqlite") else {"pool_size": 2}
+        pool: dict[str, Any] = (
+            {} if self.url == url and url.startswith("sqlite") else {"pool_size": 2}
+        )
+        if sa.engine.make_url(self.url).get_backend_name() == "postgresql":
+            # A counter needs to be exact, not to outlive a crash of the server: its commits
+            # do not wait for the disk. Waiting took 30 of the 37 ms of a status lookup (four
+            # counts) on a busy machine; a crash loses at most the last fraction of a second
+            # of counts, never a dossier (the app's own connections still wait).
+            pool["connect_args"] = {"options": "-c synchronous_commit=off"}
         self.engine = sa.create_engine(self.url, pool_pre_ping=True, **pool)
         self.dialect = self.engine.dialect.name
         if self.url != url:

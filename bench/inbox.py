@@ -39,6 +39,8 @@ STATUS_MIX = [1] * 6 + [2] * 4 + [4] * 20 + [5] * 5 + [6] * 2 + [9] * 5 + [10] *
 
 def seed(rows: int, unit: int, other_unit: int) -> None:
     import sqlalchemy as sa
+    from seed import DossierCodes
+    from seed import write
 
     from domain.search import fold
     from extensions import db
@@ -51,18 +53,16 @@ def seed(rows: int, unit: int, other_unit: int) -> None:
     random.seed(7)
     today = date.today()
     batch = []
-    per_day: dict[tuple[int, str], int] = {}
+    numbers = DossierCodes()
     for n in range(rows + rows // 5):
         this_unit = unit if n < rows else other_unit
         submitted = datetime.now(UTC) - timedelta(days=random.randint(0, 730), minutes=n % 600)
         status = random.choice(STATUS_MIX)
         name = random.choice(NAMES) + f" {n % 97}"
         due = today + timedelta(days=random.randint(-20, 20)) if status not in (1, 3, 7) else None
-        day_key = (this_unit, f"{submitted:%y%m%d}")
-        per_day[day_key] = per_day.get(day_key, 0) + 1
         batch.append(
             {
-                "code": f"{this_unit:05d}-{day_key[1]}-{per_day[day_key]:04d}",
+                "code": numbers.next(this_unit, submitted.date()),
                 "unit_code": this_unit,
                 "procedure_code": random.choice(codes),
                 "status": status,
@@ -75,11 +75,7 @@ def seed(rows: int, unit: int, other_unit: int) -> None:
                 "answers": {},
             }
         )
-        if len(batch) == 5000:
-            db.session.execute(sa.insert(Dossier), batch)
-            batch = []
-    if batch:
-        db.session.execute(sa.insert(Dossier), batch)
+    write(Dossier.__table__, batch)
     db.session.commit()
 
 

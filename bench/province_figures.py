@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
+from common import signed_in
 from common import summary
 from common import write_result
 
@@ -33,6 +33,8 @@ RATINGS = ["rat_hai_long"] * 5 + ["hai_long"] * 4 + ["khong_hai_long"]
 
 def seed(rows: int, units: list[int]) -> None:
     import sqlalchemy as sa
+    from seed import DossierCodes
+    from seed import write
 
     from domain.calendar import LOCAL
     from extensions import db
@@ -41,14 +43,9 @@ def seed(rows: int, units: list[int]) -> None:
 
     random.seed(11)
     today = date.today()
-    per_day: dict[tuple[int, str], int] = {}
+    codes = DossierCodes()
     batch: list[dict] = []
     rated: list[tuple[int, datetime]] = []
-
-    def flush() -> None:
-        if batch:
-            db.session.execute(sa.insert(Dossier), batch)
-            batch.clear()
 
     for n in range(rows):
         unit = random.choice(units)
@@ -63,11 +60,9 @@ def seed(rows: int, units: list[int]) -> None:
             if finished.date() > today:
                 finished = None
                 status = 4
-        key = (unit, f"{received:%y%m%d}")
-        per_day[key] = per_day.get(key, 0) + 1
         batch.append(
             {
-                "code": f"{unit:05d}-{key[1]}-{per_day[key]:04d}",
+                "code": codes.next(unit, received.date()),
                 "unit_code": unit,
                 "procedure_code": "1.001193",
                 "status": status,
@@ -82,16 +77,14 @@ def seed(rows: int, units: list[int]) -> None:
         )
         if status == 10 and finished is not None and random.random() < 0.3:
             rated.append((n, finished + timedelta(days=1)))
-        if len(batch) == 5000:
-            flush()
-    flush()
+    write(Dossier.__table__, batch)
     ids = list(db.session.scalars(sa.select(Dossier.id).order_by(Dossier.id)))
-    db.session.execute(
-        sa.insert(DossierRating),
-        [
+    write(
+        DossierRating.__table__,
+        (
             {"dossier_id": ids[n], "value": random.choice(RATINGS), "created_at": at}
             for n, at in rated
-        ],
+        ),
     )
     db.session.commit()
 
@@ -163,19 +156,7 @@ def main() -> None:
                 ),
                 {"a": month.start, "b": month.end + timedelta(days=1)},
             )
-        client = app.test_client()
-        page = client.get("/can-bo/dang-nhap").get_data(as_text=True)
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        token = found.group(1) if found else ""
-        signed = client.post(
-            "/can-bo/dang-nhap",
-            data={
-                "csrf_token": token,
-                "username": "bench.tinh",
-                "password": "mat-khau-do-thoi-gian",
-            },
-        )
-        assert signed.status_code == 303, signed.status_code
+        client = signed_in(app, "bench.tinh", "mat-khau-do-thoi-gian")
         for label, path in (
             ("page", f"/can-bo/tinh/thong-ke?ky={month.key}&sap-xep=tiep-nhan&chieu=giam"),
             ("CSV", f"/can-bo/tinh/thong-ke.csv?ky={month.key}"),

@@ -324,6 +324,13 @@ def check_override_day(day: date | None, today: date) -> date:
 
 def on_time_class(finished_on: date, due: date) -> str:
     """QĐ 766 class of a result, by calendar day: 'early', 'on_time' or 'late'."""
-    if finished_on < due:
+    return lateness_class((finished_on - due).days)
+
+
+def lateness_class(days_after_due: int) -> str:
+    """The same class from how many calendar days after its due day a result came (before
+    it: negative). The figures count it from that number, which the database works out
+    for a whole month of dossiers at once, and this stays the only place saying the rule."""
+    if days_after_due < 0:
         return EARLY
-    return ON_TIME if finished_on == due else LATE
+    return ON_TIME if days_after_due == 0 else LATE

@@ -209,8 +209,12 @@ def inbox(query: InboxQuery, today: date, calendar: WorkCalendar) -> InboxPage:
         if by_name and total < SCAN_BELOW:
             # Few people of that name: reading them all and sorting them beats walking the
             # whole (unit, submitted) index for a page that may never fill. Many: the walk
-            # fills the page after a few hundred rows.
-            conditions = [*_scope(query, scan=True), *others]
+            # fills the page after a few hundred rows. They are found in the (unit, name, id)
+            # index, where a unit's names lie side by side, and only their rows are read: in
+            # the table a unit's rows are spread over a year of the whole province's (22,000
+            # pages for the busiest ward of Phú Thọ, 90 ms; through the index, 3 ms).
+            found_ids = sa.select(Dossier.id).where(*_scope(query), *others)
+            conditions = [Dossier.id.in_(found_ids)]
         if total == 0:
             return InboxPage([], 0, tab_counts, query.size, tab)
     # New dossiers have no due date yet: oldest first. Every dossier: newest first, as the

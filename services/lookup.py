@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from domain import validators
@@ -133,10 +134,16 @@ def find(code: str | None) -> Dossier | None:
     """The dossier of a code as printed (already normalised), with its history and files."""
     if not code:
         return None
+    # The procedure's name heads the page: read with the dossier, not by a query of its own
+    # (each query is a round trip, and a lookup is a handful of them).
     return db.session.scalar(
         sa.select(Dossier)
         .where(Dossier.code == code)
-        .options(selectinload(Dossier.events), selectinload(Dossier.files))
+        .options(
+            joinedload(Dossier.procedure),
+            selectinload(Dossier.events),
+            selectinload(Dossier.files),
+        )
     )
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from blueprints.lookup.views import CODE_LOOKUPS
 from blueprints.lookup.views import CODE_MISSES
+from extensions import db
 from ratelimits import counters_url
 from tests.pages import parse
 from tests.servers import Visitor
@@ -116,3 +119,21 @@ def test_an_overlong_key_is_counted_on_its_own(database: str) -> None:
     finally:
         storage.clear(second)
         storage.dispose()
+
+
+def test_counts_do_not_wait_for_the_disk_but_dossiers_do(app: Flask, database: str) -> None:
+    """On PostgreSQL the counters' commits are asynchronous; the app's stay durable."""
+    if not database.startswith("postgresql"):
+        pytest.skip("SQLite keeps the counters in a file of their own")
+    from limits.storage import storage_from_string
+
+    from ratelimits import storage_uri
+
+    storage = storage_from_string(storage_uri("database://", database))
+    try:
+        with storage.engine.connect() as connection:
+            assert connection.scalar(sa.text("SHOW synchronous_commit")) == "off"
+    finally:
+        storage.dispose()
+    with app.app_context():
+        assert db.session.scalar(sa.text("SHOW synchronous_commit")) == "on"

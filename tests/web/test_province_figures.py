@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from domain.calendar import LOCAL
+from domain.calendar import lateness_class
+from domain.calendar import on_time_class
 from domain.channels import Channel
 from domain.figures import Figures
 from domain.figures import UnitRow
@@ -21,7 +26,9 @@ from domain.workflow import Status
 from extensions import db
 from models import Dossier
 from models import DossierRating
+from services.figures import days_after
 from services.figures import figures_by_unit
+from services.figures import on_time_figures
 from services.figures import province_total
 from services.staff import province_units
 from services.workflow import local_today
@@ -141,6 +148,40 @@ def test_the_province_total_is_the_sum_of_its_units(app: Flask) -> None:
     assert counted(total) == counted(summed(units.values()))
     assert counted(total)[:7] == (6, 5, 5, 1, 2, 2, 2)  # and the seeded dossiers are all in it
     assert total.ratings == {"hai_long": 1, "khong_hai_long": 1, "rat_hai_long": 1}
+
+
+def test_the_database_counts_the_days_after_due_as_python_does(app: Flask) -> None:
+    """The figures class results from days the database counts: at every hour of the local
+    day, on the edges of midnight in Việt Nam and in UTC, it agrees with on_time_class."""
+    clocks = ["00:00", "00:00:01", "06:59:59", "07:00", "12:00", "16:59:59.999999", "23:59:59"]
+    moments = [at(day, clock) for day in ("2025-03-05", "2025-03-06") for clock in clocks]
+    dues = [date(2025, 3, day) for day in range(3, 9)]
+    with app.app_context():
+        for moment in moments:
+            for due in dues:
+                # As often after an apology: the later due date is not the one judged.
+                dossier(
+                    YEN_THUY, Status.RETURNED, "2025-03-03", Channel.ONLINE,
+                    due_date=due + timedelta(days=9), original_due_date=due, finished_at=moment,
+                )  # fmt: skip
+        db.session.commit()
+        legal = sa.func.coalesce(Dossier.original_due_date, Dossier.due_date)
+        rows = db.session.execute(
+            sa.select(Dossier.finished_at, legal, days_after(legal, Dossier.finished_at))
+        ).all()
+        found = on_time_figures(YEN_THUY, date(2025, 3, 1), date(2025, 3, 31))
+    assert len(rows) == len(moments) * len(dues)
+    for finished_at, due, days in rows:
+        local_day = finished_at.astimezone(LOCAL).date()
+        assert days == (local_day - due).days, (finished_at, due)
+        assert lateness_class(days) == on_time_class(local_day, due)
+    by_python = Counter(on_time_class(m.astimezone(LOCAL).date(), d) for m in moments for d in dues)
+    assert (found.early, found.on_time, found.late) == (
+        by_python["early"],
+        by_python["on_time"],
+        by_python["late"],
+    )
+    assert found.finished == len(rows) and min(by_python.values()) > 0
 
 
 def table(page) -> tuple[list[str], dict[str, list[str]], list[str]]:
