@@ -50,15 +50,21 @@ NO_TIME_LIMIT = N_(
 
 
 def check_time_limit(raw_qty: str | None, raw_unit: str | None) -> TimeLimit:
-    """The limit an administrator typed: a whole number from 1 and one of TIME_UNITS.
+    """The limit an administrator typed: a whole number from 0 and one of TIME_UNITS.
 
-    A same-day procedure (trong ngày) is 1 working day: the day of receipt is day one.
+    0 is a same-day procedure (trong ngày): due the day of receipt, the next working day when
+    received from 15:00 (domain.calendar). 1 working day is the next working day, since the day
+    of receipt is not counted.
     """
     if raw_unit not in TIME_UNITS:
         raise Invalid(N_("Bạn hãy chọn đơn vị của thời hạn."), field="don-vi")
     qty = whole(raw_qty, maximum=LIMIT_MAX)
-    if qty is None or qty < 1:
-        raise Invalid(N_("Thời hạn là một số nguyên từ 1 đến %(max)s."), field="so", max=LIMIT_MAX)
+    if qty is None or qty < 0:
+        raise Invalid(
+            N_("Thời hạn là một số nguyên từ 0 (trả kết quả trong ngày) đến %(max)s."),
+            field="so",
+            max=LIMIT_MAX,
+        )
     return TimeLimit(qty, raw_unit)
 
 

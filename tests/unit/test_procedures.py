@@ -106,7 +106,7 @@ def test_a_short_list_prints_whole_and_the_first_item_always() -> None:
     assert fit_for_print([], 100, 200, 20) == PrintedList([], 0, False)
 
 
-@pytest.mark.parametrize("raw", ["", "0", "-1", "1.5", "1,5", "3²", "٣", "251", "99999999999"])
+@pytest.mark.parametrize("raw", ["", "-1", "1.5", "1,5", "3²", "٣", "251", "99999999999"])
 def test_a_time_limit_is_a_whole_number_from_one(raw: str) -> None:
     with pytest.raises(Invalid) as refused:
         check_time_limit(raw, "WORKING_DAY")
@@ -115,6 +115,8 @@ def test_a_time_limit_is_a_whole_number_from_one(raw: str) -> None:
 
 def test_a_time_limit_has_a_known_unit() -> None:
     assert check_time_limit(" 03 ", "WORKING_DAY") == TimeLimit(3, "WORKING_DAY")
+    # 0 is a same-day procedure (trong ngày), as chứng thực is: not a missing limit.
+    assert check_time_limit("0", "WORKING_DAY") == TimeLimit(0, "WORKING_DAY")
     assert check_time_limit("250", "MONTH") == TimeLimit(250, "MONTH")
     for unit in ("", "OTHER", "YEAR", None):
         with pytest.raises(Invalid) as refused:

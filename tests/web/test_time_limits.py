@@ -3,12 +3,15 @@ administrator sets the limits the published records leave out (issue 15)."""
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.channels import Channel
+from domain.formatting import LOCAL
 from domain.messages import Invalid
 from extensions import db
 from models import Dossier
@@ -17,6 +20,7 @@ from models import LogEntry
 from models import Procedure
 from models import ProcedureLimit
 from models import StaffUser
+from services.calendar import work_calendar
 from services.dossiers import processing_limit
 from services.forms import all_form_codes
 from services.workflow import Request
@@ -120,14 +124,37 @@ def test_an_administrator_sets_the_limit_then_the_counter_receives_with_a_due_da
     assert f"Ngày hẹn trả kết quả {found.due_date:%d/%m/%Y}" in text
 
 
+def test_a_same_day_procedure_is_set_as_0_and_promised_the_day_it_is_received(
+    app: Flask,
+) -> None:
+    # Chứng thực is done in the day (after 15:00, the next working day). With the day of
+    # receipt not counted, "1 working day" would promise the next day: 0 says "trong ngày".
+    admin = staff_client(app, "quan_tri")
+    assert set_limit(admin, NO_LIMIT, so="0", **{"don-vi": "WORKING_DAY"}).status_code == 303
+    shown = parse(admin.get("/can-bo/thu-tuc")).select_one(row(NO_LIMIT))
+    assert "Nộp trực tiếp: trong ngày" in shown.get_text(" ", strip=True)
+    clerk = staff_client(app, "tiep_nhan")
+    received = counter(clerk, NO_LIMIT)
+    assert received.status_code == 303
+    code = received.headers["Location"].rsplit("/", 1)[-1]
+    with app.app_context():
+        found = db.session.scalar(sa.select(Dossier).where(Dossier.code == code))
+        at = found.received_at.astimezone(LOCAL)
+        days = work_calendar(8566)
+        same_day = days.is_working_day(at.date()) and at.time() < time(15)
+        assert found.due_date == (at.date() if same_day else days.next_working_day(at.date()))
+    text = parse(clerk.get(f"/can-bo/ho-so/{code}/phieu/01")).get_text(" ", strip=True)
+    assert "Thời hạn giải quyết Trong ngày" in text
+
+
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
-        ({"so": "0", "don-vi": "WORKING_DAY"}, "số nguyên từ 1"),
-        ({"so": "", "don-vi": "WORKING_DAY"}, "số nguyên từ 1"),
-        ({"so": "1,5", "don-vi": "WORKING_DAY"}, "số nguyên từ 1"),
-        ({"so": "3²", "don-vi": "WORKING_DAY"}, "số nguyên từ 1"),
-        ({"so": "251", "don-vi": "WORKING_DAY"}, "số nguyên từ 1"),
+        ({"so": "-1", "don-vi": "WORKING_DAY"}, "số nguyên từ 0"),
+        ({"so": "", "don-vi": "WORKING_DAY"}, "số nguyên từ 0"),
+        ({"so": "1,5", "don-vi": "WORKING_DAY"}, "số nguyên từ 0"),
+        ({"so": "3²", "don-vi": "WORKING_DAY"}, "số nguyên từ 0"),
+        ({"so": "251", "don-vi": "WORKING_DAY"}, "số nguyên từ 0"),
         ({"so": "3", "don-vi": "YEAR"}, "đơn vị"),
     ],
 )
