@@ -77,7 +77,7 @@ def remember_language() -> None:
 
 
 def language_url(lang: str) -> str:
-    """The current page in another language (template global)."""
+    """The current page in another language (the header's language link)."""
     args = request.args.to_dict()
     if "q" in args:
         # The search query as the page shows it, not the raw one: a 2,000-character query
@@ -116,12 +116,9 @@ def inject_site() -> dict[str, Any]:
         "gettext": _make_new_gettext(translations.ugettext),
         "ngettext": _make_new_ngettext(translations.ungettext),
         "site": centre_choice.current(),
-        "centre_chosen": centre_choice.chosen() is not None,
         "province_header": centre_choice.staff_province(),
         "locale": str(get_locale()),
         "asset_url": asset_url,
-        "language_url": language_url,
-        "language_names": _language_names(tuple(current_app.config["LANGUAGES"])),
         "page_header": page_header,
         "page_footer": page_footer,
     }
@@ -144,16 +141,17 @@ def page_header() -> Markup:
     names = _language_names(tuple(current_app.config["LANGUAGES"]))
     others = [lang for lang in names if lang != locale]
     province = centre_choice.staff_province()
+    current = menu_item()
     return fragment(
         "_header.html",
-        (tuple(names), site.unit_name, site.province_name, menu_item(), province),
+        (tuple(names), site.unit_name, site.province_name, current, province),
         fill={f"lang-{lang}": language_url(lang) for lang in others},
         site=site,
         province_header=province,
         locale=locale,
         language_names=names,
         language_href={lang: slot(f"lang-{lang}") for lang in others},
-        current=menu_item(),
+        current=current,
     )
 
 
